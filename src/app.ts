@@ -1,0 +1,66 @@
+// Composes one RealismLab process: database (embedded or DATABASE_URL), pending
+// migrations, catalogue seed, event bus, services, HTTP + WebSocket server.
+// `stop()` drains in reverse order.
+import path from "node:path";
+import type { AppConfig } from "./config/config";
+import { ensureDatabase, startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded-postgres";
+import { migrate } from "./db/migrate";
+import { openDatabase } from "./db/prisma";
+import { createStores } from "./db/stores";
+import { startEventBus } from "./events/event-bus";
+import { startHttpServer, type RunningHttpServer } from "./server/http-server";
+import { createServices, type Services } from "./services";
+import { seedCatalogue } from "./services/catalogue-seed";
+import { createDataPaths } from "./services/data-paths";
+
+export interface RunningApp {
+  http: RunningHttpServer;
+  services: Services;
+  databaseUrl: string;
+  stop(): Promise<void>;
+}
+
+export interface AppLogger {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+const quiet: AppLogger = { info: () => {}, warn: () => {} };
+
+/** The database to use: DATABASE_URL, or an embedded cluster under the data folder. */
+export async function resolveDatabase(config: AppConfig, log: AppLogger) {
+  if (config.DATABASE_URL) return { url: config.DATABASE_URL, embedded: null as EmbeddedDatabase | null };
+  const dir = path.join(config.dataDir, "postgres");
+  log.info(`starting embedded PostgreSQL (data in ${dir})`);
+  const embedded = await startEmbeddedPostgres(dir);
+  return { url: await ensureDatabase(embedded, "realismlab"), embedded };
+}
+
+export async function startApp(config: AppConfig, log: AppLogger = quiet): Promise<RunningApp> {
+  const stack: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const step of stack.reverse()) await step().catch((e) => log.warn(`shutdown: ${(e as Error).message}`));
+  };
+  try {
+    const database = await resolveDatabase(config, log);
+    if (database.embedded) stack.push(() => database.embedded!.stop());
+    const applied = await migrate(database.url);
+    if (applied.length) log.info(`applied migrations: ${applied.join(", ")}`);
+
+    const db = openDatabase(database.url);
+    stack.push(() => db.close());
+    const stores = createStores(db.prisma);
+    const services = createServices(stores, createDataPaths(config.dataRoots));
+    const seeded = await seedCatalogue(stores, services);
+    if (seeded.runsCreated) log.info(`seeded the catalogue and ${seeded.runsCreated} published results`);
+
+    const events = await startEventBus(database.url, log.warn);
+    stack.push(() => events.close());
+    const http = await startHttpServer({ host: config.HOST, port: config.PORT, services, events });
+    stack.push(() => http.close());
+    return { http, services, databaseUrl: database.url, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,62 @@
+// Configuration is read from the environment once, at start-up, and validated
+// with zod; every problem is reported together, each naming its variable.
+import path from "node:path";
+import { z } from "zod";
+
+const pathList = z
+  .string()
+  .transform((raw) => raw.split(path.delimiter).map((p) => p.trim()).filter(Boolean))
+  .pipe(z.array(z.string()).min(1, "must name at least one folder"));
+
+const boolean = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+
+const envSchema = z.object({
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// or postgresql:// URL" })
+    .optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().min(1).default("localhost"),
+  /** Folders (separated by the platform's path delimiter) that datasets, models and outputs may live under. */
+  DATA_ROOTS: pathList.optional(),
+  /** Where the embedded Postgres and the default data root live when nothing else is set. */
+  DATA_DIR: z.string().min(1).default(".data"),
+  /** Run a queue worker inside the API process (the one-machine default). */
+  WORKER_IN_PROCESS: boolean.default(true),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  /** Comma-separated run kinds this worker takes (TRANSFER,TRAIN,EVALUATE). */
+  WORKER_KINDS: z
+    .string()
+    .transform((raw) => raw.split(",").map((k) => k.trim().toUpperCase()).filter(Boolean))
+    .pipe(z.array(z.enum(["TRANSFER", "TRAIN", "EVALUATE"])).min(1))
+    .default(["TRANSFER", "TRAIN", "EVALUATE"]),
+  HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
+  HEARTBEAT_TIMEOUT_MS: z.coerce.number().int().min(500).default(60_000),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+});
+
+export type Env = z.output<typeof envSchema>;
+
+export interface AppConfig extends Omit<Env, "DATA_ROOTS" | "DATA_DIR"> {
+  dataDir: string;
+  dataRoots: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AppConfig {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`),
+    );
+  }
+  const { DATA_ROOTS, DATA_DIR, ...rest } = parsed.data;
+  const dataDir = path.resolve(cwd, DATA_DIR);
+  const dataRoots = (DATA_ROOTS ?? [path.join(dataDir, "datasets")]).map((root) => path.resolve(cwd, root));
+  return { ...rest, dataDir, dataRoots };
+}

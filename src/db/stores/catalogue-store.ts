@@ -1,0 +1,42 @@
+// Data access for the catalogue: datasets, transfer methods, face models, benchmarks.
+import type { Db } from "../prisma";
+import type { Prisma } from "../../generated/prisma/client";
+import type { DatasetKind } from "../../generated/prisma/enums";
+
+export function createCatalogueStore(prisma: Db) {
+  return {
+    datasetsByIds: (ids: readonly string[]) => prisma.dataset.findMany({ where: { id: { in: [...ids] } } }),
+    datasetsBySourceIds: (ids: readonly string[]) =>
+      prisma.dataset.findMany({ where: { sourceDatasetId: { in: [...ids] } }, orderBy: { name: "asc" } }),
+    datasetsByProducingRunIds: (ids: readonly string[]) =>
+      prisma.dataset.findMany({ where: { producedByRunId: { in: [...ids] } } }),
+    datasetByName: (name: string) => prisma.dataset.findUnique({ where: { name } }),
+    listDatasets: (kind?: DatasetKind) =>
+      prisma.dataset.findMany({ where: kind ? { kind } : {}, orderBy: { name: "asc" } }),
+    createDataset: (data: Prisma.DatasetUncheckedCreateInput) => prisma.dataset.create({ data }),
+    upsertDatasetByName: (data: Prisma.DatasetUncheckedCreateInput) =>
+      prisma.dataset.upsert({ where: { name: data.name }, create: data, update: {} }),
+
+    methodsByIds: (ids: readonly string[]) => prisma.transferMethod.findMany({ where: { id: { in: [...ids] } } }),
+    methodByName: (name: string) => prisma.transferMethod.findUnique({ where: { name } }),
+    listMethods: () => prisma.transferMethod.findMany({ orderBy: { name: "asc" } }),
+    createMethod: (data: Prisma.TransferMethodUncheckedCreateInput) => prisma.transferMethod.create({ data }),
+    upsertMethodByName: (data: Prisma.TransferMethodUncheckedCreateInput) =>
+      prisma.transferMethod.upsert({ where: { name: data.name }, create: data, update: {} }),
+
+    faceModelsByIds: (ids: readonly string[]) => prisma.faceModel.findMany({ where: { id: { in: [...ids] } } }),
+    faceModelsByProducingRunIds: (ids: readonly string[]) =>
+      prisma.faceModel.findMany({ where: { producedByRunId: { in: [...ids] } } }),
+    listFaceModels: () => prisma.faceModel.findMany({ orderBy: { createdAt: "desc" } }),
+    createFaceModel: (data: Prisma.FaceModelUncheckedCreateInput) => prisma.faceModel.create({ data }),
+
+    benchmarksByIds: (ids: readonly string[]) => prisma.benchmark.findMany({ where: { id: { in: [...ids] } } }),
+    benchmarksByNames: (names: readonly string[]) =>
+      prisma.benchmark.findMany({ where: { name: { in: [...names] } } }),
+    listBenchmarks: () => prisma.benchmark.findMany({ orderBy: { createdAt: "asc" } }),
+    upsertBenchmarkByName: (data: Prisma.BenchmarkUncheckedCreateInput) =>
+      prisma.benchmark.upsert({ where: { name: data.name }, create: data, update: {} }),
+  };
+}
+
+export type CatalogueStore = ReturnType<typeof createCatalogueStore>;

@@ -1,0 +1,34 @@
+// All data access goes through these stores. `transaction` hands a callback the
+// same stores bound to one database transaction.
+import type { Db } from "../prisma";
+import { createCatalogueStore } from "./catalogue-store";
+import { createMetricsStore } from "./metrics-store";
+import { createRunsStore } from "./runs-store";
+import { notifyStatement } from "../../events/publish";
+import type { EventMap, Topic } from "../../events/topics";
+
+export type TxClient = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+
+function bind(client: Db | TxClient) {
+  const db = client as Db;
+  return {
+    catalogue: createCatalogueStore(db),
+    runs: createRunsStore(db),
+    metrics: createMetricsStore(db),
+    /** pg_notify inside this client's transaction: delivered only if it commits. */
+    notify: <T extends Topic>(topic: T, payload: EventMap[T]) => notifyStatement(db, topic, payload),
+  };
+}
+
+export type BoundStores = ReturnType<typeof bind>;
+
+export function createStores(prisma: Db) {
+  return {
+    ...bind(prisma),
+    transaction<T>(work: (stores: BoundStores) => Promise<T>): Promise<T> {
+      return prisma.$transaction((tx) => work(bind(tx)), { timeout: 30_000 });
+    },
+  };
+}
+
+export type Stores = ReturnType<typeof createStores>;

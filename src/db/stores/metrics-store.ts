@@ -1,0 +1,68 @@
+// Data access for metrics and curves. Metric ingestion is one multi-row INSERT
+// ... ON CONFLICT DO UPDATE per call: idempotent and ~one round trip.
+import type { Db } from "../prisma";
+import type { Prisma } from "../../generated/prisma/client";
+
+export interface MetricRow {
+  runId: string;
+  benchmarkId: string | null;
+  name: string;
+  value: number;
+  std: number | null;
+  step: number;
+}
+
+// Postgres allows 65535 bind parameters per statement; 6 per row.
+const ROWS_PER_STATEMENT = 10_000;
+
+export function createMetricsStore(prisma: Db) {
+  return {
+    /** Upserts metric points; returns how many were new. Rows must be unique on their key. */
+    async upsert(rows: MetricRow[]): Promise<number> {
+      let inserted = 0;
+      for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+        const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
+        // unnest() keeps the statement text constant whatever the batch size.
+        const result = await prisma.$queryRaw<{ inserted: bigint }[]>`
+          WITH input AS (
+            SELECT * FROM unnest(
+              ${chunk.map((r) => r.runId)}::uuid[], ${chunk.map((r) => r.benchmarkId)}::uuid[],
+              ${chunk.map((r) => r.name)}::text[], ${chunk.map((r) => r.value)}::float8[],
+              ${chunk.map((r) => r.std)}::float8[], ${chunk.map((r) => r.step)}::int[]
+            ) AS t(run_id, benchmark_id, name, value, std, step)
+          ), written AS (
+            INSERT INTO metric (run_id, benchmark_id, name, value, std, step)
+            SELECT run_id, benchmark_id, name, value, std, step FROM input
+            ON CONFLICT (run_id, benchmark_id, name, step)
+            DO UPDATE SET value = EXCLUDED.value, std = EXCLUDED.std
+            RETURNING (xmax = 0) AS is_new
+          )
+          SELECT count(*) FILTER (WHERE is_new) AS inserted FROM written`;
+        inserted += Number(result[0]?.inserted ?? 0);
+      }
+      return inserted;
+    },
+
+    /** Metrics of many runs at once (for DataLoader), optionally narrowed to one benchmark/name. */
+    findForRuns: (runIds: readonly string[], filter: { benchmarkId?: string | null; name?: string | null }) =>
+      prisma.metric.findMany({
+        where: {
+          runId: { in: [...runIds] },
+          ...(filter.benchmarkId !== undefined ? { benchmarkId: filter.benchmarkId } : {}),
+          ...(filter.name ? { name: filter.name } : {}),
+        },
+        orderBy: [{ benchmarkId: "asc" }, { name: "asc" }, { step: "asc" }],
+      }),
+
+    curvesByRunIds: (runIds: readonly string[]) =>
+      prisma.curve.findMany({ where: { runId: { in: [...runIds] } }, orderBy: [{ benchmarkId: "asc" }, { kind: "asc" }] }),
+
+    upsertCurve: (data: { runId: string; benchmarkId: string | null; kind: string; points: Prisma.InputJsonValue }) =>
+      prisma.$executeRaw`
+        INSERT INTO curve (run_id, benchmark_id, kind, points)
+        VALUES (${data.runId}::uuid, ${data.benchmarkId}::uuid, ${data.kind}, ${JSON.stringify(data.points)}::jsonb)
+        ON CONFLICT (run_id, benchmark_id, kind) DO UPDATE SET points = EXCLUDED.points`,
+  };
+}
+
+export type MetricsStore = ReturnType<typeof createMetricsStore>;

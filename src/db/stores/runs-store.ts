@@ -1,0 +1,79 @@
+// Data access for runs. Status changes and their event go out in one transaction
+// (pg_notify is delivered only if the write commits).
+import type { Db } from "../prisma";
+import type { Prisma, Run } from "../../generated/prisma/client";
+import type { RunKind, RunStatus } from "../../generated/prisma/enums";
+
+export interface RunListFilter {
+  kind?: RunKind | null;
+  status?: RunStatus[] | null;
+  group?: string | null;
+  datasetId?: string | null;
+  transferMethodId?: string | null;
+  published?: boolean | null;
+}
+
+export type RunOrderField = "createdAt" | "updatedAt";
+
+export interface RunPageRequest {
+  filter: RunListFilter;
+  orderField: RunOrderField;
+  direction: "asc" | "desc";
+  first: number;
+  /** Keyset position: the order value and id of the last row already seen. */
+  after?: { value: Date; id: string };
+}
+
+function toWhere(filter: RunListFilter): Prisma.RunWhereInput {
+  return {
+    ...(filter.kind ? { kind: filter.kind } : {}),
+    ...(filter.status?.length ? { status: { in: filter.status } } : {}),
+    ...(filter.group != null ? { group: filter.group } : {}),
+    ...(filter.datasetId ? { datasetId: filter.datasetId } : {}),
+    ...(filter.transferMethodId ? { transferMethodId: filter.transferMethodId } : {}),
+    ...(filter.published == null ? {} : { source: filter.published ? { not: null } : null }),
+  };
+}
+
+export function createRunsStore(prisma: Db) {
+  return {
+    byIds: (ids: readonly string[]) => prisma.run.findMany({ where: { id: { in: [...ids] } } }),
+    byId: (id: string) => prisma.run.findUnique({ where: { id } }),
+
+    async page(request: RunPageRequest): Promise<{ rows: Run[]; hasNextPage: boolean; totalCount: number }> {
+      const where = toWhere(request.filter);
+      const { orderField: field, direction, after } = request;
+      const keyset: Prisma.RunWhereInput = after
+        ? {
+            OR: [
+              { [field]: direction === "desc" ? { lt: after.value } : { gt: after.value } },
+              { [field]: after.value, id: direction === "desc" ? { lt: after.id } : { gt: after.id } },
+            ],
+          }
+        : {};
+      const [rows, totalCount] = await Promise.all([
+        prisma.run.findMany({
+          where: { AND: [where, keyset] },
+          orderBy: [{ [field]: direction }, { id: direction }],
+          take: request.first + 1,
+        }),
+        prisma.run.count({ where }),
+      ]);
+      return { rows: rows.slice(0, request.first), hasNextPage: rows.length > request.first, totalCount };
+    },
+
+    create: (data: Prisma.RunUncheckedCreateInput) => prisma.run.create({ data }),
+    createMany: (data: Prisma.RunUncheckedCreateInput[]) => prisma.run.createManyAndReturn({ data }),
+
+    /** Updates a run only while its status is still `expectedStatus` (optimistic check). */
+    async updateIfStatus(id: string, expectedStatus: RunStatus, data: Prisma.RunUncheckedUpdateInput) {
+      const { count } = await prisma.run.updateMany({ where: { id, status: expectedStatus }, data });
+      return count === 1 ? prisma.run.findUnique({ where: { id } }) : null;
+    },
+
+    findPublished: (source: string, datasetId: string, transferMethodId: string | null) =>
+      prisma.run.findFirst({ where: { source, datasetId, transferMethodId } }),
+  };
+}
+
+export type RunsStore = ReturnType<typeof createRunsStore>;

@@ -1,0 +1,80 @@
+// DataLoaders, built fresh for each request (src/graphql/context.ts), so every
+// relation in a nested query costs one query per level, not one per row.
+import DataLoader from "dataloader";
+import type { Stores } from "../db/stores";
+import type { Metric } from "../generated/prisma/client";
+
+function byKey<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): (V | null)[] {
+  const map = new Map(rows.map((row) => [keyOf(row), row]));
+  return keys.map((key) => map.get(key) ?? null);
+}
+
+function groupByKey<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): V[][] {
+  const map = new Map<K, V[]>(keys.map((key) => [key, []]));
+  for (const row of rows) map.get(keyOf(row))?.push(row);
+  return keys.map((key) => map.get(key) ?? []);
+}
+
+export interface MetricsKey {
+  runId: string;
+  /** undefined: any benchmark; null: metrics without a benchmark. */
+  benchmarkId?: string | null;
+  name?: string | null;
+}
+
+/**
+ * `cache: false` for subscriptions: their context lives as long as the
+ * subscription, and a cached row would go stale between events.
+ */
+export function createLoaders(stores: Stores, options: { cache?: boolean } = {}) {
+  const { catalogue, runs, metrics } = stores;
+  const cache = options.cache ?? true;
+  const make = <K, V>(batch: DataLoader.BatchLoadFn<K, V>) => new DataLoader<K, V>(batch, { cache });
+  return {
+    dataset: make(async (ids: readonly string[]) => byKey(ids, await catalogue.datasetsByIds(ids), (r) => r.id)),
+    derivedDatasets: make(async (ids: readonly string[]) =>
+      groupByKey(ids, await catalogue.datasetsBySourceIds(ids), (r) => r.sourceDatasetId!),
+    ),
+    outputDataset: make(async (runIds: readonly string[]) =>
+      byKey(runIds, await catalogue.datasetsByProducingRunIds(runIds), (r) => r.producedByRunId!),
+    ),
+    transferMethod: make(async (ids: readonly string[]) => byKey(ids, await catalogue.methodsByIds(ids), (r) => r.id)),
+    faceModel: make(async (ids: readonly string[]) => byKey(ids, await catalogue.faceModelsByIds(ids), (r) => r.id)),
+    outputFaceModel: make(async (runIds: readonly string[]) =>
+      byKey(runIds, await catalogue.faceModelsByProducingRunIds(runIds), (r) => r.producedByRunId!),
+    ),
+    benchmark: make(async (ids: readonly string[]) => byKey(ids, await catalogue.benchmarksByIds(ids), (r) => r.id)),
+    benchmarkByName: make(async (names: readonly string[]) =>
+      byKey(names, await catalogue.benchmarksByNames(names), (r) => r.name),
+    ),
+    run: make(async (ids: readonly string[]) => byKey(ids, await runs.byIds(ids), (r) => r.id)),
+    curves: make(async (runIds: readonly string[]) =>
+      groupByKey(runIds, await metrics.curvesByRunIds(runIds), (r) => r.runId),
+    ),
+    /** Metrics per run; keys with the same filter are fetched in one query. */
+    metrics: new DataLoader<MetricsKey, Metric[], string>(
+      async (keys) => {
+        const byFilter = new Map<string, MetricsKey[]>();
+        for (const key of keys) {
+          const filter = JSON.stringify([key.benchmarkId, key.name ?? null]);
+          byFilter.set(filter, [...(byFilter.get(filter) ?? []), key]);
+        }
+        const found = new Map<MetricsKey, Metric[]>();
+        await Promise.all(
+          [...byFilter.values()].map(async (group) => {
+            const { benchmarkId, name } = group[0]!;
+            const rows = await metrics.findForRuns(
+              group.map((k) => k.runId),
+              { ...(benchmarkId !== undefined ? { benchmarkId } : {}), name: name ?? null },
+            );
+            groupByKey(group.map((k) => k.runId), rows, (r) => r.runId).forEach((list, i) => found.set(group[i]!, list));
+          }),
+        );
+        return keys.map((key) => found.get(key) ?? []);
+      },
+      { cache, cacheKeyFn: (key) => JSON.stringify([key.runId, key.benchmarkId, key.name ?? null]) },
+    ),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

@@ -1,0 +1,25 @@
+// `npm start`: one RealismLab server on this machine.
+import { mkdir } from "node:fs/promises";
+import { startApp } from "./app";
+import { ConfigError, loadConfig } from "./config/config";
+
+const log = { info: (m: string) => console.log(m), warn: (m: string) => console.warn(m) };
+
+try {
+  const config = loadConfig();
+  for (const root of config.dataRoots) await mkdir(root, { recursive: true }).catch(() => undefined);
+  const app = await startApp(config, log);
+  console.log(`\nRealismLab is running.\n  GraphQL:       ${app.http.graphqlUrl}\n  Subscriptions: ${app.http.wsUrl}\n  Data roots:    ${config.dataRoots.join(", ")}\nPress Ctrl-C to stop.`);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping (draining requests, workers, database)...`);
+    app.stop().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
+  };
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+} catch (error) {
+  console.error(error instanceof ConfigError ? error.message : `RealismLab failed to start: ${(error as Error).message}`);
+  process.exit(1);
+}

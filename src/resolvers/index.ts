@@ -1,0 +1,18 @@
+import { catalogueResolvers } from "./catalogue";
+import { runResolvers } from "./runs";
+import { subscriptionResolvers } from "./subscriptions";
+import { DateTime, JSONScalar } from "./scalars";
+
+export const resolvers = {
+  DateTime,
+  JSON: JSONScalar,
+  Query: { ...catalogueResolvers.Query, ...runResolvers.Query },
+  Mutation: { ...catalogueResolvers.Mutation, ...runResolvers.Mutation },
+  Subscription: subscriptionResolvers.Subscription,
+  Dataset: catalogueResolvers.Dataset,
+  TransferMethod: catalogueResolvers.TransferMethod,
+  FaceModel: catalogueResolvers.FaceModel,
+  Run: runResolvers.Run,
+  Metric: runResolvers.Metric,
+  Curve: runResolvers.Curve,
+};

@@ -1,0 +1,74 @@
+// Subscriptions read from the Postgres-backed event bus, so a client sees events
+// written by any API process or worker.
+import type { Run } from "../generated/prisma/client";
+import type { RunStatus, RunKind } from "../generated/prisma/enums";
+import type { GraphQLContext } from "../graphql/context";
+import type { RunProgressEvent, RunUpdatedEvent } from "../events/topics";
+
+type Ctx = GraphQLContext;
+
+interface RunUpdatedFilter {
+  runId?: string | null;
+  kind?: RunKind | null;
+  group?: string | null;
+  status?: RunStatus[] | null;
+}
+
+function matches(event: RunUpdatedEvent, filter: RunUpdatedFilter | null | undefined): boolean {
+  if (!filter) return true;
+  return (
+    (!filter.runId || filter.runId === event.runId) &&
+    (!filter.kind || filter.kind === event.kind) &&
+    (filter.group == null || filter.group === event.group) &&
+    (!filter.status?.length || filter.status.includes(event.status))
+  );
+}
+
+function withFraction(event: RunProgressEvent) {
+  return { ...event, fraction: event.done != null && event.total ? Math.min(1, event.done / event.total) : null };
+}
+
+function progressOf(run: Run): RunProgressEvent {
+  return {
+    runId: run.id,
+    done: run.progressDone,
+    total: run.progressTotal,
+    phase: run.progressPhase,
+    rate: run.progressRate,
+    etaSeconds: run.progressEtaSeconds,
+    at: run.updatedAt.getTime(),
+  };
+}
+
+export const subscriptionResolvers = {
+  Subscription: {
+    runUpdated: {
+      async *subscribe(_: unknown, args: { filter?: RunUpdatedFilter | null }, ctx: Ctx) {
+        for await (const event of ctx.events.subscribe("runUpdated")) {
+          if (!matches(event, args.filter)) continue;
+          // Read the run fresh: the event names it, the row is the truth.
+          const run = await ctx.services.runs.require(event.runId).catch(() => null);
+          if (run) yield { runUpdated: run };
+        }
+      },
+    },
+    runProgress: {
+      async *subscribe(_: unknown, args: { runId: string }, ctx: Ctx) {
+        const events = ctx.events.subscribe("runProgress");
+        const run = await ctx.services.runs.require(args.runId);
+        yield { runProgress: withFraction(progressOf(run)) };
+        for await (const event of events) {
+          if (event.runId === args.runId) yield { runProgress: withFraction(event) };
+        }
+      },
+    },
+    metricLogged: {
+      async *subscribe(_: unknown, args: { runId: string }, ctx: Ctx) {
+        await ctx.services.runs.require(args.runId);
+        for await (const event of ctx.events.subscribe("metricLogged")) {
+          if (event.runId === args.runId) yield { metricLogged: event };
+        }
+      },
+    },
+  },
+};

@@ -1,0 +1,64 @@
+// Metric ingestion: validated, deduplicated within the batch (last point wins),
+// written idempotently, announced with one metricLogged event per call.
+import type { Stores } from "../db/stores";
+import type { MetricRow } from "../db/stores/metrics-store";
+import { badInput, conflict } from "../errors";
+import type { CatalogueService } from "./catalogue-service";
+import type { RunsService } from "./runs-service";
+
+export const MAX_POINTS_PER_CALL = 10_000;
+
+export interface MetricPointInput {
+  name: string;
+  value: number;
+  std?: number | null;
+  step?: number | null;
+  benchmark?: string | null;
+}
+
+export function createMetricsService(stores: Stores, runs: RunsService, catalogue: CatalogueService) {
+  return {
+    async log(runId: string, points: readonly MetricPointInput[]): Promise<{ received: number; inserted: number }> {
+      if (points.length > MAX_POINTS_PER_CALL) {
+        throw badInput("points", `at most ${MAX_POINTS_PER_CALL} points per call, got ${points.length}`);
+      }
+      const run = await runs.require(runId);
+      if (run.source) throw conflict(`run ${runId} holds published results; its metrics are not logged`);
+      const benchmarkIds = await catalogue.benchmarkIdsByName(
+        "points.benchmark",
+        points.flatMap((p) => (p.benchmark ? [p.benchmark] : [])),
+      );
+      const rows = new Map<string, MetricRow>();
+      points.forEach((point, index) => {
+        const field = `points[${index}]`;
+        const name = point.name.trim();
+        if (!name || name.length > 200) throw badInput(`${field}.name`, "must be 1-200 characters");
+        if (!Number.isFinite(point.value)) throw badInput(`${field}.value`, `must be a finite number, got ${point.value}`);
+        if (point.std != null && !Number.isFinite(point.std)) throw badInput(`${field}.std`, "must be a finite number");
+        const step = point.step ?? 0;
+        if (!Number.isInteger(step) || step < 0) throw badInput(`${field}.step`, `must be a non-negative integer, got ${step}`);
+        const benchmarkId = point.benchmark ? benchmarkIds.get(point.benchmark)! : null;
+        rows.set(`${benchmarkId}\u0000${name}\u0000${step}`, {
+          runId,
+          benchmarkId,
+          name,
+          value: point.value,
+          std: point.std ?? null,
+          step,
+        });
+      });
+      if (rows.size === 0) return { received: 0, inserted: 0 };
+      const unique = [...rows.values()];
+      const inserted = await stores.transaction(async (tx) => {
+        const count = await tx.metrics.upsert(unique);
+        await tx.notify("metricLogged", {
+          runId,
+          count: unique.length,
+          names: [...new Set(unique.map((r) => r.name))].slice(0, 50),
+        });
+        return count;
+      });
+      return { received: points.length, inserted };
+    },
+  };
+}

@@ -1,0 +1,196 @@
+// Rules for runs: creation of externally tracked runs, validated status
+// transitions, progress, and paging. Every status change announces runUpdated in
+// the same transaction.
+import type { Stores } from "../db/stores";
+import type { RunListFilter, RunOrderField } from "../db/stores/runs-store";
+import type { Prisma, Run } from "../generated/prisma/client";
+import type { RunKind, RunStatus } from "../generated/prisma/enums";
+import { badInput, conflict, required } from "../errors";
+import type { CatalogueService } from "./catalogue-service";
+import { canTransition, isTerminal } from "./run-status";
+
+export interface CreateRunInput {
+  kind: RunKind;
+  status?: RunStatus | null;
+  name?: string | null;
+  params?: unknown;
+  seed?: number | null;
+  group?: string | null;
+  source?: string | null;
+  datasetId?: string | null;
+  transferMethodId?: string | null;
+  faceModelId?: string | null;
+}
+
+export interface RunProgressInput {
+  done?: number | null;
+  total?: number | null;
+  phase?: string | null;
+  rate?: number | null;
+  etaSeconds?: number | null;
+}
+
+export interface UpdateRunInput {
+  status?: RunStatus | null;
+  name?: string | null;
+  progress?: RunProgressInput | null;
+  details?: unknown;
+  error?: string | null;
+  worker?: string | null;
+  device?: string | null;
+}
+
+export interface RunsPageInput {
+  filter?: RunListFilter | null;
+  orderBy?: { field: "CREATED_AT" | "UPDATED_AT"; direction: "ASC" | "DESC" } | null;
+  first?: number | null;
+  after?: string | null;
+}
+
+const MAX_PAGE = 500;
+
+export function encodeCursor(value: Date, id: string): string {
+  return Buffer.from(JSON.stringify([value.toISOString(), id])).toString("base64url");
+}
+
+function decodeCursor(cursor: string): { value: Date; id: string } {
+  try {
+    const [iso, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [string, string];
+    const value = new Date(iso);
+    if (Number.isNaN(value.getTime()) || typeof id !== "string") throw new Error("bad cursor");
+    return { value, id };
+  } catch {
+    throw badInput("after", "is not a cursor returned by this API");
+  }
+}
+
+function jsonObject(field: string, value: unknown): Prisma.InputJsonObject | undefined {
+  if (value == null) return undefined;
+  if (typeof value !== "object" || Array.isArray(value)) throw badInput(field, "must be a JSON object");
+  return value as Prisma.InputJsonObject;
+}
+
+function progressColumns(progress: RunProgressInput): Prisma.RunUncheckedUpdateInput {
+  const columns: Prisma.RunUncheckedUpdateInput = {};
+  for (const key of ["done", "total"] as const) {
+    const value = progress[key];
+    if (value != null && (!Number.isInteger(value) || value < 0)) {
+      throw badInput(`progress.${key}`, `must be a non-negative integer, got ${value}`);
+    }
+  }
+  if (progress.done != null) columns.progressDone = progress.done;
+  if (progress.total != null) columns.progressTotal = progress.total;
+  if (progress.phase !== undefined) columns.progressPhase = progress.phase;
+  if (progress.rate !== undefined) columns.progressRate = progress.rate;
+  if (progress.etaSeconds !== undefined) columns.progressEtaSeconds = progress.etaSeconds;
+  return columns;
+}
+
+export function createRunsService(stores: Stores, catalogue: CatalogueService) {
+  const store = stores.runs;
+  async function assertReferences(input: Pick<CreateRunInput, "datasetId" | "transferMethodId" | "faceModelId">) {
+    if (input.datasetId && !(await catalogue.datasetByIdOrName(input.datasetId))) {
+      throw badInput("datasetId", `dataset ${JSON.stringify(input.datasetId)} does not exist`);
+    }
+    if (input.transferMethodId && !(await catalogue.methodByIdOrName(input.transferMethodId))) {
+      throw badInput("transferMethodId", `transfer method ${JSON.stringify(input.transferMethodId)} does not exist`);
+    }
+    if (input.faceModelId && !(await catalogue.faceModel(input.faceModelId))) {
+      throw badInput("faceModelId", `face model ${JSON.stringify(input.faceModelId)} does not exist`);
+    }
+  }
+
+  /** Writes a status change (and its event) if the run is still in `from`. */
+  async function transition(run: Run, to: RunStatus, extra: Prisma.RunUncheckedUpdateInput = {}): Promise<Run> {
+    if (!canTransition(run.status, to)) {
+      throw conflict(`run ${run.id} is ${run.status} and cannot become ${to}`);
+    }
+    const now = new Date();
+    const data: Prisma.RunUncheckedUpdateInput = {
+      ...extra,
+      status: to,
+      ...(to === "RUNNING" && !run.startedAt ? { startedAt: now } : {}),
+      ...(isTerminal(to) ? { finishedAt: now } : {}),
+    };
+    const updated = await stores.transaction(async (tx) => {
+      const row = await tx.runs.updateIfStatus(run.id, run.status, data);
+      if (row && row.status !== run.status) {
+        await tx.notify("runUpdated", { runId: row.id, kind: row.kind, status: row.status, group: row.group });
+      }
+      return row;
+    });
+    if (!updated) throw conflict(`run ${run.id} changed status meanwhile; read it again and retry`);
+    return updated;
+  }
+
+  return {
+    transition,
+
+    async require(id: string): Promise<Run> {
+      return required(await store.byId(id).catch(() => null), "run", id);
+    },
+
+    async create(input: CreateRunInput): Promise<Run> {
+      const status = input.status ?? "RUNNING";
+      if (status !== "QUEUED" && status !== "RUNNING" && !input.source) {
+        throw badInput("status", `a new run starts QUEUED or RUNNING, not ${status} (only published results are created finished)`);
+      }
+      if (input.seed != null && !Number.isInteger(input.seed)) throw badInput("seed", "must be an integer");
+      await assertReferences(input);
+      const now = new Date();
+      return stores.transaction(async (tx) => {
+        const row = await tx.runs.create({
+            kind: input.kind,
+            status,
+            name: input.name ?? null,
+            params: jsonObject("params", input.params) ?? {},
+            seed: input.seed ?? null,
+            group: input.group ?? null,
+            source: input.source ?? null,
+            datasetId: input.datasetId ?? null,
+            transferMethodId: input.transferMethodId ?? null,
+            faceModelId: input.faceModelId ?? null,
+            startedAt: status === "QUEUED" ? null : now,
+            finishedAt: isTerminal(status) ? now : null,
+        });
+        await tx.notify("runUpdated", { runId: row.id, kind: row.kind, status: row.status, group: row.group });
+        return row;
+      });
+    },
+
+    async update(id: string, input: UpdateRunInput): Promise<Run> {
+      const run = await this.require(id);
+      const extra: Prisma.RunUncheckedUpdateInput = {
+        ...(input.name !== undefined ? { name: input.name } : {}),
+        ...(input.progress ? progressColumns(input.progress) : {}),
+        ...(input.details !== undefined ? { details: jsonObject("details", input.details) ?? {} } : {}),
+        ...(input.error !== undefined ? { error: input.error } : {}),
+        ...(input.worker !== undefined ? { worker: input.worker } : {}),
+        ...(input.device !== undefined ? { device: input.device } : {}),
+      };
+      if (isTerminal(run.status) && input.progress) {
+        throw conflict(`run ${id} is ${run.status}; its progress can no longer change`);
+      }
+      return transition(run, input.status ?? run.status, extra);
+    },
+
+    async page(input: RunsPageInput) {
+      const first = input.first ?? 50;
+      if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE) {
+        throw badInput("first", `must be between 0 and ${MAX_PAGE}, got ${first}`);
+      }
+      const orderField: RunOrderField = input.orderBy?.field === "UPDATED_AT" ? "updatedAt" : "createdAt";
+      const direction = input.orderBy?.direction === "ASC" ? "asc" : "desc";
+      const result = await store.page({
+        filter: input.filter ?? {},
+        orderField,
+        direction,
+        first,
+        ...(input.after ? { after: decodeCursor(input.after) } : {}),
+      });
+      return { ...result, cursorOf: (run: Run) => encodeCursor(run[orderField], run.id) };
+    },
+  };
+}
+
+export type RunsService = ReturnType<typeof createRunsService>;
