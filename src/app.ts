@@ -9,6 +9,7 @@ import { openDatabase } from "./db/prisma";
 import { createStores } from "./db/stores";
 import { startEventBus } from "./events/event-bus";
 import { startHttpServer, type RunningHttpServer } from "./server/http-server";
+import { mountLeaderboardRoutes } from "./server/leaderboard-routes";
 import { createServices, type Services } from "./services";
 import { seedCatalogue } from "./services/catalogue-seed";
 import { createDataPaths } from "./services/data-paths";
@@ -36,7 +37,12 @@ export async function resolveDatabase(config: AppConfig, log: AppLogger) {
   return { url: await ensureDatabase(embedded, "realismlab"), embedded };
 }
 
-export async function startApp(config: AppConfig, log: AppLogger = quiet): Promise<RunningApp> {
+export interface AppOptions {
+  /** Observe every SQL statement sent through Prisma (diagnostics and tests). */
+  onDatabaseQuery?: (sql: string) => void;
+}
+
+export async function startApp(config: AppConfig, log: AppLogger = quiet, options: AppOptions = {}): Promise<RunningApp> {
   const stack: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const step of stack.reverse()) await step().catch((e) => log.warn(`shutdown: ${(e as Error).message}`));
@@ -47,7 +53,7 @@ export async function startApp(config: AppConfig, log: AppLogger = quiet): Promi
     const applied = await migrate(database.url);
     if (applied.length) log.info(`applied migrations: ${applied.join(", ")}`);
 
-    const db = openDatabase(database.url);
+    const db = openDatabase(database.url, { onQuery: options.onDatabaseQuery });
     stack.push(() => db.close());
     const stores = createStores(db.prisma);
     const services = createServices(stores, createDataPaths(config.dataRoots));
@@ -56,7 +62,13 @@ export async function startApp(config: AppConfig, log: AppLogger = quiet): Promi
 
     const events = await startEventBus(database.url, log.warn);
     stack.push(() => events.close());
-    const http = await startHttpServer({ host: config.HOST, port: config.PORT, services, events });
+    const http = await startHttpServer({
+      host: config.HOST,
+      port: config.PORT,
+      services,
+      events,
+      mount: (app) => mountLeaderboardRoutes(app, services),
+    });
     stack.push(() => http.close());
     return { http, services, databaseUrl: database.url, stop };
   } catch (error) {

@@ -12,11 +12,19 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function openDatabase(databaseUrl: string, options: { max?: number } = {}): Database {
+export interface DatabaseOptions {
+  max?: number;
+  /** Called with each SQL statement Prisma sends (diagnostics; the N+1 test counts them). */
+  onQuery?: (sql: string) => void;
+}
+
+export function openDatabase(databaseUrl: string, options: DatabaseOptions = {}): Database {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: options.max ?? 10 });
   // A dropped connection must not crash the process; the pool replaces it.
   pool.on("error", (error) => console.warn(`database pool: ${error.message}`));
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const prisma = options.onQuery
+    ? withQueryListener(new PrismaClient({ adapter: new PrismaPg(pool), log: [{ emit: "event", level: "query" }] }), options.onQuery)
+    : new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     prisma,
     pool,
@@ -25,4 +33,9 @@ export function openDatabase(databaseUrl: string, options: { max?: number } = {}
       await pool.end();
     },
   };
+}
+
+function withQueryListener(prisma: PrismaClient<"query">, onQuery: (sql: string) => void): PrismaClient {
+  prisma.$on("query", (event) => onQuery(event.query));
+  return prisma as unknown as PrismaClient;
 }

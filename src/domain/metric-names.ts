@@ -11,3 +11,12 @@ export const IJBC_FMRS = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1] as const;
 export function tarAtFmr(fmr: number): string {
   return `tar@fmr=${fmr.toExponential()}`;
 }
+
+/**
+ * A paper's published "Avg" column (Table 2): stored on a published run without a
+ * benchmark. Its mean and std come from per-run averages the paper does not print,
+ * so they cannot be recomputed from the per-benchmark cells.
+ */
+export function averageOf(metric: string): string {
+  return `avg:${metric}`;
+}

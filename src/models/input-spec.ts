@@ -55,7 +55,8 @@ export const ImageOutputSchema = z.object({
   /** Absent: the model's first output. */
   name: z.string().min(1).optional(),
   range: TensorRangeSchema,
-  /** Clamp to the range before converting (models without a final tanh, e.g. CodeFormer). */
+  /** true: clamp to the range when converting (models without a final tanh, e.g. CodeFormer);
+   * false: the output is bounded (tanh), and values well outside the range fail the run. */
   clamp: z.boolean().default(true),
   /** Absent: same as the input's channel order. */
   channelOrder: ChannelOrderSchema.optional(),

@@ -1,4 +1,5 @@
 import { catalogueResolvers } from "./catalogue";
+import { leaderboardResolvers } from "./leaderboard";
 import { runResolvers } from "./runs";
 import { subscriptionResolvers } from "./subscriptions";
 import { DateTime, JSONScalar } from "./scalars";
@@ -6,13 +7,14 @@ import { DateTime, JSONScalar } from "./scalars";
 export const resolvers = {
   DateTime,
   JSON: JSONScalar,
-  Query: { ...catalogueResolvers.Query, ...runResolvers.Query },
+  Query: { ...catalogueResolvers.Query, ...runResolvers.Query, ...leaderboardResolvers.Query },
   Mutation: { ...catalogueResolvers.Mutation, ...runResolvers.Mutation },
-  Subscription: subscriptionResolvers.Subscription,
+  Subscription: { ...subscriptionResolvers.Subscription, ...leaderboardResolvers.Subscription },
   Dataset: catalogueResolvers.Dataset,
   TransferMethod: catalogueResolvers.TransferMethod,
   FaceModel: catalogueResolvers.FaceModel,
   Run: runResolvers.Run,
   Metric: runResolvers.Metric,
   Curve: runResolvers.Curve,
+  ...leaderboardResolvers.types,
 };

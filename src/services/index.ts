@@ -3,6 +3,7 @@
 import type { Stores } from "../db/stores";
 import { createCatalogueService } from "./catalogue-service";
 import type { DataPaths } from "./data-paths";
+import { createLeaderboardService } from "./leaderboard";
 import { createMetricsService } from "./metrics-service";
 import { createPublishedResultsImporter } from "./published-results";
 import { createRunsService } from "./runs-service";
@@ -17,6 +18,7 @@ export function createServices(stores: Stores, dataPaths: DataPaths) {
     catalogue,
     runs,
     metrics,
+    leaderboard: createLeaderboardService(stores),
     importPublishedResults: createPublishedResultsImporter(stores),
   };
 }

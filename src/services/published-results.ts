@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { Stores } from "../db/stores";
 import type { MetricRow } from "../db/stores/metrics-store";
 import { badInput } from "../errors";
-import { ACCURACY, tarAtFmr } from "../domain/metric-names";
+import { ACCURACY, averageOf, tarAtFmr } from "../domain/metric-names";
 
 const percentages = z.array(z.number().min(0).max(100));
 
@@ -18,6 +18,8 @@ const rowSchema = z.object({
   requirement: z.enum(["NONE", "IDENTITY_LABELS", "PRETRAINED_FR"]).nullable(),
   mean: percentages,
   std: percentages,
+  /** Table 2's Avg column: [mean, std] in percent. */
+  avg: z.tuple([z.number().min(0).max(100), z.number().min(0).max(100)]).optional(),
 });
 
 export const publishedResultsSchema = z.object({
@@ -33,7 +35,7 @@ export const publishedResultsSchema = z.object({
 export type PublishedResults = z.infer<typeof publishedResultsSchema>;
 
 interface PendingMetric {
-  benchmark: string;
+  benchmark: string | null;
   name: string;
   value: number;
   std: number;
@@ -66,6 +68,7 @@ export function createPublishedResultsImporter(stores: Stores) {
       table2.benchmarks.forEach((benchmark, i) =>
         add(row, { benchmark, name: ACCURACY, value: fraction(row.mean[i]!), std: fraction(row.std[i]!) }),
       );
+      if (row.avg) add(row, { benchmark: null, name: averageOf(ACCURACY), value: fraction(row.avg[0]), std: fraction(row.avg[1]) });
     });
     const table3 = results.table3_ijbc_tar_at_fmr;
     table3?.rows.forEach((row, r) => {
@@ -75,7 +78,7 @@ export function createPublishedResultsImporter(stores: Stores) {
       );
     });
 
-    const benchmarkNames = [...new Set([...byRow.values()].flatMap((e) => e.metrics.map((m) => m.benchmark)))];
+    const benchmarkNames = [...new Set([...byRow.values()].flatMap((e) => e.metrics.flatMap((m) => (m.benchmark ? [m.benchmark] : []))))];
     const benchmarks = new Map((await stores.catalogue.benchmarksByNames(benchmarkNames)).map((b) => [b.name, b.id]));
     const missing = benchmarkNames.filter((n) => !benchmarks.has(n));
     if (missing.length) throw badInput("document", `unknown benchmark(s): ${missing.join(", ")}`);
@@ -108,7 +111,7 @@ export function createPublishedResultsImporter(stores: Stores) {
         summary[existing ? "runsExisting" : "runsCreated"] += 1;
         const rows: MetricRow[] = metrics.map((m) => ({
           runId: run.id,
-          benchmarkId: benchmarks.get(m.benchmark)!,
+          benchmarkId: m.benchmark ? benchmarks.get(m.benchmark)! : null,
           name: m.name,
           value: m.value,
           std: m.std,

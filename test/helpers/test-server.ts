@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { startApp, type RunningApp } from "../../src/app";
+import { startApp, type AppOptions, type RunningApp } from "../../src/app";
 import { loadConfig } from "../../src/config/config";
 import { createTestDatabase, type TestDatabase } from "./database";
 
@@ -16,7 +16,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, options: AppOptions = {}): Promise<TestServer> {
   const database = await createTestDatabase();
   const dataRoot = await mkdtemp(path.join(os.tmpdir(), "realismlab-data-"));
   const config = loadConfig({
@@ -27,7 +27,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     WORKER_IN_PROCESS: "false",
     ...env,
   });
-  const app = await startApp(config);
+  const app = await startApp(config, undefined, options);
   return {
     app,
     url: app.http.graphqlUrl,

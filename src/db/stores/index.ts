@@ -2,6 +2,7 @@
 // same stores bound to one database transaction.
 import type { Db } from "../prisma";
 import { createCatalogueStore } from "./catalogue-store";
+import { createLeaderboardStore } from "./leaderboard-store";
 import { createMetricsStore } from "./metrics-store";
 import { createRunsStore } from "./runs-store";
 import { notifyStatement } from "../../events/publish";
@@ -15,6 +16,7 @@ function bind(client: Db | TxClient) {
     catalogue: createCatalogueStore(db),
     runs: createRunsStore(db),
     metrics: createMetricsStore(db),
+    leaderboard: createLeaderboardStore(db),
     /** pg_notify inside this client's transaction: delivered only if it commits. */
     notify: <T extends Topic>(topic: T, payload: EventMap[T]) => notifyStatement(db, topic, payload),
   };

@@ -1,0 +1,101 @@
+// Leaderboard, exports, run comparison, Table 1 timings and leaderboardChanged:
+// parse -> service -> shape.
+import type { GraphQLContext } from "../graphql/context";
+import type { LeaderboardCell, LeaderboardColumn, LeaderboardFilterInput, LeaderboardInput, LeaderboardRow } from "../services/leaderboard/types";
+import type { ExportFormat, StdKind } from "../services/leaderboard/types";
+import type { MetricComparison, RunComparison } from "../services/leaderboard/compare-runs";
+import type { TransferMethodTiming } from "../services/leaderboard/timings";
+import { cellText } from "../services/leaderboard/export";
+
+type Ctx = GraphQLContext;
+
+async function benchmarkId(name: string | null | undefined, ctx: Ctx): Promise<string | null | undefined> {
+  if (!name) return undefined;
+  return (await ctx.loaders.benchmarkByName.load(name))?.id ?? null;
+}
+
+export const leaderboardResolvers = {
+  Query: {
+    leaderboard: (_: unknown, args: LeaderboardInput, ctx: Ctx) => ctx.services.leaderboard.leaderboard(args),
+    leaderboardExport: (_: unknown, { format, ...args }: LeaderboardInput & { format: ExportFormat }, ctx: Ctx) =>
+      ctx.services.leaderboard.export(format, args),
+    compareRuns: (_: unknown, args: { ids: string[] }, ctx: Ctx) => ctx.services.leaderboard.compareRuns(args.ids),
+    transferMethodTimings: (_: unknown, args: { std?: StdKind | null; methods?: string[] | null }, ctx: Ctx) =>
+      ctx.services.leaderboard.transferMethodTimings(args),
+  },
+  Subscription: {
+    leaderboardChanged: {
+      async *subscribe(_: unknown, args: { filter?: LeaderboardFilterInput | null }, ctx: Ctx) {
+        const events = ctx.events.subscribe("runUpdated");
+        // Resolved once, before waiting: an unknown dataset name fails the subscription now.
+        const scope = await ctx.services.leaderboard.scopeOf(args.filter);
+        for await (const event of events) {
+          if (event.kind !== "EVALUATE" || event.status !== "SUCCEEDED") continue;
+          if (!(await ctx.services.leaderboard.runInScope(event.runId, scope))) continue;
+          yield { leaderboardChanged: { reason: "RUN_SUCCEEDED", runId: event.runId, group: event.group } };
+        }
+      },
+    },
+  },
+  /** Field resolvers of the types above, spread into the resolver map. */
+  types: {
+    LeaderboardChange: {
+      run: (change: { runId: string }, _: unknown, ctx: Ctx) => ctx.services.runs.require(change.runId).catch(() => null),
+    },
+    LeaderboardColumn: {
+      benchmark: (column: LeaderboardColumn, _: unknown, ctx: Ctx) => ctx.loaders.benchmark.load(column.benchmarkId),
+    },
+    LeaderboardRow: {
+      dataset: (row: LeaderboardRow, _: unknown, ctx: Ctx) => (row.datasetId ? ctx.loaders.dataset.load(row.datasetId) : null),
+      baseDataset: (row: LeaderboardRow, _: unknown, ctx: Ctx) =>
+        row.baseDatasetId ? ctx.loaders.dataset.load(row.baseDatasetId) : null,
+      transferMethod: (row: LeaderboardRow, _: unknown, ctx: Ctx) =>
+        row.transferMethodId ? ctx.loaders.transferMethod.load(row.transferMethodId) : null,
+    },
+    LeaderboardCell: {
+      text: (cell: LeaderboardCell) => cellText(cell) || null,
+    },
+    RunComparison: {
+      async curves(comparison: RunComparison, args: { benchmark: string; kind?: string | null }, ctx: Ctx) {
+        const id = await benchmarkId(args.benchmark, ctx);
+        const kind = args.kind ?? "ROC";
+        return Promise.all(
+          comparison.runs.map(async (run) => {
+            const curves = id ? await ctx.loaders.curves.load(run.id) : [];
+            return { run, curve: curves.find((c) => c.benchmarkId === id && c.kind === kind) ?? null };
+          }),
+        );
+      },
+      async histories(comparison: RunComparison, args: { names?: string[] | null; benchmark?: string | null }, ctx: Ctx) {
+        let wanted: Array<{ benchmarkId: string | null; name: string }>;
+        if (args.names?.length) {
+          const id = await benchmarkId(args.benchmark, ctx);
+          if (id === null) return [];
+          wanted = args.names.map((name) => ({ benchmarkId: id ?? null, name }));
+        } else {
+          wanted = comparison.histories;
+        }
+        return Promise.all(
+          wanted.flatMap(({ benchmarkId: bid, name }) =>
+            comparison.runs.map(async (run) => ({
+              run,
+              name,
+              benchmarkId: bid,
+              points: await ctx.loaders.metrics.load({ runId: run.id, benchmarkId: bid, name }),
+            })),
+          ),
+        );
+      },
+    },
+    MetricComparison: {
+      benchmark: (m: MetricComparison, _: unknown, ctx: Ctx) => (m.benchmarkId ? ctx.loaders.benchmark.load(m.benchmarkId) : null),
+    },
+    RunMetricHistory: {
+      benchmark: (h: { benchmarkId: string | null }, _: unknown, ctx: Ctx) =>
+        h.benchmarkId ? ctx.loaders.benchmark.load(h.benchmarkId) : null,
+    },
+    TransferMethodTiming: {
+      qualitative: (t: TransferMethodTiming) => t.method.qualitative,
+    },
+  },
+};

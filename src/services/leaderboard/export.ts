@@ -1,0 +1,206 @@
+// The leaderboard as CSV, Markdown and LaTeX (booktabs). Values print like the
+// paper: x100, two decimals, `mean±std`, the best per column in bold. Published
+// rows are marked in a Runs column when the table mixes them with own runs.
+import type { DatasetKind, Requirement } from "../../generated/prisma/enums";
+import type { ExportFormat, Leaderboard, LeaderboardCell, LeaderboardRow } from "./types";
+
+export interface LeaderboardExport {
+  format: ExportFormat;
+  contentType: string;
+  extension: string;
+  content: string;
+}
+
+export const EXPORT_TYPES: Record<ExportFormat, { contentType: string; extension: string }> = {
+  CSV: { contentType: "text/csv; charset=utf-8", extension: "csv" },
+  MARKDOWN: { contentType: "text/markdown; charset=utf-8", extension: "md" },
+  LATEX: { contentType: "application/x-tex; charset=utf-8", extension: "tex" },
+};
+
+const KIND_TEXT: Record<DatasetKind, string> = { REAL: "Real", SYNTHETIC: "Syn", REALISM_TRANSFERRED: "Syn-RT" };
+const REQUIREMENT_TEXT: Record<Requirement, string> = {
+  NONE: "No-Req",
+  IDENTITY_LABELS: "Identity Labels",
+  PRETRAINED_FR: "Pre-Trained FR",
+};
+
+/** 0.9307 -> "93.07" (never "-0.00"). */
+export function percent(value: number | null, scale = 100): string {
+  if (value == null) return "";
+  const text = (value * scale).toFixed(2);
+  return /^-0\.0+$/.test(text) ? text.slice(1) : text;
+}
+
+function signedPercent(value: number | null, scale = 100): string {
+  if (value == null) return "";
+  const text = percent(value, scale);
+  return value * scale > 0 && text !== "0.00" ? `+${text}` : text;
+}
+
+/** "93.07±0.27" (std omitted when unknown). */
+export function cellText(cell: LeaderboardCell | null, scale = 100, pm = "±"): string {
+  if (!cell || cell.mean == null) return "";
+  return cell.std == null ? percent(cell.mean, scale) : `${percent(cell.mean, scale)}${pm}${percent(cell.std, scale)}`;
+}
+
+interface Descriptor {
+  header: string;
+  value: (row: LeaderboardRow) => string;
+}
+
+/** The row-describing columns: the paper's four, then what else tells rows apart. */
+function describers(board: Leaderboard): Descriptor[] {
+  const list: Descriptor[] = [];
+  if (board.groupBy.transferMethod) list.push({ header: "Transfer Method", value: (r) => r.transferMethodName ?? "None" });
+  if (board.groupBy.dataset) list.push({ header: "Dataset", value: (r) => r.datasetName ?? "" });
+  list.push({ header: "Type", value: (r) => (r.kind ? KIND_TEXT[r.kind] : "") });
+  list.push({ header: "SynGen Req", value: (r) => (r.requirement ? REQUIREMENT_TEXT[r.requirement] : "-") });
+  for (const key of distinguishingParams(board.rows)) {
+    list.push({ header: key, value: (r) => (r.published ? "" : paramText(r.params?.[key])) });
+  }
+  if (board.groupBy.group) list.push({ header: "Group", value: (r) => r.group ?? "" });
+  if (board.rows.some((r) => !r.published)) {
+    list.push({ header: "Runs", value: (r) => (r.published ? "published" : String(r.runCount)) });
+  }
+  return list;
+}
+
+function paramText(value: unknown): string {
+  if (value === undefined || value === null) return "";
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** Params of own rows whose values differ between rows (published rows' params are bookkeeping). */
+export function distinguishingParams(rows: LeaderboardRow[]): string[] {
+  const own = rows.filter((r) => !r.published && r.params);
+  const keys = [...new Set(own.flatMap((r) => Object.keys(r.params!)))].sort();
+  return keys.filter((k) => new Set(own.map((r) => JSON.stringify(r.params![k] ?? null))).size > 1);
+}
+
+function headers(board: Leaderboard): string[] {
+  return [...board.columns.map((c) => c.label), ...(board.hasAverage ? ["Avg"] : [])];
+}
+
+function valueCells(row: LeaderboardRow, board: Leaderboard): LeaderboardCell[] {
+  return [...row.cells, ...(board.hasAverage && row.average ? [row.average] : [])];
+}
+
+function csvField(value: string): string {
+  return /[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+export function toCsv(board: Leaderboard): string {
+  const scale = board.displayScale;
+  const base = ["key", "label", "transfer_method", "dataset", "type", "requirement", "published", "source", "runs"];
+  const params = distinguishingParams(board.rows);
+  const metricHeaders = headers(board).flatMap((h) => [
+    `${h} mean`,
+    `${h} std`,
+    `${h} n`,
+    `${h} best`,
+    ...(board.baseline ? [`${h} delta`] : []),
+  ]);
+  const lines = [[...base, ...params.map((p) => `param ${p}`), ...(board.groupBy.group ? ["group"] : []), ...metricHeaders]];
+  for (const row of board.rows) {
+    lines.push([
+      row.key,
+      row.label,
+      row.transferMethodName ?? "",
+      row.datasetName ?? "",
+      row.kind ?? "",
+      row.requirement ?? "",
+      String(row.published),
+      row.source ?? "",
+      String(row.runCount),
+      ...params.map((p) => (row.published ? "" : paramText(row.params?.[p]))),
+      ...(board.groupBy.group ? [row.group ?? ""] : []),
+      ...valueCells(row, board).flatMap((cell) => [
+        percent(cell.mean, scale),
+        percent(cell.std, scale),
+        String(cell.n),
+        String(cell.best),
+        ...(board.baseline ? [signedPercent(cell.delta, scale)] : []),
+      ]),
+    ]);
+  }
+  return lines.map((line) => line.map(csvField).join(",")).join("\n") + "\n";
+}
+
+function note(board: Leaderboard): string {
+  const std = board.std === "SAMPLE" ? "sample" : "population";
+  const parts = [`mean±std over runs (${std} std), x${board.displayScale}, best per column in bold`];
+  if (board.bestScope === "PER_REQUIREMENT") parts.push("best within each requirement class");
+  if (board.skipBestRequirements.length) parts.push(`rows needing ${board.skipBestRequirements.map((r) => REQUIREMENT_TEXT[r]).join(", ")} never marked`);
+  if (board.rows.some((r) => r.published)) parts.push("published rows show the paper's std");
+  if (board.baseline) parts.push(`(±x.xx): difference to ${board.baseline.label}`);
+  return parts.join("; ");
+}
+
+function withDelta(text: string, cell: LeaderboardCell, board: Leaderboard, wrap: (d: string) => string): string {
+  if (!board.baseline || cell.delta == null || !text) return text;
+  return `${text} ${wrap(signedPercent(cell.delta, board.displayScale))}`;
+}
+
+export function toMarkdown(board: Leaderboard): string {
+  const described = describers(board);
+  const head = [...described.map((d) => d.header), ...headers(board)];
+  const escape = (s: string) => s.replaceAll("|", "\\|");
+  const lines = [
+    `| ${head.map(escape).join(" | ")} |`,
+    `| ${[...described.map(() => "---"), ...headers(board).map(() => "---:")].join(" | ")} |`,
+  ];
+  for (const row of board.rows) {
+    const values = valueCells(row, board).map((cell) => {
+      const text = cellText(cell, board.displayScale);
+      const shown = cell.best && text ? `**${text}**` : text;
+      return withDelta(shown, cell, board, (d) => `(${d})`);
+    });
+    lines.push(`| ${[...described.map((d) => escape(d.value(row))), ...values].join(" | ")} |`);
+  }
+  return `${lines.join("\n")}\n\n${note(board)}\n`;
+}
+
+const LATEX_SPECIAL: Record<string, string> = {
+  "\\": "\\textbackslash{}",
+  "&": "\\&",
+  "%": "\\%",
+  $: "\\$",
+  "#": "\\#",
+  _: "\\_",
+  "{": "\\{",
+  "}": "\\}",
+  "~": "\\textasciitilde{}",
+  "^": "\\textasciicircum{}",
+};
+
+export function latexEscape(text: string): string {
+  return text.replace(/[\\&%$#_{}~^]/g, (c) => LATEX_SPECIAL[c]!);
+}
+
+export function toLatex(board: Leaderboard): string {
+  const described = describers(board);
+  const spec = `${"l".repeat(described.length)}${"c".repeat(headers(board).length)}`;
+  const lines = [
+    `% ${latexEscape(note(board)).replaceAll("±", "$\\pm$")}`,
+    "% requires \\usepackage{booktabs}",
+    `\\begin{tabular}{${spec}}`,
+    "\\toprule",
+    `${[...described.map((d) => d.header), ...headers(board)].map(latexEscape).join(" & ")} \\\\`,
+    "\\midrule",
+  ];
+  for (const row of board.rows) {
+    const values = valueCells(row, board).map((cell) => {
+      const text = cellText(cell, board.displayScale, "$\\pm$");
+      const shown = cell.best && text ? `\\textbf{${text}}` : text;
+      return withDelta(shown, cell, board, (d) => `{\\scriptsize(${d})}`);
+    });
+    lines.push(`${[...described.map((d) => latexEscape(d.value(row))), ...values].join(" & ")} \\\\`);
+  }
+  lines.push("\\bottomrule", "\\end{tabular}");
+  return `${lines.join("\n")}\n`;
+}
+
+export function exportLeaderboard(board: Leaderboard, format: ExportFormat): LeaderboardExport {
+  const content = format === "CSV" ? toCsv(board) : format === "MARKDOWN" ? toMarkdown(board) : toLatex(board);
+  return { format, ...EXPORT_TYPES[format], content };
+}

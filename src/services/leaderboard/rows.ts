@@ -1,0 +1,240 @@
+// The leaderboard's rules over the aggregated groups (one per row, a few hundred
+// at most): which std is shown, published rows, the average column, best per
+// column, the baseline and its deltas, and a stable order.
+import { createHash } from "node:crypto";
+import type { LeaderboardCellRow, LeaderboardGroupRow } from "../../db/stores/leaderboard-store";
+import { badInput } from "../../errors";
+import type { ResolvedLeaderboard } from "./input";
+import type { Leaderboard, LeaderboardCell, LeaderboardColumn, LeaderboardRow, LeaderboardRowSelector, MetricDirection, StdKind } from "./types";
+
+const EPSILON = 1e-12;
+
+/** JSON with sorted keys, so equal params give equal keys whatever their order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/** A short stable id of the row's group key (same grouping, same runs' keys -> same key). */
+function rowKey(group: LeaderboardGroupRow): string {
+  const parts = [group.source, group.datasetId, group.transferMethodId, group.params, group.group];
+  return createHash("sha256").update(canonicalJson(parts)).digest("base64url").slice(0, 16);
+}
+
+function paramsText(params: Record<string, unknown> | null): string {
+  if (!params) return "";
+  const entries = Object.entries(params).filter(([, v]) => v !== null && v !== undefined);
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return entries.map(([k, v]) => `${k}=${typeof v === "string" ? v : canonicalJson(v)}`).join(", ");
+}
+
+function rowLabel(group: LeaderboardGroupRow): string {
+  const dataset = group.datasetName ?? (group.datasetId ? "?" : "all datasets");
+  let label = group.methodName ? `${group.methodName} on ${dataset}` : dataset;
+  const params = group.source ? "" : paramsText(group.params);
+  if (params) label += ` (${params})`;
+  if (group.group) label += ` [${group.group}]`;
+  if (group.source) label += " (published)";
+  return label;
+}
+
+function cellStd(cell: LeaderboardCellRow, std: StdKind): number | null {
+  return std === "SAMPLE" ? cell.stdSamp : cell.stdPop;
+}
+
+function toRow(group: LeaderboardGroupRow, resolved: ResolvedLeaderboard): LeaderboardRow {
+  // A single published run carries the paper's mean and std; how many runs the
+  // paper averaged is unknown, so it reads as n = 1 with the stored std.
+  const publishedSingle = group.source != null && group.runCount === 1;
+  const byColumn = new Map(group.cells.map((c) => [c.column, c]));
+  const cells: LeaderboardCell[] = resolved.columns.map((column) => {
+    const cell = byColumn.get(column.index);
+    if (!cell) return { column: column.index, n: 0, mean: null, std: null, stdFrom: "RUNS", runStd: null, best: false, delta: null };
+    return {
+      column: column.index,
+      n: cell.n,
+      mean: cell.mean,
+      std: publishedSingle ? cell.storedStd : cellStd(cell, resolved.std),
+      stdFrom: publishedSingle ? "PUBLISHED" : "RUNS",
+      runStd: publishedSingle ? null : cell.storedStd,
+      best: false,
+      delta: null,
+    };
+  });
+
+  let average: LeaderboardCell | null = null;
+  if (resolved.average) {
+    if (publishedSingle && group.publishedAverage) {
+      // The paper's Avg column (the spread of per-run averages it does not print).
+      const { value, std } = group.publishedAverage;
+      average = { column: null, n: 1, mean: value, std, stdFrom: "PUBLISHED", runStd: null, best: false, delta: null };
+    } else if (group.average) {
+      average = {
+        column: null,
+        n: group.average.n,
+        mean: group.average.mean,
+        std: publishedSingle ? null : resolved.std === "SAMPLE" ? group.average.stdSamp : group.average.stdPop,
+        stdFrom: publishedSingle ? "PUBLISHED" : "RUNS",
+        runStd: null,
+        best: false,
+        delta: null,
+      };
+    } else {
+      average = { column: null, n: 0, mean: null, std: null, stdFrom: "RUNS", runStd: null, best: false, delta: null };
+    }
+  }
+
+  return {
+    key: rowKey(group),
+    label: rowLabel(group),
+    datasetId: group.datasetId,
+    datasetName: group.datasetName,
+    baseDatasetId: group.baseDatasetId,
+    baseDatasetName: group.baseDatasetName,
+    transferMethodId: group.transferMethodId,
+    transferMethodName: group.methodName,
+    kind: group.kind,
+    requirement: group.requirement,
+    params: group.params,
+    group: group.group,
+    published: group.source != null,
+    source: group.source,
+    runCount: group.runCount,
+    runIds: group.runIds,
+    seeds: group.seeds,
+    firstRunAt: group.firstAt,
+    lastRunAt: group.lastAt,
+    isBaseline: false,
+    cells,
+    average,
+  };
+}
+
+function better(direction: MetricDirection, a: number, b: number): boolean {
+  return direction === "HIGHER_IS_BETTER" ? a > b + EPSILON : a < b - EPSILON;
+}
+
+/** Marks the best cell per column, per requirement class when asked; ties are all best. */
+function markBest(rows: LeaderboardRow[], columns: LeaderboardColumn[], resolved: ResolvedLeaderboard): void {
+  const skip = new Set(resolved.skipBestRequirements);
+  const candidates = rows.filter((r) => !(r.requirement && skip.has(r.requirement)));
+  const partitions = new Map<string, LeaderboardRow[]>();
+  for (const row of candidates) {
+    const key = resolved.bestScope === "PER_REQUIREMENT" ? String(row.requirement) : "all";
+    partitions.set(key, [...(partitions.get(key) ?? []), row]);
+  }
+  const mark = (members: LeaderboardRow[], cellOf: (r: LeaderboardRow) => LeaderboardCell | null, direction: MetricDirection) => {
+    let best: number | null = null;
+    for (const row of members) {
+      const mean = cellOf(row)?.mean;
+      if (mean != null && (best == null || better(direction, mean, best))) best = mean;
+    }
+    if (best == null) return;
+    for (const row of members) {
+      const cell = cellOf(row);
+      if (cell?.mean != null && Math.abs(cell.mean - best) <= EPSILON) cell.best = true;
+    }
+  };
+  const directions = new Set(columns.map((c) => c.direction));
+  for (const members of partitions.values()) {
+    columns.forEach((column) => mark(members, (r) => r.cells[column.index]!, column.direction));
+    if (resolved.average && directions.size === 1) mark(members, (r) => r.average, columns[0]!.direction);
+  }
+}
+
+function matchesSelector(row: LeaderboardRow, selector: LeaderboardRowSelector): boolean {
+  if (selector.dataset != null && row.datasetId !== selector.dataset && row.datasetName !== selector.dataset) return false;
+  if (selector.transferMethod !== undefined) {
+    if (selector.transferMethod === null ? row.transferMethodId != null : row.transferMethodId !== selector.transferMethod && row.transferMethodName !== selector.transferMethod) {
+      return false;
+    }
+  }
+  if (selector.published != null && row.published !== selector.published) return false;
+  if (selector.group != null && row.group !== selector.group) return false;
+  if (selector.params) {
+    for (const [k, v] of Object.entries(selector.params)) {
+      if (canonicalJson(row.params?.[k]) !== canonicalJson(v)) return false;
+    }
+  }
+  return true;
+}
+
+function findBaseline(rows: LeaderboardRow[], selector: LeaderboardRowSelector): LeaderboardRow {
+  if (selector.key) {
+    const row = rows.find((r) => r.key === selector.key);
+    if (!row) throw badInput("baseline.key", `no row of this leaderboard has key ${JSON.stringify(selector.key)}`);
+    return row;
+  }
+  const given = Object.entries(selector).filter(([, v]) => v !== undefined);
+  if (given.length === 0) throw badInput("baseline", "give a row key or fields that pick one row");
+  const matches = rows.filter((r) => matchesSelector(r, selector));
+  if (matches.length === 0) throw badInput("baseline", `no row matches ${JSON.stringify(selector)}`);
+  if (matches.length > 1) {
+    throw badInput("baseline", `${matches.length} rows match ${JSON.stringify(selector)}: ${matches.map((r) => JSON.stringify(r.label)).join(", ")}; give its key`);
+  }
+  return matches[0]!;
+}
+
+function applyBaseline(rows: LeaderboardRow[], baseline: LeaderboardRow): void {
+  baseline.isBaseline = true;
+  const delta = (cell: LeaderboardCell | null, base: LeaderboardCell | null) => {
+    if (cell && cell.mean != null && base?.mean != null) cell.delta = cell.mean - base.mean;
+  };
+  for (const row of rows) {
+    row.cells.forEach((cell, i) => delta(cell, baseline.cells[i]!));
+    delta(row.average, baseline.average);
+  }
+}
+
+function sortRows(rows: LeaderboardRow[], resolved: ResolvedLeaderboard): LeaderboardRow[] {
+  const { field = "FIRST_RUN", column, direction } = resolved.orderBy;
+  const position = new Map(rows.map((r, i) => [r, i])); // store order: first run, then group key
+  let value: ((r: LeaderboardRow) => number | null) | null = null;
+  let natural: MetricDirection = "HIGHER_IS_BETTER";
+  if (field === "AVERAGE") {
+    value = (r) => r.average?.mean ?? null;
+    natural = resolved.columns[0]!.direction;
+  } else if (field === "COLUMN") {
+    value = (r) => r.cells[column!]!.mean;
+    natural = resolved.columns[column!]!.direction;
+  }
+  // Value orders default to best first.
+  const descending = direction ? direction === "DESC" : value ? natural === "HIGHER_IS_BETTER" : false;
+  const sign = descending ? -1 : 1;
+  return [...rows].sort((a, b) => {
+    let order = 0;
+    if (value) {
+      const va = value(a);
+      const vb = value(b);
+      if (va == null || vb == null) order = va == null ? (vb == null ? 0 : 1) : -1; // nulls last
+      else order = sign * (va - vb);
+    } else if (field === "LABEL") {
+      order = sign * (a.label < b.label ? -1 : a.label > b.label ? 1 : 0);
+    } else {
+      order = sign * (position.get(a)! - position.get(b)!);
+    }
+    return order || position.get(a)! - position.get(b)!;
+  });
+}
+
+export function buildLeaderboard(groups: LeaderboardGroupRow[], resolved: ResolvedLeaderboard): Leaderboard {
+  const rows = groups.map((g) => toRow(g, resolved));
+  markBest(rows, resolved.columns, resolved);
+  const baseline = resolved.baseline ? findBaseline(rows, resolved.baseline) : null;
+  if (baseline) applyBaseline(rows, baseline);
+  return {
+    columns: resolved.columns,
+    rows: sortRows(rows, resolved),
+    baseline,
+    std: resolved.std,
+    displayScale: 100,
+    groupBy: resolved.groupBy,
+    hasAverage: resolved.average,
+    bestScope: resolved.bestScope,
+    skipBestRequirements: resolved.skipBestRequirements,
+  };
+}

@@ -1,0 +1,145 @@
+// The leaderboard's inputs (as the GraphQL API and the HTTP export route give
+// them) and the computed table.
+import type { DatasetKind, Requirement } from "../../generated/prisma/enums";
+
+export type StdKind = "POPULATION" | "SAMPLE";
+export type MetricDirection = "HIGHER_IS_BETTER" | "LOWER_IS_BETTER";
+export type LeaderboardPreset = "PAPER_TABLE_2" | "PAPER_TABLE_3";
+export type BestScope = "ALL" | "PER_REQUIREMENT";
+export type LeaderboardOrderField = "FIRST_RUN" | "LABEL" | "AVERAGE" | "COLUMN";
+export type SortDirection = "ASC" | "DESC";
+/** RUNS: spread over the row's runs. PUBLISHED: the paper's std, copied (its number of runs is unknown; n = 1). */
+export type StdSource = "RUNS" | "PUBLISHED";
+export type ExportFormat = "CSV" | "MARKDOWN" | "LATEX";
+
+export interface LeaderboardColumnInput {
+  benchmark: string;
+  metric?: string | null;
+  label?: string | null;
+  direction?: MetricDirection | null;
+}
+
+export interface LeaderboardGroupByInput {
+  dataset?: boolean | null;
+  transferMethod?: boolean | null;
+  /** Exactly these params split rows; null: every param except `exceptParams`. */
+  params?: string[] | null;
+  exceptParams?: string[] | null;
+  group?: boolean | null;
+}
+
+export interface LeaderboardFilterInput {
+  requirement?: Requirement[] | null;
+  datasetKind?: DatasetKind[] | null;
+  published?: boolean | null;
+  finishedAfter?: Date | null;
+  finishedBefore?: Date | null;
+  datasets?: string[] | null;
+  transferMethods?: string[] | null;
+}
+
+/** Picks one row: by its key, or by the fields given (an explicit null transferMethod means "no method"). */
+export interface LeaderboardRowSelector {
+  key?: string | null;
+  dataset?: string | null;
+  transferMethod?: string | null;
+  published?: boolean | null;
+  group?: string | null;
+  params?: Record<string, unknown> | null;
+}
+
+export interface LeaderboardBestInput {
+  scope?: BestScope | null;
+  /** Rows with these requirements are never marked best (the paper leaves PRETRAINED_FR unmarked). */
+  skipRequirements?: Requirement[] | null;
+}
+
+export interface LeaderboardOrderInput {
+  field?: LeaderboardOrderField | null;
+  column?: number | null;
+  direction?: SortDirection | null;
+}
+
+export interface LeaderboardInput {
+  preset?: LeaderboardPreset | null;
+  benchmarks?: string[] | null;
+  metric?: string | null;
+  columns?: LeaderboardColumnInput[] | null;
+  groupBy?: LeaderboardGroupByInput | null;
+  filter?: LeaderboardFilterInput | null;
+  baseline?: LeaderboardRowSelector | null;
+  std?: StdKind | null;
+  best?: LeaderboardBestInput | null;
+  average?: boolean | null;
+  orderBy?: LeaderboardOrderInput | null;
+}
+
+export interface LeaderboardColumn {
+  index: number;
+  benchmarkId: string;
+  benchmark: string;
+  metric: string;
+  label: string;
+  direction: MetricDirection;
+}
+
+export interface LeaderboardCell {
+  /** Column index; null for the average column. */
+  column: number | null;
+  /** Runs behind the value (1 for a published row: the paper does not say). */
+  n: number;
+  mean: number | null;
+  std: number | null;
+  stdFrom: StdSource;
+  /** Mean of the std logged with each run's metric (e.g. the 10-fold std). */
+  runStd: number | null;
+  best: boolean;
+  /** mean - the baseline row's mean; null without a baseline or a value. */
+  delta: number | null;
+}
+
+export interface LeaderboardRow {
+  key: string;
+  label: string;
+  datasetId: string | null;
+  datasetName: string | null;
+  baseDatasetId: string | null;
+  baseDatasetName: string | null;
+  transferMethodId: string | null;
+  transferMethodName: string | null;
+  kind: DatasetKind | null;
+  requirement: Requirement | null;
+  params: Record<string, unknown> | null;
+  group: string | null;
+  published: boolean;
+  source: string | null;
+  runCount: number;
+  runIds: string[];
+  seeds: number[];
+  firstRunAt: Date;
+  lastRunAt: Date;
+  isBaseline: boolean;
+  cells: LeaderboardCell[];
+  average: LeaderboardCell | null;
+}
+
+export interface LeaderboardGroupingInfo {
+  dataset: boolean;
+  transferMethod: boolean;
+  params: string[] | null;
+  exceptParams: string[] | null;
+  group: boolean;
+}
+
+export interface Leaderboard {
+  columns: LeaderboardColumn[];
+  rows: LeaderboardRow[];
+  baseline: LeaderboardRow | null;
+  std: StdKind;
+  /** Values are fractions; displays multiply by this (the paper prints percentages). */
+  displayScale: number;
+  groupBy: LeaderboardGroupingInfo;
+  hasAverage: boolean;
+  bestScope: BestScope;
+  skipBestRequirements: Requirement[];
+}
