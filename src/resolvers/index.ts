@@ -14,7 +14,6 @@ export const resolvers = {
   TransferMethod: catalogueResolvers.TransferMethod,
   FaceModel: catalogueResolvers.FaceModel,
   Run: runResolvers.Run,
-  Metric: runResolvers.Metric,
   Curve: runResolvers.Curve,
   ...leaderboardResolvers.types,
 };

@@ -7,6 +7,22 @@ import { lineageOf } from "./catalogue";
 
 type Ctx = GraphQLContext;
 
+/**
+ * Shapes metrics for the API with their benchmark attached, so the thousands of
+ * Metric fields in a dashboard query resolve synchronously (one loader call per
+ * distinct benchmark instead of one promise per metric).
+ */
+async function shapeMetrics(metrics: Metric[], ctx: Ctx) {
+  const ids = [...new Set(metrics.flatMap((m) => (m.benchmarkId ? [m.benchmarkId] : [])))];
+  const benchmarks = new Map(ids.map((id, i) => [id, i]));
+  const loaded = await ctx.loaders.benchmark.loadMany(ids);
+  return metrics.map((m) => ({
+    ...m,
+    id: m.id.toString(),
+    benchmark: m.benchmarkId ? (loaded[benchmarks.get(m.benchmarkId)!] ?? null) : null,
+  }));
+}
+
 /** Resolves a benchmark name to its id: undefined = no filter, null = unknown name (matches nothing). */
 async function benchmarkFilter(name: string | null | undefined, ctx: Ctx): Promise<string | undefined | null> {
   if (!name) return undefined;
@@ -53,7 +69,8 @@ export const runResolvers = {
     async metrics(run: Run, args: { benchmark?: string | null; name?: string | null }, ctx: Ctx) {
       const benchmarkId = await benchmarkFilter(args.benchmark, ctx);
       if (benchmarkId === null) return [];
-      return ctx.loaders.metrics.load({ runId: run.id, ...(benchmarkId ? { benchmarkId } : {}), name: args.name ?? null });
+      const metrics = await ctx.loaders.metrics.load({ runId: run.id, ...(benchmarkId ? { benchmarkId } : {}), name: args.name ?? null });
+      return shapeMetrics(metrics, ctx);
     },
     async metricHistory(run: Run, args: { name: string; benchmark?: string | null }, ctx: Ctx) {
       const benchmarkId = await benchmarkFilter(args.benchmark, ctx);
@@ -78,10 +95,6 @@ export const runResolvers = {
         outputFaceModel: ctx.loaders.outputFaceModel.load(run.id),
       };
     },
-  },
-  Metric: {
-    id: (m: Metric) => m.id.toString(),
-    benchmark: (m: Metric, _: unknown, ctx: Ctx) => (m.benchmarkId ? ctx.loaders.benchmark.load(m.benchmarkId) : null),
   },
   Curve: {
     benchmark: (c: Curve, _: unknown, ctx: Ctx) => (c.benchmarkId ? ctx.loaders.benchmark.load(c.benchmarkId) : null),

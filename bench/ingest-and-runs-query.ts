@@ -1,0 +1,111 @@
+// Issue 2 benchmarks, each against a baseline measured in the same run:
+// 1. logMetrics ingestion through GraphQL (batches of 1,000 points) vs a raw `pg`
+//    multi-row INSERT of the same rows. Target: GraphQL >= 0.5x the raw rate.
+// 2. p50/p95 latency of a runs query returning 100 runs with their metrics on a
+//    database of 10,000 runs x 11 metrics. Target: p95 < 50 ms.
+import { performance } from "node:perf_hooks";
+import pg from "pg";
+import { percentile, postGraphQL, startBenchServer } from "./bench-server";
+
+const BATCH = 1_000;
+const BATCHES = 40;
+
+async function rawInsertRate(databaseUrl: string, runId: string, benchmarkId: string): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const start = performance.now();
+  for (let b = 0; b < BATCHES; b++) {
+    const values: unknown[] = [];
+    const tuples: string[] = [];
+    for (let i = 0; i < BATCH; i++) {
+      const o = values.length;
+      tuples.push(`($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5}, $${o + 6})`);
+      values.push(runId, i % 2 ? benchmarkId : null, "loss", Math.random(), null, b * BATCH + i);
+    }
+    await client.query(
+      `INSERT INTO metric (run_id, benchmark_id, name, value, std, step) VALUES ${tuples.join(",")}
+       ON CONFLICT (run_id, benchmark_id, name, step) DO UPDATE SET value = EXCLUDED.value, std = EXCLUDED.std`,
+      values,
+    );
+  }
+  const seconds = (performance.now() - start) / 1000;
+  await client.end();
+  return (BATCH * BATCHES) / seconds;
+}
+
+async function graphqlRate(url: string, runId: string): Promise<number> {
+  const mutation = `mutation($runId: ID!, $points: [MetricPointInput!]!) { logMetrics(runId: $runId, points: $points) { inserted } }`;
+  const start = performance.now();
+  for (let b = 0; b < BATCHES; b++) {
+    const points = Array.from({ length: BATCH }, (_, i) => ({
+      name: "loss",
+      value: Math.random(),
+      step: b * BATCH + i,
+      ...(i % 2 ? { benchmark: "LFW" } : {}),
+    }));
+    await postGraphQL(url, mutation, { runId, points });
+  }
+  return (BATCH * BATCHES) / ((performance.now() - start) / 1000);
+}
+
+async function seedRuns(databaseUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  await client.query(`
+    INSERT INTO run (kind, status, seed, group_name, params, dataset_id, transfer_method_id, finished_at)
+    SELECT 'EVALUATE', 'SUCCEEDED', g % 5, 'group-' || (g % 300), jsonb_build_object('lr', g % 7),
+           (SELECT id FROM dataset ORDER BY name LIMIT 1 OFFSET g % 5),
+           (SELECT id FROM transfer_method ORDER BY name LIMIT 1 OFFSET g % 7), now()
+    FROM generate_series(1, 10000) g`);
+  await client.query(`
+    INSERT INTO metric (run_id, benchmark_id, name, value, std, step)
+    SELECT r.id, b.id, m.name, random(), random() / 100, 0
+    FROM run r
+    CROSS JOIN LATERAL (VALUES ('accuracy'), ('val@far=1e-3')) AS m(name)
+    CROSS JOIN benchmark b
+    WHERE r.source IS NULL AND b.protocol = 'PAIRS_10FOLD'`);
+  await client.query(`
+    INSERT INTO metric (run_id, benchmark_id, name, value, step)
+    SELECT r.id, NULL, 'train_loss', random(), 0 FROM run r WHERE r.source IS NULL`);
+  await client.query("ANALYZE");
+  const { rows } = await client.query(`SELECT count(*)::int AS runs, (SELECT count(*)::int FROM metric) AS metrics FROM run WHERE source IS NULL`);
+  await client.end();
+  console.log(`  seeded ${rows[0].runs} runs and ${rows[0].metrics} metrics`);
+}
+
+export async function run() {
+  const server = await startBenchServer();
+  try {
+    const createRun = `mutation { createRun(input: { kind: TRAIN }) { id } }`;
+    const rawRun = (await postGraphQL(server.url, createRun, {})).createRun.id;
+    const gqlRun = (await postGraphQL(server.url, createRun, {})).createRun.id;
+    const lfw = (await postGraphQL(server.url, `{ benchmarks { id name } }`, {})).benchmarks.find((b: any) => b.name === "LFW").id;
+    // Warm up both paths once, then measure them back to back.
+    await graphqlRate(server.url, (await postGraphQL(server.url, createRun, {})).createRun.id);
+    const raw = await rawInsertRate(server.databaseUrl, rawRun, lfw);
+    const graphql = await graphqlRate(server.url, gqlRun);
+    const ingestion = { rawPointsPerSecond: Math.round(raw), graphqlPointsPerSecond: Math.round(graphql), ratio: graphql / raw };
+    console.log(`logMetrics ingestion: GraphQL ${ingestion.graphqlPointsPerSecond} points/s vs raw INSERT ${ingestion.rawPointsPerSecond} points/s = ${ingestion.ratio.toFixed(2)}x (target >= 0.5x)`);
+
+    await seedRuns(server.databaseUrl);
+    const query = `{ runs(first: 100, filter: { kind: EVALUATE, published: false }) { totalCount nodes { id seed group dataset { name } transferMethod { name } metrics { name value std benchmark { name } } } } }`;
+    for (let i = 0; i < 20; i++) await postGraphQL(server.url, query, {});
+    const latencies: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const start = performance.now();
+      const data = await postGraphQL(server.url, query, {});
+      latencies.push(performance.now() - start);
+      if (data.runs.nodes.length !== 100 || data.runs.nodes[0].metrics.length !== 11) throw new Error("unexpected runs page");
+    }
+    latencies.sort((a, b) => a - b);
+    const runsQuery = { p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95) };
+    console.log(`runs query (100 runs x 11 metrics of 10,000 runs): p50 ${runsQuery.p50Ms.toFixed(1)} ms, p95 ${runsQuery.p95Ms.toFixed(1)} ms (target p95 < 50 ms)`);
+    return { ingestion, runsQuery };
+  } finally {
+    await server.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await run();
+}
