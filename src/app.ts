@@ -8,11 +8,14 @@ import { migrate } from "./db/migrate";
 import { openDatabase } from "./db/prisma";
 import { createStores } from "./db/stores";
 import { startEventBus } from "./events/event-bus";
+import { installQueue } from "./db/install-queue";
 import { startHttpServer, type RunningHttpServer } from "./server/http-server";
 import { mountLeaderboardRoutes } from "./server/leaderboard-routes";
 import { createServices, type Services } from "./services";
 import { seedCatalogue } from "./services/catalogue-seed";
 import { createDataPaths } from "./services/data-paths";
+import { startStaleRunReaper } from "./worker/stale-run-reaper";
+import { startWorker } from "./worker/worker";
 
 export interface RunningApp {
   http: RunningHttpServer;
@@ -52,6 +55,7 @@ export async function startApp(config: AppConfig, log: AppLogger = quiet, option
     if (database.embedded) stack.push(() => database.embedded!.stop());
     const applied = await migrate(database.url);
     if (applied.length) log.info(`applied migrations: ${applied.join(", ")}`);
+    await installQueue(database.url);
 
     const db = openDatabase(database.url, { onQuery: options.onDatabaseQuery });
     stack.push(() => db.close());
@@ -62,6 +66,8 @@ export async function startApp(config: AppConfig, log: AppLogger = quiet, option
 
     const events = await startEventBus(database.url, log.warn);
     stack.push(() => events.close());
+    const reaper = startStaleRunReaper({ services, heartbeatTimeoutMs: config.HEARTBEAT_TIMEOUT_MS, log: log.warn });
+    stack.push(async () => reaper.stop());
     const http = await startHttpServer({
       host: config.HOST,
       port: config.PORT,
@@ -70,6 +76,20 @@ export async function startApp(config: AppConfig, log: AppLogger = quiet, option
       mount: (app) => mountLeaderboardRoutes(app, services),
     });
     stack.push(() => http.close());
+    if (config.WORKER_IN_PROCESS) {
+      const worker = await startWorker({
+        databaseUrl: database.url,
+        services,
+        events,
+        kinds: config.WORKER_KINDS,
+        concurrency: config.WORKER_CONCURRENCY,
+        heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS,
+        log: log.warn,
+      });
+      // Stopped first on shutdown: running jobs are checkpointed back to the queue.
+      stack.push(() => worker.stop());
+      log.info(`worker ${worker.name} takes ${config.WORKER_KINDS.join(", ")} runs (concurrency ${config.WORKER_CONCURRENCY})`);
+    }
     return { http, services, databaseUrl: database.url, stop };
   } catch (error) {
     await stop();

@@ -1,4 +1,5 @@
 import { catalogueResolvers } from "./catalogue";
+import { launchResolvers } from "./launch";
 import { leaderboardResolvers } from "./leaderboard";
 import { runResolvers } from "./runs";
 import { subscriptionResolvers } from "./subscriptions";
@@ -8,7 +9,7 @@ export const resolvers = {
   DateTime,
   JSON: JSONScalar,
   Query: { ...catalogueResolvers.Query, ...runResolvers.Query, ...leaderboardResolvers.Query },
-  Mutation: { ...catalogueResolvers.Mutation, ...runResolvers.Mutation },
+  Mutation: { ...catalogueResolvers.Mutation, ...runResolvers.Mutation, ...launchResolvers.Mutation },
   Subscription: { ...subscriptionResolvers.Subscription, ...leaderboardResolvers.Subscription },
   Dataset: catalogueResolvers.Dataset,
   TransferMethod: catalogueResolvers.TransferMethod,

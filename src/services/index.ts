@@ -3,6 +3,7 @@
 import type { Stores } from "../db/stores";
 import { createCatalogueService } from "./catalogue-service";
 import type { DataPaths } from "./data-paths";
+import { createLaunchService } from "./launch-service";
 import { createLeaderboardService } from "./leaderboard";
 import { createMetricsService } from "./metrics-service";
 import { createPublishedResultsImporter } from "./published-results";
@@ -18,6 +19,7 @@ export function createServices(stores: Stores, dataPaths: DataPaths) {
     catalogue,
     runs,
     metrics,
+    launch: createLaunchService(stores, runs, dataPaths),
     leaderboard: createLeaderboardService(stores),
     importPublishedResults: createPublishedResultsImporter(stores),
   };

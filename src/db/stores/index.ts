@@ -4,6 +4,7 @@ import type { Db } from "../prisma";
 import { createCatalogueStore } from "./catalogue-store";
 import { createLeaderboardStore } from "./leaderboard-store";
 import { createMetricsStore } from "./metrics-store";
+import { createQueueStore } from "./queue-store";
 import { createRunsStore } from "./runs-store";
 import { notifyStatement } from "../../events/publish";
 import type { EventMap, Topic } from "../../events/topics";
@@ -16,6 +17,7 @@ function bind(client: Db | TxClient) {
     catalogue: createCatalogueStore(db),
     runs: createRunsStore(db),
     metrics: createMetricsStore(db),
+    queue: createQueueStore(db),
     leaderboard: createLeaderboardStore(db),
     /** pg_notify inside this client's transaction: delivered only if it commits. */
     notify: <T extends Topic>(topic: T, payload: EventMap[T]) => notifyStatement(db, topic, payload),

@@ -177,99 +177,104 @@ function effectiveFilter(scope: LeaderboardScope) {
   return Prisma.join(conditions, " AND ");
 }
 
+/** The leaderboard statement (exported for the benchmark's SQL-only baseline). */
+export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
+  const { columns, grouping, scope } = query;
+  const published = query.publishedAverage;
+  const publishedAverageCtes = published
+    ? sql`,
+      pub_avg AS (
+        SELECT DISTINCT ON (m.run_id) m.run_id, m.value, m.std
+        FROM metric m JOIN keyed k ON k.id = m.run_id
+        WHERE k.source IS NOT NULL AND m.benchmark_id IS NULL AND m.name = ${published.name}
+        ORDER BY m.run_id, m.step DESC
+      ),
+      pub_cover AS (
+        SELECT m.run_id, count(DISTINCT m.benchmark_id)::int AS n
+        FROM metric m JOIN pub_avg p ON p.run_id = m.run_id
+        WHERE m.name = ${published.metric} AND m.benchmark_id IS NOT NULL
+        GROUP BY m.run_id
+      )`
+    : Prisma.empty;
+  const publishedAverageSelect = published
+    ? sql`CASE WHEN pc.n = ${columns.length} AND ca.c_n_cols = ${columns.length} THEN pa.value END AS pub_avg_value,
+          CASE WHEN pc.n = ${columns.length} AND ca.c_n_cols = ${columns.length} THEN pa.std END AS pub_avg_std`
+    : sql`NULL::float8 AS pub_avg_value, NULL::float8 AS pub_avg_std`;
+  const publishedAverageJoin = published
+    ? sql`LEFT JOIN pub_avg pa ON gr.run_count = 1 AND gr.source IS NOT NULL AND pa.run_id = gr.run_ids[1]
+          LEFT JOIN pub_cover pc ON pc.run_id = pa.run_id`
+    : Prisma.empty;
+
+  return sql`
+    WITH cols AS (
+      SELECT c.benchmark_id, c.name, c.idx::int AS idx
+      FROM unnest(${columns.map((c) => c.benchmarkId)}::uuid[], ${columns.map((c) => c.name)}::text[])
+        WITH ORDINALITY AS c(benchmark_id, name, idx)
+    ),
+    scope AS (SELECT ${scopeSelect(grouping)} ${scopeFrom(scope)}),
+    keyed AS MATERIALIZED (
+      SELECT s.*, dense_rank() OVER (ORDER BY s.source, s.k_dataset, s.k_method, s.k_params, s.k_group)::int AS g
+      FROM scope s WHERE ${effectiveFilter(scope)}
+    ),
+    vals AS MATERIALIZED (
+      SELECT DISTINCT ON (m.run_id, c.idx) k.g, m.run_id, c.idx, m.value, m.std
+      FROM metric m
+      JOIN cols c ON c.benchmark_id = m.benchmark_id AND c.name = m.name
+      JOIN keyed k ON k.id = m.run_id
+      ORDER BY m.run_id, c.idx, m.step DESC
+    ),
+    cells AS (
+      SELECT g, idx, count(*)::int AS n, avg(value) AS mean,
+             stddev_pop(value) AS std_pop, stddev_samp(value) AS std_samp, avg(std) AS stored_std
+      FROM vals GROUP BY g, idx
+    ),
+    cell_arrays AS (
+      SELECT g, count(*)::int AS c_n_cols,
+             array_agg(idx ORDER BY idx) AS c_idx, array_agg(n ORDER BY idx) AS c_n,
+             array_agg(mean ORDER BY idx) AS c_mean, array_agg(std_pop ORDER BY idx) AS c_std_pop,
+             array_agg(std_samp ORDER BY idx) AS c_std_samp, array_agg(stored_std ORDER BY idx) AS c_stored_std
+      FROM cells GROUP BY g
+    ),
+    per_run AS (
+      SELECT g, run_id, avg(value) AS run_avg, count(*) AS cnt FROM vals GROUP BY g, run_id
+    ),
+    averages AS (
+      SELECT g, count(*)::int AS avg_n, avg(run_avg) AS avg_mean,
+             stddev_pop(run_avg) AS avg_std_pop, stddev_samp(run_avg) AS avg_std_samp
+      FROM per_run WHERE cnt = ${columns.length} GROUP BY g
+    ),
+    groups AS (
+      SELECT k.g, k.source, k.k_dataset, k.k_method, k.k_params, k.k_group,
+             count(*)::int AS run_count,
+             count(*) FILTER (WHERE k.source IS NOT NULL)::int AS published_count,
+             min(k.created_at) AS first_at, max(k.created_at) AS last_at,
+             array_agg(k.id ORDER BY k.created_at, k.id) AS run_ids,
+             array_agg(DISTINCT k.seed) FILTER (WHERE k.seed IS NOT NULL) AS seeds,
+             CASE WHEN min(k.eff_kind) = max(k.eff_kind) AND count(k.eff_kind) = count(*) THEN min(k.eff_kind) END AS kind,
+             CASE WHEN min(k.eff_req) = max(k.eff_req) AND count(k.eff_req) = count(*) THEN min(k.eff_req) END AS requirement
+      FROM keyed k JOIN per_run p ON p.run_id = k.id
+      GROUP BY k.g, k.source, k.k_dataset, k.k_method, k.k_params, k.k_group
+    )${publishedAverageCtes}
+    SELECT gr.*, d.name AS dataset_name, sd.id AS base_dataset_id, sd.name AS base_dataset_name, tm.name AS method_name,
+           ca.c_idx, ca.c_n, ca.c_mean, ca.c_std_pop, ca.c_std_samp, ca.c_stored_std,
+           av.avg_n, av.avg_mean, av.avg_std_pop, av.avg_std_samp,
+           ${publishedAverageSelect}
+    FROM groups gr
+    LEFT JOIN cell_arrays ca ON ca.g = gr.g
+    LEFT JOIN averages av ON av.g = gr.g
+    LEFT JOIN dataset d ON d.id = gr.k_dataset
+    LEFT JOIN dataset sd ON sd.id = d.source_dataset_id
+    LEFT JOIN transfer_method tm ON tm.id = gr.k_method
+    ${publishedAverageJoin}
+    ORDER BY gr.first_at, gr.g`;
+}
+
 const DEFAULT_GROUPING: LeaderboardGrouping = { dataset: false, transferMethod: false, params: { only: [] }, group: false };
 
 export function createLeaderboardStore(prisma: Db) {
   return {
     async leaderboard(query: LeaderboardQuery): Promise<LeaderboardGroupRow[]> {
-      const { columns, grouping, scope } = query;
-      const published = query.publishedAverage;
-      const publishedAverageCtes = published
-        ? sql`,
-          pub_avg AS (
-            SELECT DISTINCT ON (m.run_id) m.run_id, m.value, m.std
-            FROM metric m JOIN keyed k ON k.id = m.run_id
-            WHERE k.source IS NOT NULL AND m.benchmark_id IS NULL AND m.name = ${published.name}
-            ORDER BY m.run_id, m.step DESC
-          ),
-          pub_cover AS (
-            SELECT m.run_id, count(DISTINCT m.benchmark_id)::int AS n
-            FROM metric m JOIN pub_avg p ON p.run_id = m.run_id
-            WHERE m.name = ${published.metric} AND m.benchmark_id IS NOT NULL
-            GROUP BY m.run_id
-          )`
-        : Prisma.empty;
-      const publishedAverageSelect = published
-        ? sql`CASE WHEN pc.n = ${columns.length} AND ca.c_n_cols = ${columns.length} THEN pa.value END AS pub_avg_value,
-              CASE WHEN pc.n = ${columns.length} AND ca.c_n_cols = ${columns.length} THEN pa.std END AS pub_avg_std`
-        : sql`NULL::float8 AS pub_avg_value, NULL::float8 AS pub_avg_std`;
-      const publishedAverageJoin = published
-        ? sql`LEFT JOIN pub_avg pa ON gr.run_count = 1 AND gr.source IS NOT NULL AND pa.run_id = gr.run_ids[1]
-              LEFT JOIN pub_cover pc ON pc.run_id = pa.run_id`
-        : Prisma.empty;
-
-      const rows = await prisma.$queryRaw<RawGroup[]>`
-        WITH cols AS (
-          SELECT c.benchmark_id, c.name, c.idx::int AS idx
-          FROM unnest(${columns.map((c) => c.benchmarkId)}::uuid[], ${columns.map((c) => c.name)}::text[])
-            WITH ORDINALITY AS c(benchmark_id, name, idx)
-        ),
-        scope AS (SELECT ${scopeSelect(grouping)} ${scopeFrom(scope)}),
-        keyed AS MATERIALIZED (
-          SELECT s.*, dense_rank() OVER (ORDER BY s.source, s.k_dataset, s.k_method, s.k_params, s.k_group)::int AS g
-          FROM scope s WHERE ${effectiveFilter(scope)}
-        ),
-        vals AS MATERIALIZED (
-          SELECT DISTINCT ON (m.run_id, c.idx) k.g, m.run_id, c.idx, m.value, m.std
-          FROM metric m
-          JOIN cols c ON c.benchmark_id = m.benchmark_id AND c.name = m.name
-          JOIN keyed k ON k.id = m.run_id
-          ORDER BY m.run_id, c.idx, m.step DESC
-        ),
-        cells AS (
-          SELECT g, idx, count(*)::int AS n, avg(value) AS mean,
-                 stddev_pop(value) AS std_pop, stddev_samp(value) AS std_samp, avg(std) AS stored_std
-          FROM vals GROUP BY g, idx
-        ),
-        cell_arrays AS (
-          SELECT g, count(*)::int AS c_n_cols,
-                 array_agg(idx ORDER BY idx) AS c_idx, array_agg(n ORDER BY idx) AS c_n,
-                 array_agg(mean ORDER BY idx) AS c_mean, array_agg(std_pop ORDER BY idx) AS c_std_pop,
-                 array_agg(std_samp ORDER BY idx) AS c_std_samp, array_agg(stored_std ORDER BY idx) AS c_stored_std
-          FROM cells GROUP BY g
-        ),
-        per_run AS (
-          SELECT g, run_id, avg(value) AS run_avg, count(*) AS cnt FROM vals GROUP BY g, run_id
-        ),
-        averages AS (
-          SELECT g, count(*)::int AS avg_n, avg(run_avg) AS avg_mean,
-                 stddev_pop(run_avg) AS avg_std_pop, stddev_samp(run_avg) AS avg_std_samp
-          FROM per_run WHERE cnt = ${columns.length} GROUP BY g
-        ),
-        groups AS (
-          SELECT k.g, k.source, k.k_dataset, k.k_method, k.k_params, k.k_group,
-                 count(*)::int AS run_count,
-                 count(*) FILTER (WHERE k.source IS NOT NULL)::int AS published_count,
-                 min(k.created_at) AS first_at, max(k.created_at) AS last_at,
-                 array_agg(k.id ORDER BY k.created_at, k.id) AS run_ids,
-                 array_agg(DISTINCT k.seed) FILTER (WHERE k.seed IS NOT NULL) AS seeds,
-                 CASE WHEN min(k.eff_kind) = max(k.eff_kind) AND count(k.eff_kind) = count(*) THEN min(k.eff_kind) END AS kind,
-                 CASE WHEN min(k.eff_req) = max(k.eff_req) AND count(k.eff_req) = count(*) THEN min(k.eff_req) END AS requirement
-          FROM keyed k JOIN per_run p ON p.run_id = k.id
-          GROUP BY k.g, k.source, k.k_dataset, k.k_method, k.k_params, k.k_group
-        )${publishedAverageCtes}
-        SELECT gr.*, d.name AS dataset_name, sd.id AS base_dataset_id, sd.name AS base_dataset_name, tm.name AS method_name,
-               ca.c_idx, ca.c_n, ca.c_mean, ca.c_std_pop, ca.c_std_samp, ca.c_stored_std,
-               av.avg_n, av.avg_mean, av.avg_std_pop, av.avg_std_samp,
-               ${publishedAverageSelect}
-        FROM groups gr
-        LEFT JOIN cell_arrays ca ON ca.g = gr.g
-        LEFT JOIN averages av ON av.g = gr.g
-        LEFT JOIN dataset d ON d.id = gr.k_dataset
-        LEFT JOIN dataset sd ON sd.id = d.source_dataset_id
-        LEFT JOIN transfer_method tm ON tm.id = gr.k_method
-        ${publishedAverageJoin}
-        ORDER BY gr.first_at, gr.g`;
+      const rows = await prisma.$queryRaw<RawGroup[]>(leaderboardSql(query));
 
       return rows.map((row) => ({
         ordinal: row.g,

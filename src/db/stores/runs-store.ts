@@ -71,6 +71,19 @@ export function createRunsStore(prisma: Db) {
       return count === 1 ? prisma.run.findUnique({ where: { id } }) : null;
     },
 
+    /** Progress columns of a RUNNING run (and its heartbeat); false once it is no longer RUNNING. */
+    async writeProgress(id: string, data: Prisma.RunUncheckedUpdateInput): Promise<boolean> {
+      const { count } = await prisma.run.updateMany({ where: { id, status: "RUNNING" }, data: { ...data, heartbeatAt: new Date() } });
+      return count === 1;
+    },
+
+    /** Statuses of the given runs (cheap polling for cancellation). */
+    statusOf: async (id: string) => (await prisma.run.findUnique({ where: { id }, select: { status: true } }))?.status ?? null,
+
+    /** Launched runs whose worker stopped heartbeating before `cutoff`. */
+    findStaleRunning: (cutoff: Date) =>
+      prisma.run.findMany({ where: { status: "RUNNING", worker: { not: null }, heartbeatAt: { lt: cutoff } } }),
+
     findPublished: (source: string, datasetId: string, transferMethodId: string | null) =>
       prisma.run.findFirst({ where: { source, datasetId, transferMethodId } }),
   };

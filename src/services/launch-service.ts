@@ -1,0 +1,148 @@
+// Launching work on the queue: validate inputs up front (so a bad launch fails
+// now, with a message, not later on a worker), then write the QUEUED run rows
+// and enqueue their jobs in one transaction. Cancelling is here too.
+import path from "node:path";
+import type { Stores } from "../db/stores";
+import type { Prisma, Run } from "../generated/prisma/client";
+import { badInput, conflict, required } from "../errors";
+import { isImageToImageSpec, parseModelInputSpec, specOptionNames } from "../models/input-spec";
+import { resolveTransferOptions } from "../runners/transfer/transfer-options";
+import { TransferOptionError } from "../runners/transfer/errors";
+import type { DataPaths } from "./data-paths";
+import type { RunsService } from "./runs-service";
+import { isTerminal } from "./run-status";
+
+export interface LaunchTransferInput {
+  datasetId: string;
+  methodId: string;
+  options?: {
+    batchSize?: number | null;
+    limit?: number | null;
+    outputName?: string | null;
+    fidelityWeight?: number | null;
+    steps?: number | null;
+    methodOptions?: unknown;
+    maxFailureShare?: number | null;
+    seed?: number | null;
+    maxAttempts?: number | null;
+    group?: string | null;
+  } | null;
+}
+
+/** What a TRANSFER job needs, stored in Run.params (the worker reads it back). */
+export interface TransferRunParams {
+  outputName: string;
+  outputDir: string;
+  batchSize: number;
+  limit: number | null;
+  maxFailureShare: number;
+  methodOptions: Record<string, number>;
+  [key: string]: unknown;
+}
+
+const OUTPUT_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/;
+
+function numberRecord(field: string, value: unknown): Record<string, number> {
+  if (value == null) return {};
+  if (typeof value !== "object" || Array.isArray(value)) throw badInput(field, "must be a JSON object of numbers");
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v !== "number" || !Number.isFinite(v)) throw badInput(`${field}.${key}`, `must be a finite number, got ${JSON.stringify(v)}`);
+  }
+  return value as Record<string, number>;
+}
+
+export function createLaunchService(stores: Stores, runs: RunsService, paths: DataPaths) {
+  return {
+    async launchTransfer(input: LaunchTransferInput): Promise<Run> {
+      const options = input.options ?? {};
+      const [dataset] = await stores.catalogue.datasetsByIds([input.datasetId]).catch(() => []);
+      if (!dataset) throw badInput("datasetId", `dataset ${JSON.stringify(input.datasetId)} does not exist`);
+      if (!dataset.uri) throw badInput("datasetId", `dataset ${dataset.name} has no folder (uri) to read images from`);
+      const sourceDir = await paths.resolveExisting("datasetId", dataset.uri, "directory");
+      const [method] = await stores.catalogue.methodsByIds([input.methodId]).catch(() => []);
+      if (!method) throw badInput("methodId", `transfer method ${JSON.stringify(input.methodId)} does not exist`);
+      if (!method.modelPath || !method.inputSpec) {
+        throw badInput("methodId", `transfer method ${method.name} has no registered ONNX model; register one with registerTransferMethod`);
+      }
+      await paths.resolveExisting("methodId", method.modelPath, "file");
+      const spec = parseModelInputSpec(method.inputSpec);
+      if (!isImageToImageSpec(spec)) throw badInput("methodId", `transfer method ${method.name}'s model does not output images`);
+
+      // The method's catalogue defaults apply where this export reads the option;
+      // options given at launch must all be known to the model (checked below).
+      const known = new Set(specOptionNames(spec));
+      const defaults = Object.entries(numberRecord("method.defaultOptions", method.defaultOptions)).filter(([k]) => known.has(k));
+      const methodOptions: Record<string, number> = {
+        ...Object.fromEntries(defaults),
+        ...numberRecord("options.methodOptions", options.methodOptions),
+        ...(options.fidelityWeight != null ? { fidelityWeight: options.fidelityWeight } : {}),
+        ...(options.steps != null ? { steps: options.steps } : {}),
+      };
+      const seed = options.seed ?? 0;
+      const transferOptions = {
+        batchSize: options.batchSize ?? 8,
+        ...(options.limit != null ? { limit: options.limit } : {}),
+        maxFailureShare: options.maxFailureShare ?? 0.01,
+        seed,
+        methodOptions,
+      };
+      try {
+        resolveTransferOptions(spec, transferOptions);
+      } catch (error) {
+        if (error instanceof TransferOptionError) throw badInput(`options.${error.option}`, error.message);
+        throw error;
+      }
+      const outputName = options.outputName?.trim() || `${dataset.name}-${method.name}`.replace(/[^A-Za-z0-9._+-]+/g, "-");
+      if (!OUTPUT_NAME.test(outputName)) {
+        throw badInput("options.outputName", "must be 1-128 letters, digits, '.', '_', '+' or '-', starting with a letter or digit");
+      }
+      if (await stores.catalogue.datasetByName(outputName)) {
+        throw conflict(`a dataset named ${JSON.stringify(outputName)} already exists; choose another options.outputName`);
+      }
+      const outputDir = await paths.resolveNew("options.outputName", path.join(paths.roots[0]!, "transfers", outputName));
+      const maxAttempts = options.maxAttempts ?? 1;
+      if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 10) {
+        throw badInput("options.maxAttempts", `must be an integer in [1, 10], got ${maxAttempts}`);
+      }
+      const params: TransferRunParams = {
+        outputName,
+        outputDir,
+        batchSize: transferOptions.batchSize,
+        limit: options.limit ?? null,
+        maxFailureShare: transferOptions.maxFailureShare,
+        methodOptions,
+        sourceDir,
+      };
+      return stores.transaction(async (tx) => {
+        const run = await tx.runs.create({
+          kind: "TRANSFER",
+          status: "QUEUED",
+          name: `${method.name} on ${dataset.name}`,
+          params: params as unknown as Prisma.InputJsonObject,
+          seed,
+          group: options.group ?? null,
+          datasetId: dataset.id,
+          transferMethodId: method.id,
+          maxAttempts,
+        });
+        await tx.queue.enqueueRun(run);
+        await tx.notify("runUpdated", { runId: run.id, kind: run.kind, status: run.status, group: run.group });
+        return run;
+      });
+    },
+
+    /** QUEUED: removed from the queue now. RUNNING: its worker stops within a heartbeat. */
+    async cancelRun(id: string): Promise<Run> {
+      const run = await runs.require(id);
+      if (isTerminal(run.status)) throw conflict(`run ${id} is already ${run.status}`);
+      if (!run.worker && run.status === "RUNNING") {
+        throw conflict(`run ${id} was not launched here (it is tracked from outside); set its status with updateRun`);
+      }
+      const cancelled = await runs.transition(run, "CANCELLED", { error: "cancelled by a user" });
+      await stores.queue.removeQueuedRun(id);
+      return required(cancelled, "run", id);
+    },
+  };
+}
+
+export type LaunchService = ReturnType<typeof createLaunchService>;

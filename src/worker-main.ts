@@ -1,0 +1,49 @@
+// `npm run worker`: a queue worker alone (e.g. on a GPU machine), attached to the
+// same database as the API through DATABASE_URL.
+import { ConfigError, loadConfig } from "./config/config";
+import { migrate } from "./db/migrate";
+import { installQueue } from "./db/install-queue";
+import { openDatabase } from "./db/prisma";
+import { createStores } from "./db/stores";
+import { startEventBus } from "./events/event-bus";
+import { createServices } from "./services";
+import { createDataPaths } from "./services/data-paths";
+import { startStaleRunReaper } from "./worker/stale-run-reaper";
+import { startWorker } from "./worker/worker";
+
+try {
+  const config = loadConfig();
+  if (!config.DATABASE_URL) throw new ConfigError(["DATABASE_URL: a standalone worker needs the API's database (postgresql://...)"]);
+  await migrate(config.DATABASE_URL);
+  await installQueue(config.DATABASE_URL);
+  const db = openDatabase(config.DATABASE_URL, { max: config.WORKER_CONCURRENCY + 4 });
+  const services = createServices(createStores(db.prisma), createDataPaths(config.dataRoots));
+  const events = await startEventBus(config.DATABASE_URL, console.warn);
+  const reaper = startStaleRunReaper({ services, heartbeatTimeoutMs: config.HEARTBEAT_TIMEOUT_MS, log: console.warn });
+  const worker = await startWorker({
+    databaseUrl: config.DATABASE_URL,
+    services,
+    events,
+    kinds: config.WORKER_KINDS,
+    concurrency: config.WORKER_CONCURRENCY,
+    heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS,
+    log: console.warn,
+  });
+  console.log(`worker ${worker.name} ready: takes ${config.WORKER_KINDS.join(", ")} runs (concurrency ${config.WORKER_CONCURRENCY})`);
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: no new jobs; checkpointing running ones back to the queue`);
+    await worker.stop();
+    reaper.stop();
+    await events.close();
+    await db.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+} catch (error) {
+  console.error(error instanceof ConfigError ? error.message : `worker failed to start: ${(error as Error).message}`);
+  process.exit(1);
+}

@@ -1,0 +1,95 @@
+// One queued run, start to finish, on this worker: claim it (QUEUED -> RUNNING
+// with worker, device, heartbeat), supervise it, run its job, and settle it:
+// SUCCEEDED, FAILED with the error, back to QUEUED when the worker shuts down
+// (outputs written so far are kept and skipped on resume), or left alone when a
+// user cancelled it.
+import type { Prisma, Run } from "../generated/prisma/client";
+import type { EventBus } from "../events/event-bus";
+import type { Services } from "../services";
+import { isTerminal } from "../services/run-status";
+import type { RunJob } from "./jobs/job";
+import { createProgressReporter } from "./progress-reporter";
+import { RunNoLongerRunning, superviseRun } from "./run-supervisor";
+import type { WorkerIdentity } from "./worker-identity";
+
+export class WorkerShuttingDown extends Error {
+  override name = "WorkerShuttingDown";
+}
+
+export interface ExecuteRunDeps {
+  services: Services;
+  events: EventBus;
+  identity: WorkerIdentity;
+  jobs: Partial<Record<Run["kind"], RunJob>>;
+  heartbeatIntervalMs: number;
+  progressIntervalMs?: number;
+  log: (message: string) => void;
+}
+
+async function claim(deps: ExecuteRunDeps, runId: string): Promise<Run | null> {
+  const { stores, runs } = deps.services;
+  const [run] = await stores.runs.byIds([runId]);
+  if (!run || run.status !== "QUEUED") return null; // cancelled meanwhile, or a stale job
+  return runs
+    .transition(run, "RUNNING", {
+      worker: deps.identity.name,
+      device: deps.identity.device,
+      heartbeatAt: new Date(),
+      attempt: run.attempt + 1,
+      error: null,
+    })
+    .catch(() => null); // another worker or a cancel got there first
+}
+
+function errorMessage(error: unknown): string {
+  const message = (error as Error)?.message ?? String(error);
+  return message.length > 2_000 ? `${message.slice(0, 2_000)}…` : message;
+}
+
+export async function executeRun(deps: ExecuteRunDeps, runId: string, shutdown: AbortSignal): Promise<void> {
+  const run = await claim(deps, runId);
+  if (!run) return;
+  const { services } = deps;
+  const controller = new AbortController();
+  const onShutdown = () => controller.abort(new WorkerShuttingDown(`worker ${deps.identity.name} is shutting down`));
+  if (shutdown.aborted) onShutdown();
+  shutdown.addEventListener("abort", onShutdown, { once: true });
+  const progress = createProgressReporter(services.stores, run.id, deps.progressIntervalMs);
+  const supervisor = superviseRun({ stores: services.stores, events: deps.events, runId: run.id, controller, heartbeatIntervalMs: deps.heartbeatIntervalMs });
+
+  const settle = async (to: Run["status"], extra: Prisma.RunUncheckedUpdateInput) => {
+    await services.runs.transition(run, to, extra).catch((error) => deps.log(`run ${run.id}: not settled as ${to}: ${errorMessage(error)}`));
+  };
+
+  try {
+    const job = deps.jobs[run.kind];
+    if (!job) throw new Error(`this worker has no job for ${run.kind} runs`);
+    const outcome = await job({ run, signal: controller.signal, progress, services, identity: deps.identity });
+    await progress.flush();
+    await settle("SUCCEEDED", {
+      ...(outcome.device ? { device: outcome.device } : {}),
+      details: { ...((run.details as object | null) ?? {}), ...(outcome.details ?? {}) } as Prisma.InputJsonObject,
+    });
+  } catch (error) {
+    await progress.flush();
+    const reason = controller.signal.reason;
+    if (reason instanceof RunNoLongerRunning) {
+      deps.log(`run ${run.id} stopped: ${reason.message}`);
+    } else if (reason instanceof WorkerShuttingDown) {
+      // Checkpoint: back to the queue; a worker resumes it, skipping finished outputs.
+      await services.stores.transaction(async (tx) => {
+        const requeued = await tx.runs.updateIfStatus(run.id, "RUNNING", { status: "QUEUED", worker: null, error: reason.message });
+        if (requeued) {
+          await tx.queue.enqueueRun(requeued);
+          await tx.notify("runUpdated", { runId: run.id, kind: run.kind, status: "QUEUED", group: run.group });
+        }
+      });
+    } else {
+      const current = await services.stores.runs.statusOf(run.id);
+      if (current && !isTerminal(current)) await settle("FAILED", { error: errorMessage(error) });
+    }
+  } finally {
+    supervisor.stop();
+    shutdown.removeEventListener("abort", onShutdown);
+  }
+}

@@ -1,0 +1,23 @@
+// The contract between the worker and the code that does a run's work.
+import type { Run } from "../../generated/prisma/client";
+import type { Services } from "../../services";
+import type { ProgressReporter } from "../progress-reporter";
+import type { WorkerIdentity } from "../worker-identity";
+
+export interface JobContext {
+  run: Run;
+  /** Aborted when the run is cancelled, fails elsewhere, or the worker shuts down. */
+  signal: AbortSignal;
+  progress: ProgressReporter;
+  services: Services;
+  identity: WorkerIdentity;
+}
+
+export interface JobOutcome {
+  /** Merged into Run.details. */
+  details?: Record<string, unknown>;
+  /** The device that really did the work, when the job knows better than the worker. */
+  device?: string;
+}
+
+export type RunJob = (context: JobContext) => Promise<JobOutcome>;

@@ -1,0 +1,72 @@
+// Progress reaches the database (and, through NOTIFY, every subscriber) at a
+// bounded rate: at most one write per interval however fast images flow, plus
+// the last value when the run ends. Each write is also the run's heartbeat.
+import type { Stores } from "../db/stores";
+
+export interface ProgressUpdate {
+  done: number;
+  total: number | null;
+  phase: string;
+}
+
+export interface ProgressReporter {
+  report(update: ProgressUpdate): void;
+  /** Writes the latest update now (end of run). */
+  flush(): Promise<void>;
+}
+
+export function createProgressReporter(stores: Stores, runId: string, minIntervalMs = 250): ProgressReporter {
+  let latest: ProgressUpdate | null = null;
+  let lastWrite = 0;
+  let timer: NodeJS.Timeout | null = null;
+  let writing: Promise<void> = Promise.resolve();
+  // Rate over the current phase: images per second since the phase began.
+  let phaseStart = { phase: "", at: Date.now(), done: 0 };
+
+  function columns(update: ProgressUpdate) {
+    if (update.phase !== phaseStart.phase) phaseStart = { phase: update.phase, at: Date.now(), done: update.done };
+    const seconds = (Date.now() - phaseStart.at) / 1000;
+    const rate = seconds > 0.2 ? (update.done - phaseStart.done) / seconds : null;
+    const eta = rate && rate > 0 && update.total != null ? Math.max(0, (update.total - update.done) / rate) : null;
+    return { done: update.done, total: update.total, phase: update.phase, rate, etaSeconds: eta };
+  }
+
+  function write(): Promise<void> {
+    if (!latest) return writing;
+    const progress = columns(latest);
+    latest = null;
+    lastWrite = Date.now();
+    writing = writing.then(() =>
+      stores
+        .transaction(async (tx) => {
+          const running = await tx.runs.writeProgress(runId, {
+            progressDone: progress.done,
+            progressTotal: progress.total,
+            progressPhase: progress.phase,
+            progressRate: progress.rate,
+            progressEtaSeconds: progress.etaSeconds,
+          });
+          if (running) await tx.notify("runProgress", { runId, ...progress, at: Date.now() });
+        })
+        .catch((error) => console.warn(`progress of run ${runId} not written: ${(error as Error).message}`)),
+    );
+    return writing;
+  }
+
+  return {
+    report(update) {
+      latest = update;
+      const wait = minIntervalMs - (Date.now() - lastWrite);
+      if (wait <= 0) void write();
+      else timer ??= setTimeout(() => {
+        timer = null;
+        void write();
+      }, wait);
+    },
+    async flush() {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      await write();
+    },
+  };
+}

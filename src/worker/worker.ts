@@ -1,0 +1,70 @@
+// A queue worker (graphile-worker over the same Postgres): takes the jobs of the
+// run kinds it is configured for, `concurrency` at a time, and runs them with
+// executeRun. Inside the API process by default; alone with `npm run worker`.
+import { run as runGraphileWorker, type Logger as GraphileLogger, Logger } from "graphile-worker";
+import type { RunKind } from "../generated/prisma/enums";
+import { runTaskIdentifier, type RunJobPayload } from "../db/stores/queue-store";
+import type { EventBus } from "../events/event-bus";
+import type { Services } from "../services";
+import { executeRun, type ExecuteRunDeps } from "./execute-run";
+import type { RunJob } from "./jobs/job";
+import { runTransferJob } from "./jobs/transfer-job";
+import { workerIdentity } from "./worker-identity";
+
+export const RUN_JOBS: Partial<Record<RunKind, RunJob>> = {
+  TRANSFER: runTransferJob,
+};
+
+export interface WorkerOptions {
+  databaseUrl: string;
+  services: Services;
+  events: EventBus;
+  kinds: RunKind[];
+  concurrency: number;
+  heartbeatIntervalMs: number;
+  log: (message: string) => void;
+}
+
+export interface RunningWorker {
+  name: string;
+  /** Stops taking jobs; running jobs are checkpointed back to the queue. */
+  stop(): Promise<void>;
+}
+
+function quietLogger(log: (message: string) => void): GraphileLogger {
+  return new Logger(() => (level, message) => {
+    if (level === "error" || level === "warning") log(`queue: ${message}`);
+  });
+}
+
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const identity = workerIdentity();
+  const shutdown = new AbortController();
+  const deps: ExecuteRunDeps = {
+    services: options.services,
+    events: options.events,
+    identity,
+    jobs: RUN_JOBS,
+    heartbeatIntervalMs: options.heartbeatIntervalMs,
+    log: options.log,
+  };
+  const kinds = options.kinds.filter((kind) => RUN_JOBS[kind]);
+  const taskList = Object.fromEntries(
+    kinds.map((kind) => [runTaskIdentifier(kind), (payload: unknown) => executeRun(deps, (payload as RunJobPayload).runId, shutdown.signal)]),
+  );
+  const runner = await runGraphileWorker({
+    connectionString: options.databaseUrl,
+    concurrency: options.concurrency,
+    noHandleSignals: true,
+    pollInterval: 2_000,
+    taskList,
+    logger: quietLogger(options.log),
+  });
+  return {
+    name: identity.name,
+    async stop() {
+      shutdown.abort();
+      await runner.stop();
+    },
+  };
+}
