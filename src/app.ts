@@ -4,6 +4,7 @@
 import path from "node:path";
 import type { AppConfig } from "./config/config";
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded-postgres";
+import { LOCKS, withAdvisoryLock } from "./db/advisory-lock";
 import { migrate } from "./db/migrate";
 import { openDatabase } from "./db/prisma";
 import { createStores } from "./db/stores";
@@ -61,7 +62,7 @@ export async function startApp(config: AppConfig, log: AppLogger = quiet, option
     stack.push(() => db.close());
     const stores = createStores(db.prisma);
     const services = createServices(stores, createDataPaths(config.dataRoots));
-    const seeded = await seedCatalogue(stores, services);
+    const seeded = await withAdvisoryLock(database.url, LOCKS.seed, () => seedCatalogue(stores, services));
     if (seeded.runsCreated) log.info(`seeded the catalogue and ${seeded.runsCreated} published results`);
 
     const events = await startEventBus(database.url, log.warn);

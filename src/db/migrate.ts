@@ -6,12 +6,11 @@ import { createHash, randomUUID } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
+import type pg from "pg";
+import { LOCKS, withAdvisoryLock } from "./advisory-lock";
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL("../../prisma/migrations", import.meta.url));
 
-// Any fixed 64-bit key; serialises concurrent starters (API replicas, workers).
-const MIGRATION_LOCK_KEY = 72_707_369;
 
 const CREATE_MIGRATIONS_TABLE = `
 CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
@@ -45,10 +44,7 @@ export async function readMigrations(dir = MIGRATIONS_DIR): Promise<MigrationFil
 /** Applies pending migrations; returns the names applied now. */
 export async function migrate(databaseUrl: string, dir = MIGRATIONS_DIR): Promise<string[]> {
   const migrations = await readMigrations(dir);
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
+  return withAdvisoryLock(databaseUrl, LOCKS.migrations, async (client) => {
     await client.query(CREATE_MIGRATIONS_TABLE);
     const { rows } = await client.query<{ migration_name: string; checksum: string; finished_at: Date | null }>(
       `SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL`,
@@ -72,10 +68,7 @@ export async function migrate(databaseUrl: string, dir = MIGRATIONS_DIR): Promis
       appliedNow.push(migration.name);
     }
     return appliedNow;
-  } finally {
-    await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]).catch(() => undefined);
-    await client.end();
-  }
+  });
 }
 
 async function applyOne(client: pg.Client, migration: MigrationFile): Promise<void> {

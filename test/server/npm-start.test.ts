@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gqlData } from "../helpers/graphql-client";
 import { freePort, startChild } from "../helpers/process";
 
-const TSX = path.resolve("node_modules/.bin/tsx");
+// node --import tsx: one process, so a signal reaches the server itself (tsx would fork a child).
+const TSX = process.execPath;
+const TSX_ARGS = ["--import", "tsx"];
 let dataDir: string;
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), "realismlab-start-"));
@@ -18,7 +20,7 @@ beforeAll(async () => {
 afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
 async function startServer(port: number) {
-  const child = startChild(TSX, ["src/main.ts"], { DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: "" });
+  const child = startChild(TSX, [...TSX_ARGS, "src/main.ts"], { DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: "" });
   const [, url] = await child.waitFor(/GraphQL:\s+(http:\S+)/, 90_000);
   return { child, url: url! };
 }
@@ -47,7 +49,7 @@ describe("npm start", () => {
   }, 180_000);
 
   it("reports every invalid setting by name and exits", async () => {
-    const child = startChild(TSX, ["src/main.ts"], { PORT: "eighty", DATABASE_URL: "mysql://x", WORKER_CONCURRENCY: "0" });
+    const child = startChild(TSX, [...TSX_ARGS, "src/main.ts"], { PORT: "eighty", DATABASE_URL: "mysql://x", WORKER_CONCURRENCY: "0" });
     expect(await child.exited()).toBe(1);
     const output = child.output();
     expect(output).toContain("PORT:");
