@@ -100,8 +100,17 @@ export function createRunsService(stores: Stores, catalogue: CatalogueService) {
     }
   }
 
-  /** Writes a status change (and its event) if the run is still in `from`. */
-  async function transition(run: Run, to: RunStatus, extra: Prisma.RunUncheckedUpdateInput = {}): Promise<Run> {
+  /**
+   * Writes a status change (and its runUpdated event) if the run is still in its
+   * current status; with `announceProgress`, also a runProgress event, so external
+   * runs reporting through updateRun reach progress subscribers like launched ones.
+   */
+  async function transition(
+    run: Run,
+    to: RunStatus,
+    extra: Prisma.RunUncheckedUpdateInput = {},
+    options: { announceProgress?: boolean } = {},
+  ): Promise<Run> {
     if (!canTransition(run.status, to)) {
       throw conflict(`run ${run.id} is ${run.status} and cannot become ${to}`);
     }
@@ -116,6 +125,17 @@ export function createRunsService(stores: Stores, catalogue: CatalogueService) {
       const row = await tx.runs.updateIfStatus(run.id, run.status, data);
       if (row && row.status !== run.status) {
         await tx.notify("runUpdated", { runId: row.id, kind: row.kind, status: row.status, group: row.group });
+      }
+      if (row && options.announceProgress) {
+        await tx.notify("runProgress", {
+          runId: row.id,
+          done: row.progressDone,
+          total: row.progressTotal,
+          phase: row.progressPhase,
+          rate: row.progressRate,
+          etaSeconds: row.progressEtaSeconds,
+          at: Date.now(),
+        });
       }
       return row;
     });
@@ -171,7 +191,7 @@ export function createRunsService(stores: Stores, catalogue: CatalogueService) {
       if (isTerminal(run.status) && input.progress) {
         throw conflict(`run ${id} is ${run.status}; its progress can no longer change`);
       }
-      return transition(run, input.status ?? run.status, extra);
+      return transition(run, input.status ?? run.status, extra, { announceProgress: Boolean(input.progress) });
     },
 
     async page(input: RunsPageInput) {

@@ -1,6 +1,6 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gql, gqlData } from "../helpers/graphql-client";
+import { gql, gqlData, subscribe, wsClient } from "../helpers/graphql-client";
 import { startTestServer, type TestServer } from "../helpers/test-server";
 
 let server: TestServer;
@@ -93,6 +93,24 @@ describe("logMetrics", () => {
     expect(result.logMetrics).toEqual({ received: 2, inserted: 1 });
     const data = await gqlData(server.url, `query($id: ID!) { run(id: $id) { metrics { value } } }`, { id: runId });
     expect(data.run.metrics).toEqual([{ value: 2 }]);
+  });
+});
+
+describe("subscriptions on a tracked run", () => {
+  it("announces logged metrics and progress reported through updateRun", async () => {
+    const runId = await newRun();
+    const client = wsClient(server.wsUrl);
+    const logged = subscribe(client, `subscription($id: ID!) { metricLogged(runId: $id) { runId count names } }`, { id: runId });
+    const progress = subscribe(client, `subscription($id: ID!) { runProgress(runId: $id) { done total fraction phase } }`, { id: runId });
+    await progress.next(); // the current state comes first
+    await new Promise((r) => setTimeout(r, 200)); // let the subscriptions reach the server
+    await gqlData(server.url, LOG, { runId, points: [{ name: "loss", value: 1, step: 1 }, { name: "lr", value: 0.1, step: 1 }] });
+    const event = await logged.next();
+    expect(event.metricLogged).toEqual({ runId, count: 2, names: ["loss", "lr"] });
+    await gqlData(server.url, `mutation($id: ID!) { updateRun(id: $id, input: { progress: { done: 3, total: 4, phase: "epoch 3" } }) { id } }`, { id: runId });
+    const moved = await progress.next((e: any) => e.runProgress.done === 3);
+    expect(moved.runProgress).toEqual({ done: 3, total: 4, fraction: 0.75, phase: "epoch 3" });
+    await client.dispose();
   });
 });
 

@@ -1,0 +1,27 @@
+// `npm run bench`: every benchmark, each against its baseline measured in the
+// same run (these machines are noisy: read the ratios, not the absolutes).
+// `npm run bench -- leaderboard fanout` runs a subset.
+import { run as ingestAndRunsQuery } from "./ingest-and-runs-query";
+import { run as leaderboard } from "./leaderboard";
+import { run as subscriptionFanout } from "./subscription-fanout";
+import { benchTransferThroughput } from "./transfer-throughput";
+
+const BENCHES: Record<string, () => Promise<unknown>> = {
+  ingest: ingestAndRunsQuery,
+  fanout: subscriptionFanout,
+  transfer: () => benchTransferThroughput(),
+  leaderboard: () => leaderboard(),
+};
+
+const selected = process.argv.slice(2).filter((name) => !name.startsWith("-"));
+const unknown = selected.filter((name) => !BENCHES[name]);
+if (unknown.length) {
+  console.error(`unknown bench ${unknown.join(", ")}; choose from ${Object.keys(BENCHES).join(", ")}`);
+  process.exit(2);
+}
+const results: Record<string, unknown> = {};
+for (const name of selected.length ? selected : Object.keys(BENCHES)) {
+  console.log(`\n== ${name}`);
+  results[name] = await BENCHES[name]!();
+}
+console.log(`\n${JSON.stringify(results, null, 2)}`);
