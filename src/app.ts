@@ -85,6 +85,7 @@ export async function startApp(config: AppConfig, log: AppLogger = quiet, option
         kinds: config.WORKER_KINDS,
         concurrency: config.WORKER_CONCURRENCY,
         heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS,
+        settings: { apiUrl: config.apiUrl ?? http.graphqlUrl, trainerKillGraceMs: config.TRAINER_KILL_GRACE_MS },
         log: log.warn,
       });
       // Stopped first on shutdown: running jobs are checkpointed back to the queue.

@@ -27,6 +27,7 @@ try {
     kinds: config.WORKER_KINDS,
     concurrency: config.WORKER_CONCURRENCY,
     heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS,
+    settings: { apiUrl: config.apiUrl ?? `http://localhost:${config.PORT}/graphql`, trainerKillGraceMs: config.TRAINER_KILL_GRACE_MS },
     log: console.warn,
   });
   console.log(`worker ${worker.name} ready: takes ${config.WORKER_KINDS.join(", ")} runs (concurrency ${config.WORKER_CONCURRENCY})`);

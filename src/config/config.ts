@@ -31,14 +31,20 @@ const envSchema = z.object({
     .default(["TRANSFER", "TRAIN", "EVALUATE"]),
   HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
   HEARTBEAT_TIMEOUT_MS: z.coerce.number().int().min(500).default(60_000),
+  /** The GraphQL URL handed to trainers (default http://HOST:PORT/graphql). */
+  API_URL: z.url().optional(),
+  /** How long a cancelled trainer may take to exit after SIGTERM before SIGKILL. */
+  TRAINER_KILL_GRACE_MS: z.coerce.number().int().min(0).default(5_000),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 
 export type Env = z.output<typeof envSchema>;
 
-export interface AppConfig extends Omit<Env, "DATA_ROOTS" | "DATA_DIR"> {
+export interface AppConfig extends Omit<Env, "DATA_ROOTS" | "DATA_DIR" | "API_URL"> {
   dataDir: string;
   dataRoots: string[];
+  /** API_URL when set; else the server's own URL (see src/app.ts). */
+  apiUrl: string | null;
 }
 
 export class ConfigError extends Error {
@@ -57,8 +63,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
       parsed.error.issues.map((issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`),
     );
   }
-  const { DATA_ROOTS, DATA_DIR, ...rest } = parsed.data;
+  const { DATA_ROOTS, DATA_DIR, API_URL, ...rest } = parsed.data;
   const dataDir = path.resolve(cwd, DATA_DIR);
   const dataRoots = (DATA_ROOTS ?? [path.join(dataDir, "datasets")]).map((root) => path.resolve(cwd, root));
-  return { ...rest, dataDir, dataRoots };
+  return { ...rest, dataDir, dataRoots, apiUrl: API_URL ?? null };
 }

@@ -28,10 +28,16 @@ export interface MetricLoggedEvent {
   names: string[];
 }
 
+export interface RunLogEvent {
+  runId: string;
+  lines: Array<{ stream: string; line: string }>;
+}
+
 export interface EventMap {
   runUpdated: RunUpdatedEvent;
   runProgress: RunProgressEvent;
   metricLogged: MetricLoggedEvent;
+  runLog: RunLogEvent;
 }
 
 export type Topic = keyof EventMap;

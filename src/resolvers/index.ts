@@ -1,20 +1,22 @@
 import { catalogueResolvers } from "./catalogue";
+import { evaluationResolvers } from "./evaluation";
 import { launchResolvers } from "./launch";
 import { leaderboardResolvers } from "./leaderboard";
 import { runResolvers } from "./runs";
 import { subscriptionResolvers } from "./subscriptions";
+import { trainingResolvers } from "./training";
 import { DateTime, JSONScalar } from "./scalars";
 
 export const resolvers = {
   DateTime,
   JSON: JSONScalar,
-  Query: { ...catalogueResolvers.Query, ...runResolvers.Query, ...leaderboardResolvers.Query },
-  Mutation: { ...catalogueResolvers.Mutation, ...runResolvers.Mutation, ...launchResolvers.Mutation },
-  Subscription: { ...subscriptionResolvers.Subscription, ...leaderboardResolvers.Subscription },
+  Query: { ...catalogueResolvers.Query, ...runResolvers.Query, ...leaderboardResolvers.Query, ...trainingResolvers.Query },
+  Mutation: { ...catalogueResolvers.Mutation, ...runResolvers.Mutation, ...launchResolvers.Mutation, ...evaluationResolvers.Mutation, ...trainingResolvers.Mutation },
+  Subscription: { ...subscriptionResolvers.Subscription, ...leaderboardResolvers.Subscription, ...trainingResolvers.Subscription },
   Dataset: catalogueResolvers.Dataset,
   TransferMethod: catalogueResolvers.TransferMethod,
   FaceModel: catalogueResolvers.FaceModel,
-  Run: runResolvers.Run,
+  Run: { ...runResolvers.Run, ...trainingResolvers.Run },
   Curve: runResolvers.Curve,
   ...leaderboardResolvers.types,
 };

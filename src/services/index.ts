@@ -3,11 +3,13 @@
 import type { Stores } from "../db/stores";
 import { createCatalogueService } from "./catalogue-service";
 import type { DataPaths } from "./data-paths";
+import { createEvaluationLaunchService } from "./evaluation-launch";
 import { createLaunchService } from "./launch-service";
 import { createLeaderboardService } from "./leaderboard";
 import { createMetricsService } from "./metrics-service";
 import { createPublishedResultsImporter } from "./published-results";
 import { createRunsService } from "./runs-service";
+import { createTrainersService } from "./trainers-service";
 
 export function createServices(stores: Stores, dataPaths: DataPaths) {
   const catalogue = createCatalogueService(stores.catalogue, dataPaths);
@@ -20,6 +22,8 @@ export function createServices(stores: Stores, dataPaths: DataPaths) {
     runs,
     metrics,
     launch: createLaunchService(stores, runs, dataPaths),
+    trainers: createTrainersService(stores, catalogue),
+    evaluationLaunch: createEvaluationLaunchService(stores, dataPaths),
     leaderboard: createLeaderboardService(stores),
     importPublishedResults: createPublishedResultsImporter(stores),
   };

@@ -7,7 +7,7 @@ import type { Prisma, Run } from "../generated/prisma/client";
 import type { EventBus } from "../events/event-bus";
 import type { Services } from "../services";
 import { isTerminal } from "../services/run-status";
-import type { RunJob } from "./jobs/job";
+import type { JobSettings, RunJob } from "./jobs/job";
 import { createProgressReporter } from "./progress-reporter";
 import { RunNoLongerRunning, superviseRun } from "./run-supervisor";
 import type { WorkerIdentity } from "./worker-identity";
@@ -21,6 +21,7 @@ export interface ExecuteRunDeps {
   events: EventBus;
   identity: WorkerIdentity;
   jobs: Partial<Record<Run["kind"], RunJob>>;
+  settings: JobSettings;
   heartbeatIntervalMs: number;
   progressIntervalMs?: number;
   log: (message: string) => void;
@@ -64,7 +65,7 @@ export async function executeRun(deps: ExecuteRunDeps, runId: string, shutdown: 
   try {
     const job = deps.jobs[run.kind];
     if (!job) throw new Error(`this worker has no job for ${run.kind} runs`);
-    const outcome = await job({ run, signal: controller.signal, progress, services, identity: deps.identity });
+    const outcome = await job({ run, signal: controller.signal, progress, services, identity: deps.identity, settings: deps.settings });
     await progress.flush();
     await settle("SUCCEEDED", {
       ...(outcome.device ? { device: outcome.device } : {}),

@@ -7,12 +7,16 @@ import { runTaskIdentifier, type RunJobPayload } from "../db/stores/queue-store"
 import type { EventBus } from "../events/event-bus";
 import type { Services } from "../services";
 import { executeRun, type ExecuteRunDeps } from "./execute-run";
-import type { RunJob } from "./jobs/job";
+import type { JobSettings, RunJob } from "./jobs/job";
+import { runTrainJob } from "./jobs/train-job";
+import { runEvaluateJob } from "./jobs/evaluate-job";
 import { runTransferJob } from "./jobs/transfer-job";
 import { workerIdentity } from "./worker-identity";
 
 export const RUN_JOBS: Partial<Record<RunKind, RunJob>> = {
   TRANSFER: runTransferJob,
+  TRAIN: runTrainJob,
+  EVALUATE: runEvaluateJob,
 };
 
 export interface WorkerOptions {
@@ -22,6 +26,7 @@ export interface WorkerOptions {
   kinds: RunKind[];
   concurrency: number;
   heartbeatIntervalMs: number;
+  settings: JobSettings;
   log: (message: string) => void;
 }
 
@@ -45,6 +50,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     events: options.events,
     identity,
     jobs: RUN_JOBS,
+    settings: options.settings,
     heartbeatIntervalMs: options.heartbeatIntervalMs,
     log: options.log,
   };

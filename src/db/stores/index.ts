@@ -6,6 +6,7 @@ import { createLeaderboardStore } from "./leaderboard-store";
 import { createMetricsStore } from "./metrics-store";
 import { createQueueStore } from "./queue-store";
 import { createRunsStore } from "./runs-store";
+import { createTrainersStore } from "./trainers-store";
 import { notifyStatement } from "../../events/publish";
 import type { EventMap, Topic } from "../../events/topics";
 
@@ -18,6 +19,7 @@ function bind(client: Db | TxClient) {
     runs: createRunsStore(db),
     metrics: createMetricsStore(db),
     queue: createQueueStore(db),
+    trainers: createTrainersStore(db),
     leaderboard: createLeaderboardStore(db),
     /** pg_notify inside this client's transaction: delivered only if it commits. */
     notify: <T extends Topic>(topic: T, payload: EventMap[T]) => notifyStatement(db, topic, payload),

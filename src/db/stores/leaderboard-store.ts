@@ -76,6 +76,7 @@ export interface LeaderboardGroupRow {
 }
 
 interface RawGroup {
+  g: number;
   source: string | null;
   k_dataset: string | null;
   k_method: string | null;
@@ -92,18 +93,28 @@ interface RawGroup {
   first_at: Date;
   last_at: Date;
   run_ids: string[];
+  run_times: number[];
   seeds: number[] | null;
+  c_idx: number[];
   c_n: number[];
-  c_mean: (number | null)[];
+  c_mean: number[];
   c_std_pop: (number | null)[];
   c_std_samp: (number | null)[];
   c_stored_std: (number | null)[];
-  avg_n: number;
+  avg_n: number | null;
   avg_mean: number | null;
   avg_std_pop: number | null;
   avg_std_samp: number | null;
   pub_avg_value: number | null;
   pub_avg_std: number | null;
+}
+
+/** Oldest first, then by id: the order is stable whatever order SQL aggregated them in. */
+function chronological(ids: string[], times: number[]): string[] {
+  return ids
+    .map((id, i) => ({ id, t: times[i]! }))
+    .sort((a, b) => a.t - b.t || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((r) => r.id);
 }
 
 export interface TransferTimingRow {
@@ -178,26 +189,15 @@ function effectiveFilter(scope: LeaderboardScope) {
 /**
  * The leaderboard statement (exported for the benchmark's SQL-only baseline).
  *
- * 1. keyed: the runs in scope with their group key columns.
- * 2. per_run_raw: one row per run; for each column (a FILTER per column index) the
- *    number of points, their value and std. One hash aggregate over the metric rows.
- * 3. per_run: a column logged at several steps takes the value at the highest step
- *    (an index lookup, only for those cells); the run's average over all columns.
- * 4. groups: one hash aggregate over the runs per group key: count / avg / stddev per
- *    column and over the per-run averages.
+ * keyed: the runs in scope, numbered by group key (g). latest: cells logged at more
+ * than one step, whose highest step is the one that counts (usually none). agg: one
+ * pass over the metric rows with two grouping sets: per (group, column) the cell
+ * statistics, per (group, run) the run's average over the columns. The rest joins
+ * a few hundred rows.
  */
 export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
   const { columns, grouping, scope } = query;
   const published = query.publishedAverage;
-  // Identifiers and column indexes below are generated integers, never user input.
-  const at = (prefix: string, i: number) => Prisma.raw(`${prefix}_${i}`);
-  const index = (i: number) => Prisma.raw(String(i + 1));
-  const each = (make: (i: number) => Prisma.Sql, separator = ", ") => Prisma.join(columns.map((_, i) => make(i)), separator);
-  const latest = (field: "value" | "std", i: number) => sql`
-    (SELECT m2.${Prisma.raw(field)} FROM metric m2
-     WHERE m2.run_id = p.run_id AND m2.benchmark_id = ${columns[i]!.benchmarkId}::uuid AND m2.name = ${columns[i]!.name}
-     ORDER BY m2.step DESC LIMIT 1)`;
-
   const publishedAverageCtes = published
     ? sql`,
       pub_avg AS (
@@ -214,8 +214,8 @@ export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
       )`
     : Prisma.empty;
   const publishedAverageSelect = published
-    ? sql`CASE WHEN pc.n = ${columns.length} AND gr.avg_n = 1 THEN pa.value END AS pub_avg_value,
-          CASE WHEN pc.n = ${columns.length} AND gr.avg_n = 1 THEN pa.std END AS pub_avg_std`
+    ? sql`CASE WHEN pc.n = ${columns.length} AND av.avg_n = 1 THEN pa.value END AS pub_avg_value,
+          CASE WHEN pc.n = ${columns.length} AND av.avg_n = 1 THEN pa.std END AS pub_avg_std`
     : sql`NULL::float8 AS pub_avg_value, NULL::float8 AS pub_avg_std`;
   const publishedAverageJoin = published
     ? sql`LEFT JOIN pub_avg pa ON gr.run_count = 1 AND gr.source IS NOT NULL AND pa.run_id = gr.run_ids[1]
@@ -229,55 +229,65 @@ export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
         WITH ORDINALITY AS c(benchmark_id, name, idx)
     ),
     keyed AS (
-      SELECT s.* FROM (SELECT ${scopeSelect(grouping)} ${scopeFrom(scope)}) s
+      SELECT s.*, dense_rank() OVER (ORDER BY s.source, s.k_dataset, s.k_method, s.k_params, s.k_group)::int AS g
+      FROM (SELECT ${scopeSelect(grouping)} ${scopeFrom(scope)}) s
       WHERE ${effectiveFilter(scope)}
     ),
-    per_run_raw AS (
-      SELECT m.run_id,
-        ${each((i) => sql`count(*) FILTER (WHERE c.idx = ${index(i)}) AS ${at("n", i)},
-          max(m.value) FILTER (WHERE c.idx = ${index(i)}) AS ${at("v", i)},
-          max(m.std) FILTER (WHERE c.idx = ${index(i)}) AS ${at("s", i)}`)}
+    latest AS (
+      SELECT m.run_id, m.benchmark_id, m.name, max(m.step) AS step
       FROM metric m
       JOIN cols c ON c.benchmark_id = m.benchmark_id AND c.name = m.name
       JOIN keyed k ON k.id = m.run_id
-      GROUP BY m.run_id
+      WHERE m.step > 0
+      GROUP BY m.run_id, m.benchmark_id, m.name
     ),
-    per_run AS (
-      SELECT q.*, (${each((i) => at("v", i), " + ")}) / ${columns.length}::float8 AS run_avg
-      FROM (
-        SELECT p.run_id,
-          ${each((i) => sql`CASE WHEN p.${at("n", i)} > 1 THEN ${latest("value", i)} ELSE p.${at("v", i)} END AS ${at("v", i)},
-            CASE WHEN p.${at("n", i)} > 1 THEN ${latest("std", i)} ELSE p.${at("s", i)} END AS ${at("s", i)}`)}
-        FROM per_run_raw p
-      ) q
+    agg AS (
+      SELECT k.g, c.idx, m.run_id, count(*)::int AS n, avg(m.value) AS mean,
+             stddev_pop(m.value) AS std_pop, stddev_samp(m.value) AS std_samp, avg(m.std) AS stored_std
+      FROM metric m
+      JOIN cols c ON c.benchmark_id = m.benchmark_id AND c.name = m.name
+      JOIN keyed k ON k.id = m.run_id
+      LEFT JOIN latest l ON l.run_id = m.run_id AND l.benchmark_id = m.benchmark_id AND l.name = m.name
+      WHERE l.run_id IS NULL OR m.step = l.step
+      GROUP BY GROUPING SETS ((k.g, c.idx), (k.g, m.run_id))
+    ),
+    cells AS (
+      SELECT g, array_agg(idx ORDER BY idx) AS c_idx, array_agg(n ORDER BY idx) AS c_n,
+             array_agg(mean ORDER BY idx) AS c_mean, array_agg(std_pop ORDER BY idx) AS c_std_pop,
+             array_agg(std_samp ORDER BY idx) AS c_std_samp, array_agg(stored_std ORDER BY idx) AS c_stored_std
+      FROM agg WHERE run_id IS NULL
+      GROUP BY g
+    ),
+    averages AS (
+      SELECT g, count(*)::int AS avg_n, avg(mean) AS avg_mean, stddev_pop(mean) AS avg_std_pop, stddev_samp(mean) AS avg_std_samp
+      FROM agg WHERE run_id IS NOT NULL AND n = ${columns.length}
+      GROUP BY g
     ),
     groups AS (
-      SELECT k.source, k.k_dataset, k.k_method, k.k_params, k.k_group,
+      SELECT k.g, k.source, k.k_dataset, k.k_method, k.k_params, k.k_group,
              count(*)::int AS run_count,
              count(*) FILTER (WHERE k.source IS NOT NULL)::int AS published_count,
              min(k.created_at) AS first_at, max(k.created_at) AS last_at,
-             array_agg(k.id ORDER BY k.created_at, k.id) AS run_ids,
-             array_agg(DISTINCT k.seed) FILTER (WHERE k.seed IS NOT NULL) AS seeds,
+             array_agg(k.id) AS run_ids,
+             array_agg(extract(epoch FROM k.created_at)::float8) AS run_times,
+             array_agg(k.seed) FILTER (WHERE k.seed IS NOT NULL) AS seeds,
              CASE WHEN min(k.eff_kind) = max(k.eff_kind) AND count(k.eff_kind) = count(*) THEN min(k.eff_kind) END AS kind,
-             CASE WHEN min(k.eff_req) = max(k.eff_req) AND count(k.eff_req) = count(*) THEN min(k.eff_req) END AS requirement,
-             ARRAY[${each((i) => sql`count(p.${at("v", i)})::int`)}] AS c_n,
-             ARRAY[${each((i) => sql`avg(p.${at("v", i)})`)}] AS c_mean,
-             ARRAY[${each((i) => sql`stddev_pop(p.${at("v", i)})`)}] AS c_std_pop,
-             ARRAY[${each((i) => sql`stddev_samp(p.${at("v", i)})`)}] AS c_std_samp,
-             ARRAY[${each((i) => sql`avg(p.${at("s", i)})`)}] AS c_stored_std,
-             count(p.run_avg)::int AS avg_n, avg(p.run_avg) AS avg_mean,
-             stddev_pop(p.run_avg) AS avg_std_pop, stddev_samp(p.run_avg) AS avg_std_samp
-      FROM per_run p JOIN keyed k ON k.id = p.run_id
-      GROUP BY k.source, k.k_dataset, k.k_method, k.k_params, k.k_group
+             CASE WHEN min(k.eff_req) = max(k.eff_req) AND count(k.eff_req) = count(*) THEN min(k.eff_req) END AS requirement
+      FROM keyed k JOIN agg p ON p.run_id = k.id
+      GROUP BY k.g, k.source, k.k_dataset, k.k_method, k.k_params, k.k_group
     )${publishedAverageCtes}
     SELECT gr.*, d.name AS dataset_name, sd.id AS base_dataset_id, sd.name AS base_dataset_name, tm.name AS method_name,
+           ce.c_idx, ce.c_n, ce.c_mean, ce.c_std_pop, ce.c_std_samp, ce.c_stored_std,
+           av.avg_n, av.avg_mean, av.avg_std_pop, av.avg_std_samp,
            ${publishedAverageSelect}
     FROM groups gr
+    JOIN cells ce ON ce.g = gr.g
+    LEFT JOIN averages av ON av.g = gr.g
     LEFT JOIN dataset d ON d.id = gr.k_dataset
     LEFT JOIN dataset sd ON sd.id = d.source_dataset_id
     LEFT JOIN transfer_method tm ON tm.id = gr.k_method
     ${publishedAverageJoin}
-    ORDER BY gr.first_at, gr.source NULLS FIRST, gr.k_dataset, gr.k_method, gr.k_params, gr.k_group`;
+    ORDER BY gr.first_at, gr.g`;
 }
 
 const DEFAULT_GROUPING: LeaderboardGrouping = { dataset: false, transferMethod: false, params: { only: [] }, group: false };
@@ -287,8 +297,8 @@ export function createLeaderboardStore(prisma: Db) {
     async leaderboard(query: LeaderboardQuery): Promise<LeaderboardGroupRow[]> {
       const rows = await prisma.$queryRaw<RawGroup[]>(leaderboardSql(query));
 
-      return rows.map((row, ordinal) => ({
-        ordinal,
+      return rows.map((row) => ({
+        ordinal: row.g,
         source: row.source,
         datasetId: row.k_dataset,
         transferMethodId: row.k_method,
@@ -304,24 +314,18 @@ export function createLeaderboardStore(prisma: Db) {
         publishedCount: row.published_count,
         firstAt: row.first_at,
         lastAt: row.last_at,
-        runIds: row.run_ids,
-        seeds: [...(row.seeds ?? [])].sort((a, b) => a - b),
-        cells: row.c_n.flatMap((n, column) =>
-          n > 0
-            ? [
-                {
-                  column,
-                  n,
-                  mean: row.c_mean[column]!,
-                  stdPop: row.c_std_pop[column] ?? null,
-                  stdSamp: row.c_std_samp[column] ?? null,
-                  storedStd: row.c_stored_std[column] ?? null,
-                },
-              ]
-            : [],
-        ),
+        runIds: chronological(row.run_ids, row.run_times),
+        seeds: [...new Set(row.seeds ?? [])].sort((a, b) => a - b),
+        cells: row.c_idx.map((idx, i) => ({
+          column: idx - 1,
+          n: row.c_n[i]!,
+          mean: row.c_mean[i]!,
+          stdPop: row.c_std_pop[i] ?? null,
+          stdSamp: row.c_std_samp[i] ?? null,
+          storedStd: row.c_stored_std[i] ?? null,
+        })),
         average:
-          row.avg_n > 0 && row.avg_mean != null
+          row.avg_n != null && row.avg_mean != null
             ? { n: row.avg_n, mean: row.avg_mean, stdPop: row.avg_std_pop, stdSamp: row.avg_std_samp }
             : null,
         publishedAverage: row.pub_avg_value != null ? { value: row.pub_avg_value, std: row.pub_avg_std } : null,

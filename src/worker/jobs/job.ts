@@ -4,6 +4,15 @@ import type { Services } from "../../services";
 import type { ProgressReporter } from "../progress-reporter";
 import type { WorkerIdentity } from "../worker-identity";
 
+/** Worker settings a job may need. */
+export interface JobSettings {
+  /** GraphQL URL handed to external processes (trainers). */
+  apiUrl: string;
+  trainerKillGraceMs: number;
+  /** Mints a token limited to one run, for an external process (when auth is on). */
+  runToken?: (runId: string) => Promise<string>;
+}
+
 export interface JobContext {
   run: Run;
   /** Aborted when the run is cancelled, fails elsewhere, or the worker shuts down. */
@@ -11,6 +20,7 @@ export interface JobContext {
   progress: ProgressReporter;
   services: Services;
   identity: WorkerIdentity;
+  settings: JobSettings;
 }
 
 export interface JobOutcome {

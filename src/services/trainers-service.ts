@@ -1,0 +1,133 @@
+// Registering trainers and launching TRAIN runs with them.
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import type { Stores } from "../db/stores";
+import type { Prisma, Run } from "../generated/prisma/client";
+import { badInput, conflict } from "../errors";
+import { isEmbeddingSpec } from "../models/input-spec";
+import { TemplateError, checkPlaceholders, splitCommandLine } from "../runners/train/command-template";
+import type { CatalogueService } from "./catalogue-service";
+import { parseInputSpec } from "./input-spec-validation";
+import { isUniqueViolation } from "./prisma-errors";
+
+export interface RegisterTrainerInput {
+  name: string;
+  command?: string[] | null;
+  commandLine?: string | null;
+  workingDirectory: string;
+  environment?: unknown;
+  modelOutput: string;
+  inputSpec: unknown;
+  backbone: string;
+  head: string;
+  defaultParams?: unknown;
+}
+
+export interface LaunchTrainingInput {
+  datasetId: string;
+  trainerId: string;
+  seed?: number | null;
+  params?: unknown;
+  group?: string | null;
+  maxAttempts?: number | null;
+}
+
+function stringRecord(field: string, value: unknown): Record<string, string> {
+  if (value == null) return {};
+  if (typeof value !== "object" || Array.isArray(value)) throw badInput(field, "must be a JSON object");
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v !== "string") throw badInput(`${field}.${key}`, "must be a string");
+  }
+  return value as Record<string, string>;
+}
+
+function jsonObject(field: string, value: unknown): Record<string, unknown> {
+  if (value == null) return {};
+  if (typeof value !== "object" || Array.isArray(value)) throw badInput(field, "must be a JSON object");
+  return value as Record<string, unknown>;
+}
+
+/** Runs of one trainer on one dataset with the same params (seeds aside) are repeats of one configuration. */
+export function defaultTrainingGroup(trainerName: string, datasetName: string, params: Record<string, unknown>): string {
+  const keys = Object.keys(params).sort();
+  const suffix = keys.length ? ` ${JSON.stringify(params, keys)}` : "";
+  return `${trainerName} on ${datasetName}${suffix}`;
+}
+
+export function createTrainersService(stores: Stores, catalogue: CatalogueService) {
+  return {
+    list: () => stores.trainers.list(),
+
+    async register(input: RegisterTrainerInput) {
+      const name = input.name.trim();
+      if (!name) throw badInput("name", "must not be empty");
+      if (!input.command?.length === !input.commandLine) throw badInput("command", "give exactly one of command (argv list) or commandLine");
+      let command: string[];
+      try {
+        command = input.command?.length ? input.command : splitCommandLine(input.commandLine!);
+        if (!command.length || !command[0]) throw new TemplateError("is empty");
+        checkPlaceholders([...command, input.modelOutput]);
+      } catch (error) {
+        if (error instanceof TemplateError) throw badInput(input.command ? "command" : "commandLine", error.message);
+        throw error;
+      }
+      if (!input.modelOutput.includes("{outputDir}")) {
+        throw badInput("modelOutput", "must be inside the run's output folder, e.g. \"{outputDir}/model.onnx\"");
+      }
+      if (!path.isAbsolute(input.workingDirectory) || !(await stat(input.workingDirectory).then((s) => s.isDirectory(), () => false))) {
+        throw badInput("workingDirectory", `${JSON.stringify(input.workingDirectory)} is not an existing absolute folder`);
+      }
+      const inputSpec = parseInputSpec("inputSpec", input.inputSpec);
+      if (!isEmbeddingSpec(inputSpec)) throw badInput("inputSpec", "a trainer exports an embedding model: output.kind must be \"embedding\"");
+      try {
+        return await stores.trainers.create({
+          name,
+          command,
+          workingDirectory: input.workingDirectory,
+          environment: stringRecord("environment", input.environment),
+          modelOutput: input.modelOutput,
+          inputSpec: inputSpec as Prisma.InputJsonObject,
+          backbone: input.backbone,
+          head: input.head,
+          defaultParams: jsonObject("defaultParams", input.defaultParams) as Prisma.InputJsonObject,
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw conflict(`a trainer named ${JSON.stringify(name)} already exists`);
+        throw error;
+      }
+    },
+
+    async launchTraining(input: LaunchTrainingInput, tx?: Parameters<Parameters<Stores["transaction"]>[0]>[0]): Promise<Run> {
+      const [trainer] = await stores.trainers.byIds([input.trainerId]).catch(() => []);
+      if (!trainer) throw badInput("trainerId", `trainer ${JSON.stringify(input.trainerId)} does not exist`);
+      const dataset = await catalogue.datasetByIdOrName(input.datasetId).catch(() => null);
+      if (!dataset) throw badInput("datasetId", `dataset ${JSON.stringify(input.datasetId)} does not exist`);
+      if (!dataset.uri) throw badInput("datasetId", `dataset ${dataset.name} has no folder (uri) to train on`);
+      const seed = input.seed ?? 0;
+      if (!Number.isInteger(seed)) throw badInput("seed", "must be an integer");
+      const maxAttempts = input.maxAttempts ?? 1;
+      if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 10) throw badInput("maxAttempts", "must be an integer in [1, 10]");
+      const params = { ...jsonObject("trainer.defaultParams", trainer.defaultParams), ...jsonObject("params", input.params) };
+      const create = async (t: Parameters<Parameters<Stores["transaction"]>[0]>[0]) => {
+        const run = await t.runs.create({
+          kind: "TRAIN",
+          status: "QUEUED",
+          name: `${trainer.name} on ${dataset.name} (seed ${seed})`,
+          params: params as Prisma.InputJsonObject,
+          seed,
+          group: input.group ?? defaultTrainingGroup(trainer.name, dataset.name, params),
+          datasetId: dataset.id,
+          transferMethodId: dataset.transferMethodId,
+          trainerId: trainer.id,
+          maxAttempts,
+        });
+        await t.queue.enqueueRun(run);
+        await t.notify("runUpdated", { runId: run.id, kind: run.kind, status: run.status, group: run.group });
+        return run;
+      };
+      return tx ? create(tx) : stores.transaction(create);
+    },
+  };
+}
+
+export type TrainersService = ReturnType<typeof createTrainersService>;
