@@ -11,6 +11,7 @@ import { createStores } from "./db/stores";
 import { startEventBus } from "./events/event-bus";
 import { installQueue } from "./db/install-queue";
 import { startHttpServer, type RunningHttpServer } from "./server/http-server";
+import { mountDashboard } from "./server/dashboard-routes";
 import { mountLeaderboardRoutes } from "./server/leaderboard-routes";
 import { createServices, type Services } from "./services";
 import { seedCatalogue } from "./services/catalogue-seed";
@@ -74,7 +75,10 @@ export async function startApp(config: AppConfig, log: AppLogger = quiet, option
       port: config.PORT,
       services,
       events,
-      mount: (app) => mountLeaderboardRoutes(app, services),
+      mount: (app) => {
+        mountLeaderboardRoutes(app, services);
+        mountDashboard(app, services); // web/dist + SPA fallback last: it answers only page paths
+      },
     });
     stack.push(() => http.close());
     if (config.WORKER_IN_PROCESS) {

@@ -9,7 +9,7 @@ try {
   const config = loadConfig();
   for (const root of config.dataRoots) await mkdir(root, { recursive: true }).catch(() => undefined);
   const app = await startApp(config, log);
-  console.log(`\nRealismLab is running.\n  GraphQL:       ${app.http.graphqlUrl}\n  Subscriptions: ${app.http.wsUrl}\n  Data roots:    ${config.dataRoots.join(", ")}\nPress Ctrl-C to stop.`);
+  console.log(`\nRealismLab is running.\n  Dashboard:     ${app.http.url}/\n  GraphQL:       ${app.http.graphqlUrl}\n  Subscriptions: ${app.http.wsUrl}\n  Data roots:    ${config.dataRoots.join(", ")}\nPress Ctrl-C to stop.`);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -18,3 +18,4 @@ export async function withAdvisoryLock<T>(databaseUrl: string, key: number, work
     await client.end();
   }
 }
+

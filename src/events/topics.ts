@@ -33,11 +33,17 @@ export interface RunLogEvent {
   lines: Array<{ stream: string; line: string }>;
 }
 
+export interface PipelineUpdatedEvent {
+  pipelineId: string;
+  status: string;
+}
+
 export interface EventMap {
   runUpdated: RunUpdatedEvent;
   runProgress: RunProgressEvent;
   metricLogged: MetricLoggedEvent;
   runLog: RunLogEvent;
+  pipelineUpdated: PipelineUpdatedEvent;
 }
 
 export type Topic = keyof EventMap;

@@ -2,6 +2,7 @@ import { catalogueResolvers } from "./catalogue";
 import { evaluationResolvers } from "./evaluation";
 import { launchResolvers } from "./launch";
 import { leaderboardResolvers } from "./leaderboard";
+import { pipelineResolvers } from "./pipelines";
 import { runResolvers } from "./runs";
 import { subscriptionResolvers } from "./subscriptions";
 import { trainingResolvers } from "./training";
@@ -10,13 +11,14 @@ import { DateTime, JSONScalar } from "./scalars";
 export const resolvers = {
   DateTime,
   JSON: JSONScalar,
-  Query: { ...catalogueResolvers.Query, ...runResolvers.Query, ...leaderboardResolvers.Query, ...trainingResolvers.Query },
-  Mutation: { ...catalogueResolvers.Mutation, ...runResolvers.Mutation, ...launchResolvers.Mutation, ...evaluationResolvers.Mutation, ...trainingResolvers.Mutation },
-  Subscription: { ...subscriptionResolvers.Subscription, ...leaderboardResolvers.Subscription, ...trainingResolvers.Subscription },
+  Query: { ...catalogueResolvers.Query, ...runResolvers.Query, ...leaderboardResolvers.Query, ...trainingResolvers.Query, ...pipelineResolvers.Query },
+  Mutation: { ...catalogueResolvers.Mutation, ...runResolvers.Mutation, ...launchResolvers.Mutation, ...evaluationResolvers.Mutation, ...trainingResolvers.Mutation, ...pipelineResolvers.Mutation },
+  Subscription: { ...subscriptionResolvers.Subscription, ...leaderboardResolvers.Subscription, ...trainingResolvers.Subscription, ...pipelineResolvers.Subscription },
   Dataset: catalogueResolvers.Dataset,
   TransferMethod: catalogueResolvers.TransferMethod,
   FaceModel: catalogueResolvers.FaceModel,
-  Run: { ...runResolvers.Run, ...trainingResolvers.Run },
+  Run: { ...runResolvers.Run, ...trainingResolvers.Run, ...pipelineResolvers.Run },
   Curve: runResolvers.Curve,
+  Pipeline: pipelineResolvers.Pipeline,
   ...leaderboardResolvers.types,
 };

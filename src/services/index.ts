@@ -7,6 +7,7 @@ import { createEvaluationLaunchService } from "./evaluation-launch";
 import { createLaunchService } from "./launch-service";
 import { createLeaderboardService } from "./leaderboard";
 import { createMetricsService } from "./metrics-service";
+import { createPipelinesService } from "./pipelines-service";
 import { createPublishedResultsImporter } from "./published-results";
 import { createRunsService } from "./runs-service";
 import { createTrainersService } from "./trainers-service";
@@ -15,15 +16,24 @@ export function createServices(stores: Stores, dataPaths: DataPaths) {
   const catalogue = createCatalogueService(stores.catalogue, dataPaths);
   const runs = createRunsService(stores, catalogue);
   const metrics = createMetricsService(stores, runs, catalogue);
+  const launch = createLaunchService(stores, runs, dataPaths);
+  const trainers = createTrainersService(stores, catalogue);
+  const evaluationLaunch = createEvaluationLaunchService(stores, dataPaths);
+  const pipelines = createPipelinesService({ stores, catalogue, launch, trainers, evaluation: evaluationLaunch });
+  // A pipeline moves on whenever one of its runs ends, whichever process ended it.
+  runs.onTerminal(async (run) => {
+    if (run.pipelineId) await pipelines.advance(run.pipelineId);
+  });
   return {
     stores,
     dataPaths,
     catalogue,
     runs,
     metrics,
-    launch: createLaunchService(stores, runs, dataPaths),
-    trainers: createTrainersService(stores, catalogue),
-    evaluationLaunch: createEvaluationLaunchService(stores, dataPaths),
+    launch,
+    trainers,
+    evaluationLaunch,
+    pipelines,
     leaderboard: createLeaderboardService(stores),
     importPublishedResults: createPublishedResultsImporter(stores),
   };

@@ -53,7 +53,8 @@ function numberRecord(field: string, value: unknown): Record<string, number> {
 
 export function createLaunchService(stores: Stores, runs: RunsService, paths: DataPaths) {
   return {
-    async launchTransfer(input: LaunchTransferInput): Promise<Run> {
+    /** `extra.pipelineId` files the run under a pipeline (src/services/pipelines-service.ts). */
+    async launchTransfer(input: LaunchTransferInput, extra: { pipelineId?: string } = {}): Promise<Run> {
       const options = input.options ?? {};
       const [dataset] = await stores.catalogue.datasetsByIds([input.datasetId]).catch(() => []);
       if (!dataset) throw badInput("datasetId", `dataset ${JSON.stringify(input.datasetId)} does not exist`);
@@ -124,6 +125,7 @@ export function createLaunchService(stores: Stores, runs: RunsService, paths: Da
           datasetId: dataset.id,
           transferMethodId: method.id,
           maxAttempts,
+          pipelineId: extra.pipelineId ?? null,
         });
         await tx.queue.enqueueRun(run);
         await tx.notify("runUpdated", { runId: run.id, kind: run.kind, status: run.status, group: run.group });

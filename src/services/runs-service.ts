@@ -88,6 +88,8 @@ function progressColumns(progress: RunProgressInput): Prisma.RunUncheckedUpdateI
 
 export function createRunsService(stores: Stores, catalogue: CatalogueService) {
   const store = stores.runs;
+  // Told about every run that reaches a terminal status (pipelines advance on it).
+  const terminalListeners: Array<(run: Run) => Promise<void>> = [];
   async function assertReferences(input: Pick<CreateRunInput, "datasetId" | "transferMethodId" | "faceModelId">) {
     if (input.datasetId && !(await catalogue.datasetByIdOrName(input.datasetId))) {
       throw badInput("datasetId", `dataset ${JSON.stringify(input.datasetId)} does not exist`);
@@ -140,11 +142,21 @@ export function createRunsService(stores: Stores, catalogue: CatalogueService) {
       return row;
     });
     if (!updated) throw conflict(`run ${run.id} changed status meanwhile; read it again and retry`);
+    if (isTerminal(updated.status) && !isTerminal(run.status)) {
+      for (const listener of terminalListeners) {
+        await listener(updated).catch((error) => console.warn(`after run ${run.id} ended: ${(error as Error).message}`));
+      }
+    }
     return updated;
   }
 
   return {
     transition,
+
+    /** Registers a listener for runs reaching SUCCEEDED, FAILED or CANCELLED. */
+    onTerminal(listener: (run: Run) => Promise<void>) {
+      terminalListeners.push(listener);
+    },
 
     async require(id: string): Promise<Run> {
       return required(await store.byId(id).catch(() => null), "run", id);

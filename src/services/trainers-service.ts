@@ -97,7 +97,8 @@ export function createTrainersService(stores: Stores, catalogue: CatalogueServic
       }
     },
 
-    async launchTraining(input: LaunchTrainingInput, tx?: Parameters<Parameters<Stores["transaction"]>[0]>[0]): Promise<Run> {
+    /** `extra.pipelineId` files the run under a pipeline (src/services/pipelines-service.ts). */
+    async launchTraining(input: LaunchTrainingInput, extra: { pipelineId?: string } = {}): Promise<Run> {
       const [trainer] = await stores.trainers.byIds([input.trainerId]).catch(() => []);
       if (!trainer) throw badInput("trainerId", `trainer ${JSON.stringify(input.trainerId)} does not exist`);
       const dataset = await catalogue.datasetByIdOrName(input.datasetId).catch(() => null);
@@ -108,7 +109,7 @@ export function createTrainersService(stores: Stores, catalogue: CatalogueServic
       const maxAttempts = input.maxAttempts ?? 1;
       if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 10) throw badInput("maxAttempts", "must be an integer in [1, 10]");
       const params = { ...jsonObject("trainer.defaultParams", trainer.defaultParams), ...jsonObject("params", input.params) };
-      const create = async (t: Parameters<Parameters<Stores["transaction"]>[0]>[0]) => {
+      return stores.transaction(async (t) => {
         const run = await t.runs.create({
           kind: "TRAIN",
           status: "QUEUED",
@@ -120,12 +121,12 @@ export function createTrainersService(stores: Stores, catalogue: CatalogueServic
           transferMethodId: dataset.transferMethodId,
           trainerId: trainer.id,
           maxAttempts,
+          pipelineId: extra.pipelineId ?? null,
         });
         await t.queue.enqueueRun(run);
         await t.notify("runUpdated", { runId: run.id, kind: run.kind, status: run.status, group: run.group });
         return run;
-      };
-      return tx ? create(tx) : stores.transaction(create);
+      });
     },
   };
 }

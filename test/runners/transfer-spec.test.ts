@@ -78,6 +78,16 @@ describe("transfer options", () => {
     expect(resolveTransferOptions(unsb, { ...options, methodOptions: { steps: 5 } }).steps).toBe(5);
   });
 
+  it("needs a time value for every step when the spec lists them", () => {
+    const listed = parseModelInputSpec({
+      ...unsbLikeSpec(),
+      extraInputs: [{ name: "t", source: "timeIndex", values: [999, 500] }, { name: "z", source: "noise", shape: ["N", 16] }],
+    });
+    expect(() => resolveTransferOptions(listed, { ...options, methodOptions: { steps: 5 } })).toThrow(
+      /^steps: 5 steps, but input "t" lists only 2 time values$/,
+    );
+  });
+
   it.each([
     [{ batchSize: 0 }, /^batchSize: expected an integer/],
     [{ maxFailureShare: 1.5 }, /^maxFailureShare: expected a share in \[0, 1\], got 1.5/],

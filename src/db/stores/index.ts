@@ -4,6 +4,7 @@ import type { Db } from "../prisma";
 import { createCatalogueStore } from "./catalogue-store";
 import { createLeaderboardStore } from "./leaderboard-store";
 import { createMetricsStore } from "./metrics-store";
+import { createPipelinesStore } from "./pipelines-store";
 import { createQueueStore } from "./queue-store";
 import { createRunsStore } from "./runs-store";
 import { createTrainersStore } from "./trainers-store";
@@ -20,6 +21,7 @@ function bind(client: Db | TxClient) {
     metrics: createMetricsStore(db),
     queue: createQueueStore(db),
     trainers: createTrainersStore(db),
+    pipelines: createPipelinesStore(db),
     leaderboard: createLeaderboardStore(db),
     /** pg_notify inside this client's transaction: delivered only if it commits. */
     notify: <T extends Topic>(topic: T, payload: EventMap[T]) => notifyStatement(db, topic, payload),
@@ -33,6 +35,19 @@ export function createStores(prisma: Db) {
     ...bind(prisma),
     transaction<T>(work: (stores: BoundStores) => Promise<T>): Promise<T> {
       return prisma.$transaction((tx) => work(bind(tx)), { timeout: 30_000 });
+    },
+    /**
+     * Runs `work` while holding a Postgres advisory lock named `name` (held by an
+     * open transaction on one connection; `work` itself uses the other stores).
+     */
+    withLock<T>(name: string, work: () => Promise<T>): Promise<T> {
+      return prisma.$transaction(
+        async (tx) => {
+          await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${name}))`;
+          return work();
+        },
+        { timeout: 120_000, maxWait: 60_000 },
+      );
     },
   };
 }

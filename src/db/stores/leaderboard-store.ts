@@ -154,6 +154,7 @@ function scopeSelect(grouping: LeaderboardGrouping) {
     ${grouping.dataset ? sql`r.dataset_id` : sql`NULL::uuid`} AS k_dataset,
     ${grouping.transferMethod ? sql`r.transfer_method_id` : sql`NULL::uuid`} AS k_method,
     ${params} AS k_params,
+    (${params})::text AS k_params_text,
     ${grouping.group ? sql`r.group_name` : sql`NULL::text`} AS k_group,
     CASE WHEN r.transfer_method_id IS NOT NULL THEN 'REALISM_TRANSFERRED'::"DatasetKind" ELSE d.kind END AS eff_kind,
     GREATEST(COALESCE(d.requirement, sd.requirement), tm.requirement) AS eff_req`;
@@ -189,11 +190,12 @@ function effectiveFilter(scope: LeaderboardScope) {
 /**
  * The leaderboard statement (exported for the benchmark's SQL-only baseline).
  *
- * keyed: the runs in scope, numbered by group key (g). latest: cells logged at more
- * than one step, whose highest step is the one that counts (usually none). agg: one
- * pass over the metric rows with two grouping sets: per (group, column) the cell
- * statistics, per (group, run) the run's average over the columns. The rest joins
- * a few hundred rows.
+ * keyed: the runs in scope, numbered by group key (g), flagged when a selected metric
+ * was logged at a step > 0. vals: one value per (run, column): every row of the
+ * usual runs, and for the flagged few the value at the highest step (an index
+ * lookup per run). agg: one pass over vals with two grouping sets: per (group,
+ * column) the cell statistics, per (group, run) the run's average over the columns.
+ * The rest joins a few hundred rows.
  */
 export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
   const { columns, grouping, scope } = query;
@@ -229,27 +231,37 @@ export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
         WITH ORDINALITY AS c(benchmark_id, name, idx)
     ),
     keyed AS (
-      SELECT s.*, dense_rank() OVER (ORDER BY s.source, s.k_dataset, s.k_method, s.k_params, s.k_group)::int AS g
+      SELECT s.*,
+             dense_rank() OVER (ORDER BY s.source, s.k_dataset, s.k_method, s.k_params_text, s.k_group)::int AS g,
+             s.id IN (
+               SELECT m.run_id FROM metric m JOIN cols c ON c.benchmark_id = m.benchmark_id AND c.name = m.name
+               WHERE m.step > 0
+             ) AS multi_step
       FROM (SELECT ${scopeSelect(grouping)} ${scopeFrom(scope)}) s
       WHERE ${effectiveFilter(scope)}
     ),
-    latest AS (
-      SELECT m.run_id, m.benchmark_id, m.name, max(m.step) AS step
+    vals AS (
+      SELECT k.g, c.idx, m.run_id, m.value, m.std
       FROM metric m
       JOIN cols c ON c.benchmark_id = m.benchmark_id AND c.name = m.name
       JOIN keyed k ON k.id = m.run_id
-      WHERE m.step > 0
-      GROUP BY m.run_id, m.benchmark_id, m.name
+      WHERE NOT k.multi_step
+      UNION ALL
+      SELECT k.g, x.idx, k.id, x.value, x.std
+      FROM keyed k
+      CROSS JOIN LATERAL (
+        SELECT DISTINCT ON (c.idx) c.idx, m.value, m.std
+        FROM metric m JOIN cols c ON c.benchmark_id = m.benchmark_id AND c.name = m.name
+        WHERE m.run_id = k.id
+        ORDER BY c.idx, m.step DESC
+      ) x
+      WHERE k.multi_step
     ),
     agg AS (
-      SELECT k.g, c.idx, m.run_id, count(*)::int AS n, avg(m.value) AS mean,
-             stddev_pop(m.value) AS std_pop, stddev_samp(m.value) AS std_samp, avg(m.std) AS stored_std
-      FROM metric m
-      JOIN cols c ON c.benchmark_id = m.benchmark_id AND c.name = m.name
-      JOIN keyed k ON k.id = m.run_id
-      LEFT JOIN latest l ON l.run_id = m.run_id AND l.benchmark_id = m.benchmark_id AND l.name = m.name
-      WHERE l.run_id IS NULL OR m.step = l.step
-      GROUP BY GROUPING SETS ((k.g, c.idx), (k.g, m.run_id))
+      SELECT g, idx, run_id, count(*)::int AS n, avg(value) AS mean,
+             stddev_pop(value) AS std_pop, stddev_samp(value) AS std_samp, avg(std) AS stored_std
+      FROM vals
+      GROUP BY GROUPING SETS ((g, idx), (g, run_id))
     ),
     cells AS (
       SELECT g, array_agg(idx ORDER BY idx) AS c_idx, array_agg(n ORDER BY idx) AS c_n,
@@ -264,7 +276,7 @@ export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
       GROUP BY g
     ),
     groups AS (
-      SELECT k.g, k.source, k.k_dataset, k.k_method, k.k_params, k.k_group,
+      SELECT k.g, k.source, k.k_dataset, k.k_method, (array_agg(k.k_params))[1] AS k_params, k.k_group,
              count(*)::int AS run_count,
              count(*) FILTER (WHERE k.source IS NOT NULL)::int AS published_count,
              min(k.created_at) AS first_at, max(k.created_at) AS last_at,
@@ -274,7 +286,7 @@ export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
              CASE WHEN min(k.eff_kind) = max(k.eff_kind) AND count(k.eff_kind) = count(*) THEN min(k.eff_kind) END AS kind,
              CASE WHEN min(k.eff_req) = max(k.eff_req) AND count(k.eff_req) = count(*) THEN min(k.eff_req) END AS requirement
       FROM keyed k JOIN agg p ON p.run_id = k.id
-      GROUP BY k.g, k.source, k.k_dataset, k.k_method, k.k_params, k.k_group
+      GROUP BY k.g, k.source, k.k_dataset, k.k_method, k.k_params_text, k.k_group
     )${publishedAverageCtes}
     SELECT gr.*, d.name AS dataset_name, sd.id AS base_dataset_id, sd.name AS base_dataset_name, tm.name AS method_name,
            ce.c_idx, ce.c_n, ce.c_mean, ce.c_std_pop, ce.c_std_samp, ce.c_stored_std,

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
+import os from "node:os";
 import { dirname, join } from "node:path";
 
 /** CUDA when it can be loaded, else CPU. */
@@ -36,7 +37,10 @@ function cudaUnavailableReason(): string | null {
   if (!library) return `no CUDA execution provider for ${process.platform}`;
   const dir = onnxruntimeBinaryDir();
   if (dir && !existsSync(join(dir, library))) {
-    return `${library} is not installed (run onnxruntime-node's install script with ONNXRUNTIME_NODE_INSTALL=cuda12)`;
+    return (
+      `${library} is not installed (npm skipped onnxruntime-node's install script; on a CUDA 12 machine run ` +
+      "`ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js`)"
+    );
   }
   return null;
 }
@@ -51,4 +55,13 @@ export function providerCandidates(requested: readonly string[]): { candidates: 
     else candidates.push(provider);
   }
   return { candidates, skipped };
+}
+
+/**
+ * Intra-op threads when the caller sets none: onnxruntime's own default is one per core, but a
+ * parallel step waits for its slowest thread, so a core busy decoding or encoding images stalls
+ * them all. Leave a quarter of the cores (from 4 cores up) to the image pipeline.
+ */
+export function defaultIntraOpThreads(cores = os.availableParallelism()): number {
+  return Math.max(1, cores - Math.floor(cores / 4));
 }

@@ -1,5 +1,10 @@
 import { Worker } from "node:worker_threads";
-import { DEFAULT_EXECUTION_PROVIDERS, providerCandidates, type SkippedProvider } from "./execution-provider";
+import {
+  DEFAULT_EXECUTION_PROVIDERS,
+  defaultIntraOpThreads,
+  providerCandidates,
+  type SkippedProvider,
+} from "./execution-provider";
 import type {
   ModelValueInfo,
   SessionWorkerData,
@@ -11,6 +16,7 @@ import type {
 export interface OpenSessionOptions {
   /** Tried in order; default cuda then cpu. */
   executionProviders?: readonly string[];
+  /** Default: defaultIntraOpThreads() (all cores but a quarter). */
   intraOpNumThreads?: number;
   interOpNumThreads?: number;
 }
@@ -46,6 +52,7 @@ export class InferenceWorker {
     readonly fallbacks: SkippedProvider[],
     readonly inputs: ModelValueInfo[],
     readonly outputs: ModelValueInfo[],
+    readonly intraOpNumThreads: number,
   ) {
     worker.on("message", (reply: WorkerReply) => this.settle(reply));
     worker.on("error", (error) => this.failAll(error));
@@ -57,10 +64,11 @@ export class InferenceWorker {
     if (candidates.length === 0) {
       throw new Error(`no usable execution provider: ${skipped.map((s) => `${s.provider}: ${s.reason}`).join("; ")}`);
     }
+    const intraOpNumThreads = options.intraOpNumThreads ?? defaultIntraOpThreads();
     const data: SessionWorkerData = {
       modelPath,
       providers: candidates,
-      sessionOptions: definedOnly({ intraOpNumThreads: options.intraOpNumThreads, interOpNumThreads: options.interOpNumThreads }),
+      sessionOptions: definedOnly({ intraOpNumThreads, interOpNumThreads: options.interOpNumThreads }),
     };
     const worker = new Worker(WORKER_URL, { workerData: data });
     const reply = await firstReply(worker);
@@ -71,7 +79,7 @@ export class InferenceWorker {
       throw new Error(`cannot load model ${modelPath}: ${reasons.join("; ")}`);
     }
     const fallbacks = [...skipped, ...reply.attempts.map((a) => ({ provider: a.provider, reason: a.error }))];
-    return new InferenceWorker(worker, reply.provider, fallbacks, reply.inputs, reply.outputs);
+    return new InferenceWorker(worker, reply.provider, fallbacks, reply.inputs, reply.outputs, intraOpNumThreads);
   }
 
   /** Runs the model; rejects with AbortError as soon as `signal` aborts. */

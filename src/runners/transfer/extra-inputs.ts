@@ -76,7 +76,7 @@ export class ExtraInputFeeds {
       case "option":
         return filledTensor(extra.dtype, resolveDims(extra.shape, this.batch), this.optionValues.get(extra.option)!);
       case "timeIndex": {
-        const value = extra.values ? extra.values[Math.min(step, extra.values.length - 1)]! : step;
+        const value = extra.values ? extra.values[step]! : step; // length checked with the options
         return filledTensor(extra.dtype, resolveDims(extra.shape, this.batch), value);
       }
       case "noise":

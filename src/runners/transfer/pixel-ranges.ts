@@ -1,17 +1,5 @@
 import type { TensorRange } from "../../models/input-spec";
 
-/** Tensor value of an 8-bit pixel, per range (MINUS_ONE_ONE is (p/255 - 0.5)/0.5). */
-export function pixelToTensorValue(range: TensorRange): (pixel: number) => number {
-  switch (range) {
-    case "MINUS_ONE_ONE":
-      return (p) => (p / 255 - 0.5) / 0.5;
-    case "ZERO_ONE":
-      return (p) => p / 255;
-    case "ZERO_255":
-      return (p) => p;
-  }
-}
-
 /** Inverse map as a linear function: pixel = value * scale + offset. */
 export function tensorToPixelLinear(range: TensorRange): { scale: number; offset: number } {
   switch (range) {
@@ -35,15 +23,14 @@ export function rangeBounds(range: TensorRange): { min: number; max: number } {
   }
 }
 
-const lookupTables = new Map<TensorRange, Float32Array>();
-
-/** Lookup table pixel -> tensor value, so the per-pixel loop is one array read. */
-export function pixelLookupTable(range: TensorRange): Float32Array {
-  let table = lookupTables.get(range);
-  if (!table) {
-    const toValue = pixelToTensorValue(range);
-    table = Float32Array.from({ length: 256 }, (_, p) => toValue(p));
-    lookupTables.set(range, table);
+/** The forward map as a linear function: value = pixel * scale + offset. */
+export function pixelToTensorLinear(range: TensorRange): { scale: number; offset: number } {
+  switch (range) {
+    case "MINUS_ONE_ONE":
+      return { scale: 1 / 127.5, offset: -1 }; // (p/255 - 0.5)/0.5 = p/127.5 - 1
+    case "ZERO_ONE":
+      return { scale: 1 / 255, offset: 0 };
+    case "ZERO_255":
+      return { scale: 1, offset: 0 };
   }
-  return table;
 }

@@ -18,14 +18,17 @@ export function planarToRgb(image: PlanarImage, output: ImageOutputSpec, inputOr
   const { data, offset, width, height } = image;
   const plane = width * height;
   const { scale, offset: shift } = tensorToPixelLinear(output.range);
-  const order = output.channelOrder ?? inputOrder;
-  const planeOfChannel = order === "BGR" ? [2, 1, 0] : [0, 1, 2];
+  const bgr = (output.channelOrder ?? inputOrder) === "BGR";
+  const r = offset + (bgr ? 2 : 0) * plane;
+  const g = offset + plane;
+  const b = offset + (bgr ? 0 : 2) * plane;
   const rgb = new Uint8ClampedArray(plane * 3);
-  // Each range maps its bounds exactly onto 0 and 255, so the saturating store below is the
-  // spec's clamp (output.clamp) done in one step; NaN becomes 0.
-  for (let c = 0; c < 3; c++) {
-    const base = offset + planeOfChannel[c]! * plane;
-    for (let i = 0, p = c; i < plane; i++, p += 3) rgb[p] = data[base + i]! * scale + shift;
+  // Each range maps its bounds exactly onto 0 and 255, so the saturating store is the spec's
+  // clamp (output.clamp) done in one step; NaN becomes 0.
+  for (let i = 0, p = 0; i < plane; i++, p += 3) {
+    rgb[p] = data[r + i]! * scale + shift;
+    rgb[p + 1] = data[g + i]! * scale + shift;
+    rgb[p + 2] = data[b + i]! * scale + shift;
   }
   return Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength);
 }

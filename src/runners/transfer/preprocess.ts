@@ -1,6 +1,6 @@
 import sharp, { type KernelEnum } from "sharp";
 import type { ImageInputSpec, ResizeKernel } from "../../models/input-spec";
-import { pixelLookupTable } from "./pixel-ranges";
+import { pixelToTensorLinear } from "./pixel-ranges";
 
 const SHARP_KERNEL: Record<ResizeKernel, keyof KernelEnum> = {
   bilinear: "linear",
@@ -16,9 +16,9 @@ export interface DecodedImage {
   sourceHeight: number;
 }
 
-/** Decodes (libvips thread pool, off the JS thread) and resizes to the spec's size as RGB. */
-export async function decodeImage(path: string, input: ImageInputSpec): Promise<DecodedImage> {
-  const image = sharp(path) // failOn "warning" (default): truncated files count as unreadable;
+/** Decodes a file or encoded bytes (libvips thread pool, off the JS thread) and resizes to the spec's size as RGB. */
+export async function decodeImage(source: string | Buffer, input: ImageInputSpec): Promise<DecodedImage> {
+  const image = sharp(source) // failOn "warning" (default): truncated files count as unreadable;
   const { width: sourceWidth = 0, height: sourceHeight = 0 } = await image.metadata();
   const { data, info } = await image
     .removeAlpha()
@@ -32,16 +32,17 @@ export async function decodeImage(path: string, input: ImageInputSpec): Promise<
 
 /** Writes interleaved RGB pixels as planar (CHW) tensor values at `offset` of `target`. */
 export function writePlanar(rgb: Uint8Array, target: Float32Array, offset: number, input: ImageInputSpec): void {
-  const table = pixelLookupTable(input.range);
+  const { scale, offset: shift } = pixelToTensorLinear(input.range);
   const plane = input.width * input.height;
-  // Plane index of each source channel: BGR models read R from the last plane.
-  const [r, g, b] = input.channelOrder === "BGR" ? [2, 1, 0] : [0, 1, 2];
-  const rBase = offset + r * plane;
-  const gBase = offset + g * plane;
-  const bBase = offset + b * plane;
+  // BGR models read R from the last plane. One pass, three planes: this loop runs on the main
+  // thread for every pixel of every image.
+  const bgr = input.channelOrder === "BGR";
+  const r = offset + (bgr ? 2 : 0) * plane;
+  const g = offset + plane;
+  const b = offset + (bgr ? 0 : 2) * plane;
   for (let i = 0, p = 0; i < plane; i++, p += 3) {
-    target[rBase + i] = table[rgb[p]!]!;
-    target[gBase + i] = table[rgb[p + 1]!]!;
-    target[bBase + i] = table[rgb[p + 2]!]!;
+    target[r + i] = rgb[p]! * scale + shift;
+    target[g + i] = rgb[p + 1]! * scale + shift;
+    target[b + i] = rgb[p + 2]! * scale + shift;
   }
 }

@@ -1,5 +1,5 @@
 import { mkdir } from "node:fs/promises";
-import { isImageToImageSpec, parseModelInputSpec, type ModelInputSpec } from "../../models/input-spec";
+import { isImageToImageSpec, parseModelInputSpec } from "../../models/input-spec";
 import { InferenceWorker } from "../inference/session-host";
 import type { SkippedProvider } from "../inference/execution-provider";
 import { BatchSource } from "./batch-source";
@@ -16,8 +16,8 @@ export interface TransferParams {
   sourceDir: string;
   outputDir: string;
   modelPath: string;
-  /** The model's stored input spec (parsed again here, so raw JSON is fine). */
-  spec: ModelInputSpec | unknown;
+  /** The model's input spec: stored JSON or an already parsed ModelInputSpec (parsed here). */
+  spec: unknown;
   options: TransferOptions;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
@@ -27,6 +27,7 @@ export interface TransferParams {
   executionProviders?: readonly string[];
   /** Images in the source (after limit), when the caller already knows; else counted first. */
   total?: number;
+  /** onnxruntime intra-op threads; default all cores but a quarter (see defaultIntraOpThreads). */
   intraOpNumThreads?: number;
 }
 
@@ -46,6 +47,7 @@ export interface TransferResult {
   providerFallbacks: SkippedProvider[];
   /** Images per run call actually used (a fixed-batch model overrides the option). */
   batchSize: number;
+  intraOpNumThreads: number;
 }
 
 function throwIfAborted(signal: AbortSignal): void {
@@ -81,7 +83,16 @@ export async function runTransfer(params: TransferParams): Promise<TransferResul
   });
   try {
     const binding = bindModel(spec, session, options.batchSize);
-    const plan: InferencePlan = { input: spec.input, output: spec.output, ...binding, extraInputs: spec.extraInputs, ...options };
+    const plan: InferencePlan = {
+      input: spec.input,
+      output: spec.output,
+      inputName: binding.inputName,
+      outputName: binding.outputName,
+      extraInputs: spec.extraInputs,
+      optionValues: options.optionValues,
+      steps: options.steps,
+      seed: options.seed,
+    };
     const source = new BatchSource(takeImages(walkImages(params.sourceDir), options.limit), {
       input: spec.input,
       batchSize: binding.batchSize,
@@ -89,7 +100,14 @@ export async function runTransfer(params: TransferParams): Promise<TransferResul
       outputDir: params.outputDir,
       tracker,
     });
-    const writeConfig = { outputDir: params.outputDir, spec, ...options, folders: new OutputFolders() };
+    const writeConfig = {
+      outputDir: params.outputDir,
+      spec,
+      outputSize: options.outputSize,
+      jpegQuality: options.jpegQuality,
+      pngCompressionLevel: options.pngCompressionLevel,
+      folders: new OutputFolders(),
+    };
     await mkdir(params.outputDir, { recursive: true });
 
     tracker.report("transferring");
@@ -119,6 +137,7 @@ export async function runTransfer(params: TransferParams): Promise<TransferResul
       provider: session.provider,
       providerFallbacks: session.fallbacks,
       batchSize: binding.batchSize,
+      intraOpNumThreads: session.intraOpNumThreads,
     };
   } finally {
     await session.close();

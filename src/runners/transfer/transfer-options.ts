@@ -77,12 +77,23 @@ function methodOptionValues(spec: ModelInputSpec, given: Record<string, number>)
   return values;
 }
 
+function checkTimeValuesCover(spec: ModelInputSpec, stepsOption: string, steps: number): void {
+  for (const extra of spec.extraInputs) {
+    if (extra.source === "timeIndex" && extra.values && extra.values.length < steps) {
+      throw new TransferOptionError(stepsOption, `${steps} steps, but input "${extra.name}" lists only ${extra.values.length} time values`);
+    }
+  }
+}
+
 /** Checks run options against the spec; errors name the option and the wrong value. */
 export function resolveTransferOptions(spec: ModelInputSpec, options: TransferOptions): ResolvedTransferOptions {
   const given = options.methodOptions ?? {};
   const optionValues = methodOptionValues(spec, given);
   const steps = stepCount(spec.schedule, spec.schedule ? given[spec.schedule.stepsOption] : undefined);
-  if (spec.schedule) optionValues.set(spec.schedule.stepsOption, steps);
+  if (spec.schedule) {
+    optionValues.set(spec.schedule.stepsOption, steps);
+    checkTimeValuesCover(spec, spec.schedule.stepsOption, steps);
+  }
   return {
     batchSize: requireInteger("batchSize", options.batchSize, 1),
     limit: options.limit === undefined ? undefined : requireInteger("limit", options.limit, 0),

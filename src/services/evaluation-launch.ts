@@ -1,0 +1,148 @@
+// Launching evaluations: one EVALUATE run per face model (or one for precomputed features),
+// validated in full before anything is written, then all run rows and their jobs in one
+// transaction. The run is filed under the model's training dataset and that dataset's transfer
+// method (so the leaderboard groups it), with seed/group from the TRAIN run that produced it.
+import type { Stores } from "../db/stores";
+import type { FaceModel, Prisma, Run } from "../generated/prisma/client";
+import { badInput } from "../errors";
+import { isEmbeddingSpec, ModelInputSpecError, parseModelInputSpec } from "../models/input-spec";
+import type { EvaluateBenchmarkParams, EvaluateRunParams } from "../runners/evaluate";
+import type { DataPaths } from "./data-paths";
+import { resolveEvaluationBenchmarks, type EvaluationBenchmarkInput } from "./evaluation-benchmarks";
+
+export interface LaunchEvaluationInput {
+  faceModelIds?: string[] | null;
+  benchmarks: EvaluationBenchmarkInput[];
+  options?: {
+    batchSize?: number | null;
+    allowNonStandardSize?: boolean | null;
+    useDetectorScore?: boolean | null;
+    datasetId?: string | null;
+    seed?: number | null;
+    group?: string | null;
+    maxAttempts?: number | null;
+  } | null;
+}
+
+type Options = NonNullable<LaunchEvaluationInput["options"]>;
+
+/** The columns of one EVALUATE run besides its params. */
+interface PlannedRun {
+  name: string;
+  faceModelId: string | null;
+  datasetId: string | null;
+  transferMethodId: string | null;
+  seed: number | null;
+  group: string | null;
+}
+
+function integerIn(field: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) throw badInput(field, `must be an integer in [${min}, ${max}], got ${value}`);
+  return value;
+}
+
+export function createEvaluationLaunchService(stores: Stores, paths: DataPaths) {
+  /** The training dataset and its transfer method (null, null when unknown). */
+  async function lineage(datasetId: string | null) {
+    if (!datasetId) return { datasetId: null, transferMethodId: null };
+    const [dataset] = await stores.catalogue.datasetsByIds([datasetId]);
+    return { datasetId: dataset?.id ?? null, transferMethodId: dataset?.transferMethodId ?? null };
+  }
+
+  async function checkFaceModel(field: string, id: string): Promise<FaceModel> {
+    const [model] = await stores.catalogue.faceModelsByIds([id]).catch(() => []);
+    if (!model) throw badInput(field, `face model ${JSON.stringify(id)} does not exist`);
+    try {
+      const spec = parseModelInputSpec(model.inputSpec);
+      if (!isEmbeddingSpec(spec)) throw badInput(field, `face model ${model.name}'s input spec has output kind "${spec.output.kind}", not "embedding"`);
+    } catch (error) {
+      if (error instanceof ModelInputSpecError) throw badInput(field, `face model ${model.name}: ${error.message}`);
+      throw error;
+    }
+    await paths.resolveExisting(field, model.modelPath, "file");
+    return model;
+  }
+
+  async function planModelRun(model: FaceModel, options: Options, benchmarks: string): Promise<PlannedRun> {
+    const [train] = model.producedByRunId ? await stores.runs.byIds([model.producedByRunId]) : [];
+    return {
+      name: `${model.name} on ${benchmarks}`,
+      faceModelId: model.id,
+      ...(await lineage(model.trainedOnId)),
+      seed: train?.seed ?? options.seed ?? null,
+      group: train?.group ?? options.group ?? null,
+    };
+  }
+
+  async function planFeaturesRun(options: Options, benchmarks: string): Promise<PlannedRun> {
+    if (options.datasetId) {
+      const [dataset] = await stores.catalogue.datasetsByIds([options.datasetId]).catch(() => []);
+      if (!dataset) throw badInput("options.datasetId", `dataset ${JSON.stringify(options.datasetId)} does not exist`);
+    }
+    return {
+      name: `features on ${benchmarks}`,
+      faceModelId: null,
+      ...(await lineage(options.datasetId ?? null)),
+      seed: options.seed ?? null,
+      group: options.group ?? null,
+    };
+  }
+
+  return {
+    /** `extra.pipelineId` files the runs under a pipeline (src/services/pipelines-service.ts). */
+    async launchEvaluation(input: LaunchEvaluationInput, extra: { pipelineId?: string } = {}): Promise<Run[]> {
+      const options = input.options ?? {};
+      const modelIds = input.faceModelIds ?? null;
+      if (modelIds && modelIds.length === 0) {
+        throw badInput("faceModelIds", "give at least one face model, or leave faceModelIds out to evaluate precomputed features");
+      }
+      if (modelIds && new Set(modelIds).size !== modelIds.length) throw badInput("faceModelIds", "lists a face model twice");
+      if (modelIds && options.datasetId) {
+        throw badInput("options.datasetId", "only for precomputed features; a face model's runs are filed under its trainedOn dataset");
+      }
+      const mode = modelIds ? "model" : "features";
+      const batchSize = integerIn("options.batchSize", options.batchSize ?? 64, 1, 4096);
+      const maxAttempts = integerIn("options.maxAttempts", options.maxAttempts ?? 1, 1, 10);
+      const allowNonStandardSize = options.allowNonStandardSize ?? false;
+      const models: FaceModel[] = [];
+      for (const [i, id] of (modelIds ?? []).entries()) models.push(await checkFaceModel(`faceModelIds[${i}]`, id));
+      const benchmarks: EvaluateBenchmarkParams[] = await resolveEvaluationBenchmarks(input.benchmarks, {
+        mode,
+        allowNonStandardSize,
+        catalogue: stores.catalogue,
+        paths,
+      });
+      const params: EvaluateRunParams = {
+        mode,
+        batchSize,
+        allowNonStandardSize,
+        useDetectorScore: options.useDetectorScore ?? true,
+        benchmarks,
+      };
+      const names = benchmarks.map((b) => b.name).join(", ");
+      const planned = modelIds
+        ? await Promise.all(models.map((model) => planModelRun(model, options, names)))
+        : [await planFeaturesRun(options, names)];
+
+      return stores.transaction(async (tx) => {
+        const runs: Run[] = [];
+        for (const plan of planned) {
+          const run = await tx.runs.create({
+            kind: "EVALUATE",
+            status: "QUEUED",
+            ...plan,
+            params: params as unknown as Prisma.InputJsonObject,
+            maxAttempts,
+            pipelineId: extra.pipelineId ?? null,
+          });
+          await tx.queue.enqueueRun(run);
+          await tx.notify("runUpdated", { runId: run.id, kind: run.kind, status: run.status, group: run.group });
+          runs.push(run);
+        }
+        return runs;
+      });
+    },
+  };
+}
+
+export type EvaluationLaunchService = ReturnType<typeof createEvaluationLaunchService>;
