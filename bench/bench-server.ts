@@ -32,7 +32,7 @@ export async function startBenchServer(env: Record<string, string> = {}): Promis
   const databaseUrl = url.toString();
   const dataRoot = path.join(dir, "data");
   const app = await startApp(
-    loadConfig({ DATABASE_URL: databaseUrl, PORT: "0", HOST: "127.0.0.1", DATA_ROOTS: dir, WORKER_IN_PROCESS: "false", ...env }),
+    loadConfig({ DATABASE_URL: databaseUrl, PORT: "0", HOST: "127.0.0.1", DATA_ROOTS: dir, WORKER_IN_PROCESS: "false", AUTH_REQUIRED: "false", ...env }),
   );
   return {
     app,

@@ -33,6 +33,12 @@ export interface AppLogger {
 
 const quiet: AppLogger = { info: () => {}, warn: () => {} };
 
+/** Trainers get a token that may write to their own run only. */
+export function runTokenMinter(services: Services) {
+  return async (runId: string) =>
+    (await services.auth.createToken({ name: `trainer of run ${runId}`, scopes: ["WRITE"], runId, expiresInDays: 30 })).secret;
+}
+
 /** The database to use: DATABASE_URL, or an embedded cluster under the data folder. */
 export async function resolveDatabase(config: AppConfig, log: AppLogger) {
   if (config.DATABASE_URL) return { url: config.DATABASE_URL, embedded: null as EmbeddedDatabase | null };
@@ -62,7 +68,10 @@ export async function startApp(config: AppConfig, log: AppLogger = quiet, option
     const db = openDatabase(database.url, { onQuery: options.onDatabaseQuery });
     stack.push(() => db.close());
     const stores = createStores(db.prisma);
-    const services = createServices(stores, createDataPaths(config.dataRoots));
+    const services = createServices(stores, createDataPaths(config.dataRoots), {
+      required: config.AUTH_REQUIRED,
+      readsPublic: config.READS_PUBLIC,
+    });
     const seeded = await withAdvisoryLock(database.url, LOCKS.seed, () => seedCatalogue(stores, services));
     if (seeded.runsCreated) log.info(`seeded the catalogue and ${seeded.runsCreated} published results`);
 
@@ -75,6 +84,12 @@ export async function startApp(config: AppConfig, log: AppLogger = quiet, option
       port: config.PORT,
       services,
       events,
+      limits: {
+        maxDepth: config.MAX_QUERY_DEPTH,
+        maxCost: config.MAX_QUERY_COST,
+        maxAliases: config.MAX_QUERY_ALIASES,
+        introspection: config.INTROSPECTION,
+      },
       mount: (app) => {
         mountLeaderboardRoutes(app, services);
         mountDashboard(app, services); // web/dist + SPA fallback last: it answers only page paths
@@ -89,7 +104,11 @@ export async function startApp(config: AppConfig, log: AppLogger = quiet, option
         kinds: config.WORKER_KINDS,
         concurrency: config.WORKER_CONCURRENCY,
         heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS,
-        settings: { apiUrl: config.apiUrl ?? http.graphqlUrl, trainerKillGraceMs: config.TRAINER_KILL_GRACE_MS },
+        settings: {
+          apiUrl: config.apiUrl ?? http.graphqlUrl,
+          trainerKillGraceMs: config.TRAINER_KILL_GRACE_MS,
+          runToken: runTokenMinter(services),
+        },
         log: log.warn,
       });
       // Stopped first on shutdown: running jobs are checkpointed back to the queue.

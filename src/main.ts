@@ -9,6 +9,11 @@ try {
   const config = loadConfig();
   for (const root of config.dataRoots) await mkdir(root, { recursive: true }).catch(() => undefined);
   const app = await startApp(config, log);
+  if (config.AUTH_REQUIRED && (await app.services.auth.countTokens()) === 0) {
+    // Bootstrap: without any token nobody could change anything.
+    const { secret } = await app.services.auth.createToken({ name: "first admin token", scopes: ["ADMIN"] });
+    console.log(`\nNo API token existed, so an ADMIN token was created (shown once; keep it):\n  ${secret}\nSend it as 'Authorization: Bearer <token>'; make narrower ones with 'npm run token -- create'.`);
+  }
   console.log(`\nRealismLab is running.\n  Dashboard:     ${app.http.url}/\n  GraphQL:       ${app.http.graphqlUrl}\n  Subscriptions: ${app.http.wsUrl}\n  Data roots:    ${config.dataRoots.join(", ")}\nPress Ctrl-C to stop.`);
   let stopping = false;
   const shutdown = (signal: string) => {

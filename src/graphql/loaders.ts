@@ -30,6 +30,8 @@ export function createLoaders(stores: Stores, options: { cache?: boolean } = {})
   const { catalogue, runs, metrics } = stores;
   const cache = options.cache ?? true;
   const make = <K, V>(batch: DataLoader.BatchLoadFn<K, V>) => new DataLoader<K, V>(batch, { cache });
+  let benchmarks: ReturnType<typeof catalogue.listBenchmarks> | null = null;
+  const allBenchmarks = () => (cache ? (benchmarks ??= catalogue.listBenchmarks()) : catalogue.listBenchmarks());
   return {
     dataset: make(async (ids: readonly string[]) => byKey(ids, await catalogue.datasetsByIds(ids), (r) => r.id)),
     derivedDatasets: make(async (ids: readonly string[]) =>
@@ -43,10 +45,10 @@ export function createLoaders(stores: Stores, options: { cache?: boolean } = {})
     outputFaceModel: make(async (runIds: readonly string[]) =>
       byKey(runIds, await catalogue.faceModelsByProducingRunIds(runIds), (r) => r.producedByRunId!),
     ),
-    benchmark: make(async (ids: readonly string[]) => byKey(ids, await catalogue.benchmarksByIds(ids), (r) => r.id)),
-    benchmarkByName: make(async (names: readonly string[]) =>
-      byKey(names, await catalogue.benchmarksByNames(names), (r) => r.name),
-    ),
+    // Benchmarks are a small catalogue: one read per request serves every lookup,
+    // by id or by name, whenever in the request it happens.
+    benchmark: make(async (ids: readonly string[]) => byKey(ids, await allBenchmarks(), (r) => r.id)),
+    benchmarkByName: make(async (names: readonly string[]) => byKey(names, await allBenchmarks(), (r) => r.name)),
     run: make(async (ids: readonly string[]) => byKey(ids, await runs.byIds(ids), (r) => r.id)),
     curves: make(async (runIds: readonly string[]) =>
       groupByKey(runIds, await metrics.curvesByRunIds(runIds), (r) => r.runId),

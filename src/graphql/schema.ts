@@ -4,6 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { makeExecutableSchema } from "@graphql-tools/schema";
 import { resolvers } from "../resolvers";
+import { withAuthorization } from "./authorization";
 
 const SCHEMA_DIR = fileURLToPath(new URL("../schema", import.meta.url));
 
@@ -15,5 +16,5 @@ export function loadTypeDefs(): string[] {
 }
 
 export function buildSchema() {
-  return makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers });
+  return makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: withAuthorization(resolvers) });
 }

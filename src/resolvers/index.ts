@@ -1,3 +1,4 @@
+import { authResolvers } from "./auth";
 import { catalogueResolvers } from "./catalogue";
 import { evaluationResolvers } from "./evaluation";
 import { launchResolvers } from "./launch";
@@ -11,8 +12,8 @@ import { DateTime, JSONScalar } from "./scalars";
 export const resolvers = {
   DateTime,
   JSON: JSONScalar,
-  Query: { ...catalogueResolvers.Query, ...runResolvers.Query, ...leaderboardResolvers.Query, ...trainingResolvers.Query, ...pipelineResolvers.Query },
-  Mutation: { ...catalogueResolvers.Mutation, ...runResolvers.Mutation, ...launchResolvers.Mutation, ...evaluationResolvers.Mutation, ...trainingResolvers.Mutation, ...pipelineResolvers.Mutation },
+  Query: { ...catalogueResolvers.Query, ...runResolvers.Query, ...leaderboardResolvers.Query, ...trainingResolvers.Query, ...pipelineResolvers.Query, ...authResolvers.Query },
+  Mutation: { ...catalogueResolvers.Mutation, ...runResolvers.Mutation, ...launchResolvers.Mutation, ...evaluationResolvers.Mutation, ...trainingResolvers.Mutation, ...pipelineResolvers.Mutation, ...authResolvers.Mutation },
   Subscription: { ...subscriptionResolvers.Subscription, ...leaderboardResolvers.Subscription, ...trainingResolvers.Subscription, ...pipelineResolvers.Subscription },
   Dataset: catalogueResolvers.Dataset,
   TransferMethod: catalogueResolvers.TransferMethod,

@@ -1,5 +1,6 @@
 // Leaderboard, exports, run comparison, Table 1 timings and leaderboardChanged:
 // parse -> service -> shape.
+import { Kind, type GraphQLResolveInfo, type SelectionNode } from "graphql";
 import type { GraphQLContext } from "../graphql/context";
 import type { LeaderboardCell, LeaderboardColumn, LeaderboardFilterInput, LeaderboardInput, LeaderboardRow } from "../services/leaderboard/types";
 import type { ExportFormat, StdKind } from "../services/leaderboard/types";
@@ -9,6 +10,26 @@ import { cellText } from "../services/leaderboard/export";
 
 type Ctx = GraphQLContext;
 
+/** Whether the query selects `path` below the current field (through fragments too). */
+function selects(info: GraphQLResolveInfo, path: string[]): boolean {
+  const walk = (selections: readonly SelectionNode[], depth: number): boolean =>
+    selections.some((node) => {
+      if (node.kind === Kind.INLINE_FRAGMENT) return walk(node.selectionSet.selections, depth);
+      if (node.kind === Kind.FRAGMENT_SPREAD) {
+        const fragment = info.fragments[node.name.value];
+        return fragment ? walk(fragment.selectionSet.selections, depth) : false;
+      }
+      if (node.name.value !== path[depth]) return false;
+      return depth === path.length - 1 || (node.selectionSet ? walk(node.selectionSet.selections, depth + 1) : false);
+    });
+  return info.fieldNodes.some((field) => (field.selectionSet ? walk(field.selectionSet.selections, 0) : false));
+}
+
+/** Run ids and seeds cost the most to return; fetch them only when asked for. */
+function wantsRuns(info: GraphQLResolveInfo): boolean {
+  return ["rows", "baseline"].some((parent) => selects(info, [parent, "runIds"]) || selects(info, [parent, "seeds"]));
+}
+
 async function benchmarkId(name: string | null | undefined, ctx: Ctx): Promise<string | null | undefined> {
   if (!name) return undefined;
   return (await ctx.loaders.benchmarkByName.load(name))?.id ?? null;
@@ -16,7 +37,8 @@ async function benchmarkId(name: string | null | undefined, ctx: Ctx): Promise<s
 
 export const leaderboardResolvers = {
   Query: {
-    leaderboard: (_: unknown, args: LeaderboardInput, ctx: Ctx) => ctx.services.leaderboard.leaderboard(args),
+    leaderboard: (_: unknown, args: LeaderboardInput, ctx: Ctx, info: GraphQLResolveInfo) =>
+      ctx.services.leaderboard.leaderboard(args, { withRuns: wantsRuns(info) }),
     leaderboardExport: (_: unknown, { format, ...args }: LeaderboardInput & { format: ExportFormat }, ctx: Ctx) =>
       ctx.services.leaderboard.export(format, args),
     compareRuns: (_: unknown, args: { ids: string[] }, ctx: Ctx) => ctx.services.leaderboard.compareRuns(args.ids),

@@ -21,7 +21,7 @@ const NOT_PAGES = /^\/(graphql|healthz|files|assets)(\/|$)|^\/leaderboard\.[a-z]
 
 function sendError(res: express.Response, error: unknown) {
   if (error instanceof AppError) {
-    const status = error.code === "NOT_FOUND" ? 404 : 400;
+    const status = { NOT_FOUND: 404, UNAUTHENTICATED: 401, FORBIDDEN: 403 }[error.code as string] ?? 400;
     res.status(status).json({ error: { code: error.code, field: error.field, message: error.message } });
     return;
   }
@@ -37,9 +37,16 @@ function integer(value: unknown, fallback: number): number {
 export function mountDashboard(app: express.Express, services: Services, options: { distDir?: string } = {}): void {
   const distDir = options.distDir ?? WEB_DIST;
   const files = createDatasetFiles(services.catalogue, services.dataPaths);
+  // Dataset images are reads: public unless READS_PUBLIC=false, then a READ token
+  // (Authorization: Bearer ...), like GraphQL queries.
+  const authorizeRead = async (req: express.Request, what: string) => {
+    const principal = await services.auth.authenticate(req.headers.authorization);
+    services.auth.authorize(principal, "PUBLIC_READ", what);
+  };
 
   app.get("/files/datasets/:id/images", async (req, res) => {
     try {
+      await authorizeRead(req, "listing dataset images");
       const page = await files.listImages(req.params.id, integer(req.query.offset, 0), integer(req.query.limit, 48));
       res.setHeader("cache-control", "no-store");
       res.json(page);
@@ -50,6 +57,7 @@ export function mountDashboard(app: express.Express, services: Services, options
 
   app.get("/files/datasets/:id/image/*rel", async (req, res) => {
     try {
+      await authorizeRead(req, "reading dataset images");
       const rel = (req.params as unknown as { rel: string[] }).rel;
       const image = await files.resolveImage(req.params.id, rel.join("/"));
       res.setHeader("content-type", image.contentType);

@@ -12,6 +12,7 @@ import type {
 import { badInput, conflict, required } from "../errors";
 import type { DataPaths } from "./data-paths";
 import { parseInputSpec } from "./input-spec-validation";
+import { checkOnnxModel } from "./onnx-check";
 import { isUniqueViolation } from "./prisma-errors";
 
 export interface CreateDatasetInput {
@@ -116,6 +117,7 @@ export function createCatalogueService(store: CatalogueStore, paths: DataPaths) 
       const modelPath = input.modelPath ? await paths.resolveExisting("modelPath", input.modelPath, "file") : null;
       if (modelPath && input.inputSpec == null) throw badInput("inputSpec", "is required when modelPath is given");
       const inputSpec = input.inputSpec == null ? undefined : parseInputSpec("inputSpec", input.inputSpec);
+      if (modelPath && inputSpec) await checkOnnxModel("modelPath", modelPath, inputSpec);
       await assertDatasetExists("trainedOnId", input.trainedOnId);
       if (input.publishedSecondsPerImage != null && !(input.publishedSecondsPerImage > 0)) {
         throw badInput("publishedSecondsPerImage", "must be positive");
@@ -144,6 +146,7 @@ export function createCatalogueService(store: CatalogueStore, paths: DataPaths) 
       const name = requireName("name", input.name);
       const modelPath = await paths.resolveExisting("modelPath", input.modelPath, "file");
       const inputSpec = parseInputSpec("inputSpec", input.inputSpec);
+      await checkOnnxModel("modelPath", modelPath, inputSpec);
       await assertDatasetExists("trainedOnId", input.trainedOnId);
       try {
         return await store.createFaceModel({

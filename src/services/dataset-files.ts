@@ -62,6 +62,11 @@ export function createDatasetFiles(catalogue: CatalogueService, dataPaths: DataP
       const { dataset, folder } = await datasetFolder(id);
       const want = Math.max(0, offset) + Math.min(Math.max(1, limit), MAX_LIST) + 1;
       const found: string[] = [];
+      // A symlinked image is listed only when it would be served (resolveImage's rule).
+      const servable = async (file: string) => {
+        const real = await realpath(file).catch(() => null);
+        return real != null && inside(folder, real) && isImage(real) && ((await stat(real).catch(() => null))?.isFile() ?? false);
+      };
       // Sorted depth-first walk that stops once enough names are known (datasets hold
       // millions of images). Symlinked folders are not followed.
       async function walk(dir: string, prefix: string[], depth: number): Promise<void> {
@@ -70,7 +75,8 @@ export function createDatasetFiles(catalogue: CatalogueService, dataPaths: DataP
           if (found.length >= want) return;
           if (entry.name.startsWith(".")) continue;
           if (entry.isDirectory() && depth < MAX_DEPTH) await walk(path.join(dir, entry.name), [...prefix, entry.name], depth + 1);
-          else if ((entry.isFile() || entry.isSymbolicLink()) && isImage(entry.name)) found.push([...prefix, entry.name].join("/"));
+          else if (entry.isFile() && isImage(entry.name)) found.push([...prefix, entry.name].join("/"));
+          else if (entry.isSymbolicLink() && isImage(entry.name) && (await servable(path.join(dir, entry.name)))) found.push([...prefix, entry.name].join("/"));
         }
       }
       await walk(folder, [], 0);

@@ -1,6 +1,7 @@
 // Wires the services over the stores. Created once per process in src/app.ts and
 // handed to GraphQL contexts and workers; there are no module-level singletons.
 import type { Stores } from "../db/stores";
+import { createAuthService, type AuthSettings } from "./auth-service";
 import { createCatalogueService } from "./catalogue-service";
 import type { DataPaths } from "./data-paths";
 import { createEvaluationLaunchService } from "./evaluation-launch";
@@ -12,7 +13,7 @@ import { createPublishedResultsImporter } from "./published-results";
 import { createRunsService } from "./runs-service";
 import { createTrainersService } from "./trainers-service";
 
-export function createServices(stores: Stores, dataPaths: DataPaths) {
+export function createServices(stores: Stores, dataPaths: DataPaths, authSettings: AuthSettings = { required: false, readsPublic: true }) {
   const catalogue = createCatalogueService(stores.catalogue, dataPaths);
   const runs = createRunsService(stores, catalogue);
   const metrics = createMetricsService(stores, runs, catalogue);
@@ -27,6 +28,7 @@ export function createServices(stores: Stores, dataPaths: DataPaths) {
   return {
     stores,
     dataPaths,
+    auth: createAuthService(stores, authSettings),
     catalogue,
     runs,
     metrics,

@@ -2,6 +2,7 @@ import { mkdir, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildEmbeddingModel, buildTanhGeneratorModel, embeddingModelSpec, tanhGeneratorSpec } from "../../src/fixtures";
 import { gql, gqlData } from "../helpers/graphql-client";
 import { startTestServer, type TestServer } from "../helpers/test-server";
 
@@ -11,10 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-const VALID_SPEC = {
-  input: { name: "x", width: 64, height: 64, channelOrder: "RGB", range: "MINUS_ONE_ONE" },
-  output: { kind: "image", name: "y", range: "MINUS_ONE_ONE", clamp: true },
-};
+const VALID_SPEC = tanhGeneratorSpec(64) as { input: Record<string, unknown> };
 
 describe("seeded catalogue", () => {
   it("holds the paper's datasets, methods with Table 1 figures, and benchmarks", async () => {
@@ -94,7 +92,7 @@ describe("createDataset", () => {
 describe("registerTransferMethod and registerFaceModel", () => {
   it("registers a method with an ONNX model path and a validated input spec", async () => {
     const model = path.join(server.dataRoot, "gen.onnx");
-    await writeFile(model, "not checked at registration");
+    await writeFile(model, buildTanhGeneratorModel({ size: 64 }));
     const data = await gqlData(
       server.url,
       `mutation($input: RegisterTransferMethodInput!) { registerTransferMethod(input: $input) { name modelPath inputSpec defaultOptions } }`,
@@ -107,7 +105,7 @@ describe("registerTransferMethod and registerFaceModel", () => {
 
   it("names the wrong field of a bad input spec", async () => {
     const model = path.join(server.dataRoot, "gen2.onnx");
-    await writeFile(model, "x");
+    await writeFile(model, buildTanhGeneratorModel({ size: 64 }));
     const result = await gql(
       server.url,
       `mutation($input: RegisterTransferMethodInput!) { registerTransferMethod(input: $input) { id } }`,
@@ -119,12 +117,9 @@ describe("registerTransferMethod and registerFaceModel", () => {
 
   it("registers a face model trained on a dataset", async () => {
     const model = path.join(server.dataRoot, "ir50.onnx");
-    await writeFile(model, "x");
+    await writeFile(model, buildEmbeddingModel());
     const dataset = await gqlData(server.url, `{ dataset(name: "DigiFace1M") { id } }`);
-    const spec = {
-      input: { name: "input", width: 112, height: 112, channelOrder: "BGR", range: "MINUS_ONE_ONE" },
-      output: { kind: "embedding", embedding: 0 },
-    };
+    const spec = embeddingModelSpec();
     const data = await gqlData(
       server.url,
       `mutation($input: RegisterFaceModelInput!) { registerFaceModel(input: $input) { name backbone head trainedOn { name } inputSpec } }`,

@@ -86,12 +86,13 @@ describe("migrated database matches prisma/schema.prisma", () => {
         const where = `${model.name}.${field.name}`;
         expect(column, `column for ${where}`).toBeDefined();
         if (enumNames().has(String(field.fieldType))) {
-          expect(column.udt_name, where).toBe(field.fieldType);
+          expect(column.udt_name, where).toBe(field.array ? `_${field.fieldType}` : field.fieldType);
         } else {
           expect(SCALAR_TYPES[String(field.fieldType)], where).toContain(column.data_type);
           if (field.attributes?.some((a) => a.name === "Uuid")) expect(column.data_type, where).toBe("uuid");
         }
-        expect(column.is_nullable === "YES", `${where} nullability`).toBe(Boolean(field.optional));
+        // Prisma lists are nullable columns (an empty list is stored as '{}').
+        if (!field.array) expect(column.is_nullable === "YES", `${where} nullability`).toBe(Boolean(field.optional));
       }
       expect(columns.size, `extra columns in ${table}`).toBe(scalarFields(model).length);
     }

@@ -7,24 +7,30 @@ export interface GraphQLResponse<T> {
   errors?: Array<{ message: string; path?: string[]; extensions?: { code?: string; field?: string } }>;
 }
 
-export async function gql<T = any>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse<T>> {
+export async function gql<T = any>(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GraphQLResponse<T>> {
   const response = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
   return (await response.json()) as GraphQLResponse<T>;
 }
 
 /** Like gql but throws when the response has errors. */
-export async function gqlData<T = any>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const result = await gql<T>(url, query, variables);
+export async function gqlData<T = any>(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
+  const result = await gql<T>(url, query, variables, token);
   if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
   return result.data!;
 }
 
-export function wsClient(url: string, options: { retryAttempts?: number } = {}): Client {
-  return createClient({ url, webSocketImpl: WebSocket, retryAttempts: options.retryAttempts ?? 0, lazy: true });
+export function wsClient(url: string, options: { retryAttempts?: number; token?: string } = {}): Client {
+  return createClient({
+    url,
+    webSocketImpl: WebSocket,
+    retryAttempts: options.retryAttempts ?? 0,
+    lazy: true,
+    ...(options.token ? { connectionParams: { authorization: `Bearer ${options.token}` } } : {}),
+  });
 }
 
 /** Collects a subscription's events; `next(predicate)` waits for a matching one. */

@@ -25,6 +25,8 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     HOST: "127.0.0.1",
     DATA_ROOTS: dataRoot,
     WORKER_IN_PROCESS: "false",
+    // Most tests exercise features, not tokens; test/security turns auth on.
+    AUTH_REQUIRED: "false",
     ...env,
   });
   const app = await startApp(config, undefined, options);

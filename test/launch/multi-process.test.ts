@@ -59,6 +59,7 @@ beforeAll(async () => {
     DATA_ROOTS: dataRoot,
     HEARTBEAT_INTERVAL_MS: "300",
     HEARTBEAT_TIMEOUT_MS: String(HEARTBEAT_TIMEOUT_MS),
+    AUTH_REQUIRED: "false",
   };
   [serverA, serverB] = await Promise.all([startServerProcess(), startServerProcess()]);
   setup = await setUpTransfer(serverA.url, dataRoot, { identities: 4, imagesPerIdentity: 5 });

@@ -6,7 +6,7 @@ import { chmod, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gqlData } from "../helpers/graphql-client";
+import { gql, gqlData } from "../helpers/graphql-client";
 import { freePort, startChild } from "../helpers/process";
 
 // node --import tsx: one process, so a signal reaches the server itself (tsx would fork a child).
@@ -34,13 +34,19 @@ describe("npm start", () => {
     const seeded = await gqlData(first.url, `{ benchmarks { name } runs(filter: { published: true }) { totalCount } }`);
     expect(seeded.benchmarks).toHaveLength(6);
     expect(seeded.runs.totalCount).toBe(6);
-    await gqlData(first.url, `mutation { createRun(input: { kind: TRAIN, name: "survives restart" }) { id } }`);
+    // Auth is on by default: the first start prints an ADMIN token once.
+    const token = first.child.output().match(/an ADMIN token was created[^\n]*\n\s+(rl_\S+)/)?.[1];
+    expect(token).toBeDefined();
+    const anonymous = await gql(first.url, `mutation { createRun(input: { kind: TRAIN }) { id } }`);
+    expect(anonymous.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    await gqlData(first.url, `mutation { createRun(input: { kind: TRAIN, name: "survives restart" }) { id } }`, {}, token);
 
     first.child.kill("SIGINT");
     expect(await first.child.exited()).toBe(0);
     expect(existsSync(path.join(dataDir, "postgres", "postmaster.pid"))).toBe(false);
 
     const second = await startServer(port);
+    expect(second.child.output()).not.toContain("ADMIN token was created");
     const kept = await gqlData(second.url, `{ runs(filter: { published: false }) { nodes { name } } published: runs(filter: { published: true }) { totalCount } }`);
     expect(kept.runs.nodes).toEqual([{ name: "survives restart" }]);
     expect(kept.published.totalCount).toBe(6); // the seed did not run twice

@@ -7,6 +7,7 @@ import { createMetricsStore } from "./metrics-store";
 import { createPipelinesStore } from "./pipelines-store";
 import { createQueueStore } from "./queue-store";
 import { createRunsStore } from "./runs-store";
+import { createTokensStore } from "./tokens-store";
 import { createTrainersStore } from "./trainers-store";
 import { notifyStatement } from "../../events/publish";
 import type { EventMap, Topic } from "../../events/topics";
@@ -22,6 +23,7 @@ function bind(client: Db | TxClient) {
     queue: createQueueStore(db),
     trainers: createTrainersStore(db),
     pipelines: createPipelinesStore(db),
+    tokens: createTokensStore(db),
     leaderboard: createLeaderboardStore(db),
     /** pg_notify inside this client's transaction: delivered only if it commits. */
     notify: <T extends Topic>(topic: T, payload: EventMap[T]) => notifyStatement(db, topic, payload),

@@ -38,6 +38,8 @@ export interface LeaderboardQuery {
   scope: LeaderboardScope;
   /** Name of a stored published average (e.g. avg:accuracy) and the metric it averages, when all columns share one metric. */
   publishedAverage?: { name: string; metric: string } | null;
+  /** Return each row's run ids and seeds (10,000 runs make them the bulk of the answer). Default true. */
+  withRuns?: boolean;
 }
 
 export interface LeaderboardCellRow {
@@ -51,7 +53,6 @@ export interface LeaderboardCellRow {
 }
 
 export interface LeaderboardGroupRow {
-  ordinal: number;
   source: string | null;
   datasetId: string | null;
   transferMethodId: string | null;
@@ -67,8 +68,9 @@ export interface LeaderboardGroupRow {
   publishedCount: number;
   firstAt: Date;
   lastAt: Date;
-  runIds: string[];
-  seeds: number[];
+  /** Null when the query asked for no runs (withRuns: false). */
+  runIds: string[] | null;
+  seeds: number[] | null;
   cells: LeaderboardCellRow[];
   average: { n: number; mean: number; stdPop: number | null; stdSamp: number | null } | null;
   /** The stored published average, when the group is one published run whose benchmarks are exactly the columns. */
@@ -76,7 +78,7 @@ export interface LeaderboardGroupRow {
 }
 
 interface RawGroup {
-  g: number;
+  g: bigint;
   source: string | null;
   k_dataset: string | null;
   k_method: string | null;
@@ -92,8 +94,8 @@ interface RawGroup {
   published_count: number;
   first_at: Date;
   last_at: Date;
-  run_ids: string[];
-  run_times: number[];
+  run_ids: string[] | null;
+  run_times: number[] | null;
   seeds: number[] | null;
   c_idx: number[];
   c_n: number[];
@@ -154,7 +156,6 @@ function scopeSelect(grouping: LeaderboardGrouping) {
     ${grouping.dataset ? sql`r.dataset_id` : sql`NULL::uuid`} AS k_dataset,
     ${grouping.transferMethod ? sql`r.transfer_method_id` : sql`NULL::uuid`} AS k_method,
     ${params} AS k_params,
-    (${params})::text AS k_params_text,
     ${grouping.group ? sql`r.group_name` : sql`NULL::text`} AS k_group,
     CASE WHEN r.transfer_method_id IS NOT NULL THEN 'REALISM_TRANSFERRED'::"DatasetKind" ELSE d.kind END AS eff_kind,
     GREATEST(COALESCE(d.requirement, sd.requirement), tm.requirement) AS eff_req`;
@@ -190,12 +191,13 @@ function effectiveFilter(scope: LeaderboardScope) {
 /**
  * The leaderboard statement (exported for the benchmark's SQL-only baseline).
  *
- * keyed: the runs in scope, numbered by group key (g), flagged when a selected metric
- * was logged at a step > 0. vals: one value per (run, column): every row of the
- * usual runs, and for the flagged few the value at the highest step (an index
- * lookup per run). agg: one pass over vals with two grouping sets: per (group,
- * column) the cell statistics, per (group, run) the run's average over the columns.
- * The rest joins a few hundred rows.
+ * keyed: the runs in scope with a 64-bit hash of their group key (g; hashing needs no
+ * sort, unlike numbering), flagged when a selected metric was logged at a step > 0.
+ * vals: one value per (run, column): every row of the usual runs, and for the
+ * flagged few the value at the highest step (an index lookup per run).
+ * agg: one pass over vals with two grouping sets: per (group, column) the cell
+ * statistics, per (group, run) the run's average over the columns.
+ * The rest joins a few hundred rows. Needs PostgreSQL 14+ (hash_record_extended).
  */
 export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
   const { columns, grouping, scope } = query;
@@ -203,7 +205,7 @@ export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
   const publishedAverageCtes = published
     ? sql`,
       pub_avg AS (
-        SELECT DISTINCT ON (m.run_id) m.run_id, m.value, m.std
+        SELECT DISTINCT ON (m.run_id) m.run_id, k.g, m.value, m.std
         FROM metric m JOIN keyed k ON k.id = m.run_id
         WHERE k.source IS NOT NULL AND m.benchmark_id IS NULL AND m.name = ${published.name}
         ORDER BY m.run_id, m.step DESC
@@ -220,7 +222,7 @@ export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
           CASE WHEN pc.n = ${columns.length} AND av.avg_n = 1 THEN pa.std END AS pub_avg_std`
     : sql`NULL::float8 AS pub_avg_value, NULL::float8 AS pub_avg_std`;
   const publishedAverageJoin = published
-    ? sql`LEFT JOIN pub_avg pa ON gr.run_count = 1 AND gr.source IS NOT NULL AND pa.run_id = gr.run_ids[1]
+    ? sql`LEFT JOIN pub_avg pa ON gr.run_count = 1 AND gr.source IS NOT NULL AND pa.g = gr.g
           LEFT JOIN pub_cover pc ON pc.run_id = pa.run_id`
     : Prisma.empty;
 
@@ -232,7 +234,7 @@ export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
     ),
     keyed AS (
       SELECT s.*,
-             dense_rank() OVER (ORDER BY s.source, s.k_dataset, s.k_method, s.k_params_text, s.k_group)::int AS g,
+             hash_record_extended(ROW(s.source, s.k_dataset, s.k_method, s.k_params, s.k_group), 0) AS g,
              s.id IN (
                SELECT m.run_id FROM metric m JOIN cols c ON c.benchmark_id = m.benchmark_id AND c.name = m.name
                WHERE m.step > 0
@@ -276,17 +278,20 @@ export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
       GROUP BY g
     ),
     groups AS (
-      SELECT k.g, k.source, k.k_dataset, k.k_method, (array_agg(k.k_params))[1] AS k_params, k.k_group,
+      SELECT k.g, k.source, k.k_dataset, k.k_method, k.k_params, k.k_group,
              count(*)::int AS run_count,
              count(*) FILTER (WHERE k.source IS NOT NULL)::int AS published_count,
              min(k.created_at) AS first_at, max(k.created_at) AS last_at,
-             array_agg(k.id) AS run_ids,
-             array_agg(extract(epoch FROM k.created_at)::float8) AS run_times,
-             array_agg(k.seed) FILTER (WHERE k.seed IS NOT NULL) AS seeds,
+             ${
+               query.withRuns === false
+                 ? sql`NULL::uuid[] AS run_ids, NULL::float8[] AS run_times, NULL::int[] AS seeds,`
+                 : sql`array_agg(k.id) AS run_ids, array_agg(extract(epoch FROM k.created_at)::float8) AS run_times,
+                       array_agg(k.seed) FILTER (WHERE k.seed IS NOT NULL) AS seeds,`
+             }
              CASE WHEN min(k.eff_kind) = max(k.eff_kind) AND count(k.eff_kind) = count(*) THEN min(k.eff_kind) END AS kind,
              CASE WHEN min(k.eff_req) = max(k.eff_req) AND count(k.eff_req) = count(*) THEN min(k.eff_req) END AS requirement
       FROM keyed k JOIN agg p ON p.run_id = k.id
-      GROUP BY k.g, k.source, k.k_dataset, k.k_method, k.k_params_text, k.k_group
+      GROUP BY k.g, k.source, k.k_dataset, k.k_method, k.k_params, k.k_group
     )${publishedAverageCtes}
     SELECT gr.*, d.name AS dataset_name, sd.id AS base_dataset_id, sd.name AS base_dataset_name, tm.name AS method_name,
            ce.c_idx, ce.c_n, ce.c_mean, ce.c_std_pop, ce.c_std_samp, ce.c_stored_std,
@@ -308,9 +313,13 @@ export function createLeaderboardStore(prisma: Db) {
   return {
     async leaderboard(query: LeaderboardQuery): Promise<LeaderboardGroupRow[]> {
       const rows = await prisma.$queryRaw<RawGroup[]>(leaderboardSql(query));
+      // Groups are numbered by a 64-bit hash of their key; two keys hashing alike
+      // (odds ~1e-14 for hundreds of rows) would share cells, so refuse rather than mix.
+      if (new Set(rows.map((r) => String(r.g))).size !== rows.length) {
+        throw new Error("leaderboard: two group keys share a hash; group differently");
+      }
 
       return rows.map((row) => ({
-        ordinal: row.g,
         source: row.source,
         datasetId: row.k_dataset,
         transferMethodId: row.k_method,
@@ -326,8 +335,8 @@ export function createLeaderboardStore(prisma: Db) {
         publishedCount: row.published_count,
         firstAt: row.first_at,
         lastAt: row.last_at,
-        runIds: chronological(row.run_ids, row.run_times),
-        seeds: [...new Set(row.seeds ?? [])].sort((a, b) => a - b),
+        runIds: row.run_ids ? chronological(row.run_ids, row.run_times!) : null,
+        seeds: row.run_ids ? [...new Set(row.seeds ?? [])].sort((a, b) => a - b) : null,
         cells: row.c_idx.map((idx, i) => ({
           column: idx - 1,
           n: row.c_n[i]!,

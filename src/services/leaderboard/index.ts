@@ -8,12 +8,12 @@ import { exportLeaderboard } from "./export";
 import { resolveLeaderboardInput } from "./input";
 import { buildLeaderboard } from "./rows";
 import { createTransferTimings } from "./timings";
-import type { ExportFormat, Leaderboard, LeaderboardFilterInput, LeaderboardInput } from "./types";
+import type { ExportFormat, Leaderboard, LeaderboardFilterInput, LeaderboardInput, LeaderboardOptions } from "./types";
 
 export function createLeaderboardService(stores: Stores) {
-  async function leaderboard(input: LeaderboardInput = {}): Promise<Leaderboard> {
+  async function leaderboard(input: LeaderboardInput = {}, options: LeaderboardOptions = {}): Promise<Leaderboard> {
     const resolved = await resolveLeaderboardInput(stores, input);
-    const groups = await stores.leaderboard.leaderboard(resolved.query);
+    const groups = await stores.leaderboard.leaderboard({ ...resolved.query, withRuns: options.withRuns ?? true });
     return buildLeaderboard(groups, resolved);
   }
 
@@ -21,7 +21,7 @@ export function createLeaderboardService(stores: Stores) {
     leaderboard,
 
     async export(format: ExportFormat, input: LeaderboardInput = {}) {
-      return exportLeaderboard(await leaderboard(input), format);
+      return exportLeaderboard(await leaderboard(input, { withRuns: false }), format);
     },
 
     /** A validated filter, for testing runs against it (leaderboardChanged). */

@@ -114,8 +114,9 @@ export interface LeaderboardRow {
   published: boolean;
   source: string | null;
   runCount: number;
-  runIds: string[];
-  seeds: number[];
+  /** Oldest first; null when the request did not ask for runs (see LeaderboardOptions). */
+  runIds: string[] | null;
+  seeds: number[] | null;
   firstRunAt: Date;
   lastRunAt: Date;
   isBaseline: boolean;
@@ -142,4 +143,9 @@ export interface Leaderboard {
   hasAverage: boolean;
   bestScope: BestScope;
   skipBestRequirements: Requirement[];
+}
+
+export interface LeaderboardOptions {
+  /** Include each row's run ids and seeds (the bulk of the answer with thousands of runs). Default true. */
+  withRuns?: boolean;
 }

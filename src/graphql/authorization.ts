@@ -1,0 +1,69 @@
+// Which scope each root field needs, in one table, enforced for every HTTP and
+// WebSocket operation by wrapping the root resolvers (src/graphql/schema.ts).
+// Fields not listed fail closed: ADMIN for mutations, READ for the rest.
+import type { TokenScope } from "../generated/prisma/enums";
+import type { GraphQLContext } from "./context";
+
+type Requirement = TokenScope | "PUBLIC_READ";
+
+interface FieldPolicy {
+  scope: Requirement;
+  /** For run-limited tokens: the run this call touches. */
+  runOf?: (args: Record<string, unknown>) => unknown;
+}
+
+const MUTATIONS: Record<string, FieldPolicy> = {
+  createRun: { scope: "WRITE" },
+  updateRun: { scope: "WRITE", runOf: (args) => args.id },
+  logMetrics: { scope: "WRITE", runOf: (args) => args.runId },
+  launchTransfer: { scope: "LAUNCH" },
+  launchEvaluation: { scope: "LAUNCH" },
+  launchTraining: { scope: "LAUNCH" },
+  launchPipeline: { scope: "LAUNCH" },
+  cancelRun: { scope: "LAUNCH" },
+  cancelPipeline: { scope: "LAUNCH" },
+  createDataset: { scope: "ADMIN" },
+  registerTransferMethod: { scope: "ADMIN" },
+  registerFaceModel: { scope: "ADMIN" },
+  registerTrainer: { scope: "ADMIN" },
+  importPublishedResults: { scope: "ADMIN" },
+  createApiToken: { scope: "ADMIN" },
+  revokeApiToken: { scope: "ADMIN" },
+};
+
+const QUERIES: Record<string, FieldPolicy> = {
+  apiTokens: { scope: "ADMIN" },
+};
+
+export function policyFor(rootType: string, field: string): FieldPolicy {
+  if (rootType === "Mutation") return MUTATIONS[field] ?? { scope: "ADMIN" };
+  return QUERIES[field] ?? { scope: "PUBLIC_READ" };
+}
+
+type Resolver = (parent: unknown, args: Record<string, unknown>, ctx: GraphQLContext, info: unknown) => unknown;
+
+function guard(rootType: string, field: string, resolve: Resolver): Resolver {
+  const policy = policyFor(rootType, field);
+  return (parent, args, ctx, info) => {
+    const runId = policy.runOf?.(args);
+    ctx.services.auth.authorize(ctx.principal, policy.scope, field, typeof runId === "string" ? runId : null);
+    return resolve(parent, args, ctx, info);
+  };
+}
+
+/** Wraps every Query/Mutation resolver and Subscription `subscribe` with its policy. */
+export function withAuthorization<T extends Record<string, any>>(resolvers: T): T {
+  const wrapped: Record<string, any> = { ...resolvers };
+  for (const rootType of ["Query", "Mutation"]) {
+    wrapped[rootType] = Object.fromEntries(
+      Object.entries(resolvers[rootType] ?? {}).map(([field, resolve]) => [field, guard(rootType, field, resolve as Resolver)]),
+    );
+  }
+  wrapped.Subscription = Object.fromEntries(
+    Object.entries(resolvers.Subscription ?? {}).map(([field, value]) => {
+      const { subscribe, ...rest } = value as { subscribe: Resolver };
+      return [field, { ...rest, subscribe: guard("Subscription", field, subscribe) }];
+    }),
+  );
+  return wrapped as T;
+}
