@@ -196,3 +196,30 @@ describe("paths, models and values", () => {
     expect(rows[0].n).toBe(0);
   });
 });
+
+describe("trainer tokens", () => {
+  it("lets a trainer log to its own run with the token it is given; both metric paths dedupe", async () => {
+    const repo = path.resolve(".");
+    const dir = path.join(server.dataRoot, "train-data", "id_0000");
+    await mkdir(dir, { recursive: true });
+    const datasetId = (await gqlData(server.url, `mutation($uri: String) { createDataset(input: { name: "train-data", kind: SYNTHETIC, uri: $uri }) { id } }`, { uri: path.dirname(dir) }, admin)).createDataset.id;
+    const { embeddingModelSpec } = await import("../../src/fixtures");
+    const trainerId = (await gqlData(server.url, `mutation($input: RegisterTrainerInput!) { registerTrainer(input: $input) { id } }`, {
+      input: {
+        name: "api-trainer", workingDirectory: repo, modelOutput: "{outputDir}/model.onnx", inputSpec: embeddingModelSpec(), backbone: "b", head: "h",
+        command: ["node", "--import", "tsx", path.join(repo, "examples/trainer/train.ts"), "--data", "{datasetPath}", "--out", "{outputDir}", "--seed", "{seed}", "--epochs", "3", "--sleep-ms", "10", "--api-metrics"],
+      },
+    }, admin)).registerTrainer.id;
+    const run = (await gqlData(server.url, `mutation($d: ID!, $t: ID!) { launchTraining(datasetId: $d, trainerId: $t, seed: 1) { id } }`, { d: datasetId, t: trainerId }, admin)).launchTraining;
+    let state: any;
+    for (let i = 0; i < 150; i++) {
+      state = (await gqlData(server.url, `query($id: ID!) { run(id: $id) { status error metricHistory(name: "train_loss") { step } logTail(lines: 50) { line } } }`, { id: run.id })).run;
+      if (!["QUEUED", "RUNNING"].includes(state.status)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(state.status).toBe("SUCCEEDED");
+    const apiLine = state.logTail.map((l: any) => l.line).find((l: string) => l.startsWith("api logMetrics:"));
+    expect(apiLine).toMatch(/"logMetrics":\{"inserted":[01]\}/);
+    expect(state.metricHistory.map((p: any) => p.step)).toEqual([1, 2, 3]);
+  });
+});
