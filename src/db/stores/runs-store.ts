@@ -40,7 +40,8 @@ export function createRunsStore(prisma: Db) {
     byIds: (ids: readonly string[]) => prisma.run.findMany({ where: { id: { in: [...ids] } } }),
     byId: (id: string) => prisma.run.findUnique({ where: { id } }),
 
-    async page(request: RunPageRequest): Promise<{ rows: Run[]; hasNextPage: boolean; totalCount: number }> {
+    /** A page of runs; `countAll` counts every run matching the filter (only when asked). */
+    async page(request: RunPageRequest): Promise<{ rows: Run[]; hasNextPage: boolean; countAll: () => Promise<number> }> {
       const where = toWhere(request.filter);
       const { orderField: field, direction, after } = request;
       const keyset: Prisma.RunWhereInput = after
@@ -51,15 +52,16 @@ export function createRunsStore(prisma: Db) {
             ],
           }
         : {};
-      const [rows, totalCount] = await Promise.all([
-        prisma.run.findMany({
-          where: { AND: [where, keyset] },
-          orderBy: [{ [field]: direction }, { id: direction }],
-          take: request.first + 1,
-        }),
-        prisma.run.count({ where }),
-      ]);
-      return { rows: rows.slice(0, request.first), hasNextPage: rows.length > request.first, totalCount };
+      const rows = await prisma.run.findMany({
+        where: { AND: [where, keyset] },
+        orderBy: [{ [field]: direction }, { id: direction }],
+        take: request.first + 1,
+      });
+      return {
+        rows: rows.slice(0, request.first),
+        hasNextPage: rows.length > request.first,
+        countAll: () => prisma.run.count({ where }),
+      };
     },
 
     create: (data: Prisma.RunUncheckedCreateInput) => prisma.run.create({ data }),
