@@ -16,6 +16,12 @@ try {
   }
   console.log(`\nRealismLab is running.\n  Dashboard:     ${app.http.url}/\n  GraphQL:       ${app.http.graphqlUrl}\n  Subscriptions: ${app.http.wsUrl}\n  Data roots:    ${config.dataRoots.join(", ")}\nPress Ctrl-C to stop.`);
   let stopping = false;
+  // While stopping, a connection that Postgres closes first (Ctrl-C reaches the
+  // whole process group, Postgres included) is expected, not a crash.
+  process.on("uncaughtException", (error) => {
+    if (!stopping) throw error;
+    console.warn(`during shutdown: ${error.message}`);
+  });
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;

@@ -160,13 +160,16 @@ export function mountLeaderboardRoutes(app: express.Express, services: Services)
     const extension = req.path.slice(req.path.lastIndexOf(".") + 1);
     const format = FORMATS[extension]!;
     try {
+      // A read like the GraphQL query: public unless READS_PUBLIC=false, then a READ token.
+      services.auth.authorize(await services.auth.authenticate(req.headers.authorization), "PUBLIC_READ", "the leaderboard export");
       const result = await services.leaderboard.export(format, leaderboardInputFromQuery(req.query as Query));
       res.setHeader("content-type", result.contentType);
       res.setHeader("content-disposition", `inline; filename="leaderboard.${result.extension}"`);
       res.send(result.content);
     } catch (error) {
       if (error instanceof AppError) {
-        res.status(error.code === "NOT_FOUND" ? 404 : 400).json({ error: { code: error.code, field: error.field, message: error.message } });
+        const status = { NOT_FOUND: 404, UNAUTHENTICATED: 401, FORBIDDEN: 403 }[error.code as string] ?? 400;
+        res.status(status).json({ error: { code: error.code, field: error.field, message: error.message } });
         return;
       }
       console.error("leaderboard export failed:", error);

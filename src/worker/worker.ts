@@ -2,6 +2,7 @@
 // run kinds it is configured for, `concurrency` at a time, and runs them with
 // executeRun. Inside the API process by default; alone with `npm run worker`.
 import { run as runGraphileWorker, type Logger as GraphileLogger, Logger } from "graphile-worker";
+import pg from "pg";
 import type { RunKind } from "../generated/prisma/enums";
 import { runTaskIdentifier, type RunJobPayload } from "../db/stores/queue-store";
 import type { EventBus } from "../events/event-bus";
@@ -58,8 +59,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const taskList = Object.fromEntries(
     kinds.map((kind) => [runTaskIdentifier(kind), (payload: unknown) => executeRun(deps, (payload as RunJobPayload).runId, shutdown.signal)]),
   );
+  // Our own pool, so a connection dropped by Postgres (restart, shutdown) is logged
+  // rather than crashing the process as an unhandled 'error' event.
+  const pgPool = new pg.Pool({ connectionString: options.databaseUrl, max: options.concurrency + 2 });
+  pgPool.on("error", (error) => options.log(`queue connection: ${error.message}`));
   const runner = await runGraphileWorker({
-    connectionString: options.databaseUrl,
+    pgPool,
     concurrency: options.concurrency,
     noHandleSignals: true,
     pollInterval: 2_000,
@@ -71,6 +76,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     async stop() {
       shutdown.abort();
       await runner.stop();
+      await pgPool.end();
     },
   };
 }

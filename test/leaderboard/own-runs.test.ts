@@ -180,6 +180,15 @@ describe("grouping own runs", () => {
     expect(bySeedToo.rows).toHaveLength(5); // A's seed is a param: each A run is its own row
     expect(bySeedToo.rows.slice(0, 3).map((r: any) => r.params.seed)).toEqual([1, 2, 3]);
 
+    // Run ids are fetched only when selected, fragments included.
+    const viaFragment = await gqlData(
+      server.url,
+      `query { leaderboard(benchmarks: ["LFW"], filter: { published: false }) { rows { ...R } baseline { key } } }
+       fragment R on LeaderboardRow { label ... on LeaderboardRow { runIds seeds } }`,
+    );
+    expect(viaFragment.leaderboard.rows.map((r: any) => [...r.runIds].sort())).toEqual(idsOf((await board()).rows));
+    expect(viaFragment.leaderboard.rows[0].seeds).toEqual([1, 2, 3]);
+
     const byGroup = await board({ groupBy: { params: [], group: true } });
     expect(byGroup.rows.map((r: any) => r.group)).toEqual(["cf-lr0.1", "cf-lr0.01", "digi-lr0.1"]);
   });

@@ -206,3 +206,22 @@ describe("published rows beside a baseline", () => {
     expect(((await badStd.json()) as { error: { message: string } }).error.message).toContain("median");
   });
 });
+
+describe("the export route when reads need a token (READS_PUBLIC=false)", () => {
+  it("answers 401 without a token and the table with a READ token", async () => {
+    const closed = await startTestServer({ AUTH_REQUIRED: "true", READS_PUBLIC: "false" });
+    try {
+      const base = closed.url.replace(/\/graphql$/, "");
+      const anonymous = await fetch(`${base}/leaderboard.md?preset=table2`);
+      expect(anonymous.status).toBe(401);
+      expect(await anonymous.json()).toMatchObject({ error: { code: "UNAUTHENTICATED" } });
+      const { secret } = await closed.app.services.auth.createToken({ name: "reader", scopes: ["READ"] });
+      const allowed = await fetch(`${base}/leaderboard.md?preset=table2&published=true`, { headers: { authorization: `Bearer ${secret}` } });
+      expect(allowed.status).toBe(200);
+      const rows = markdownRows(await allowed.text());
+      expect(rows.slice(1).map((r) => r[1])).toEqual(table2.rows.map((r) => r.dataset));
+    } finally {
+      await closed.close();
+    }
+  });
+});

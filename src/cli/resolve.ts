@@ -1,0 +1,58 @@
+// Names -> ids through the public list queries (datasets, transferMethods,
+// trainers, faceModels, benchmarks). An exact id or name wins; otherwise a unique
+// case-insensitive name match. No match is a UsageError (exit 2) that lists the
+// known names, so nothing is launched with a typo.
+import type { GraphQLClient } from "./client";
+import { UsageError } from "./errors";
+
+export type CatalogueKind = "dataset" | "transferMethod" | "trainer" | "faceModel" | "benchmark";
+
+interface Entry {
+  id: string;
+  name: string;
+}
+
+const LISTS: Record<CatalogueKind, { field: string; label: string; option: string }> = {
+  dataset: { field: "datasets", label: "dataset", option: "--dataset" },
+  transferMethod: { field: "transferMethods", label: "transfer method", option: "--method" },
+  trainer: { field: "trainers", label: "trainer", option: "--trainer" },
+  faceModel: { field: "faceModels", label: "face model", option: "--model" },
+  benchmark: { field: "benchmarks", label: "benchmark", option: "--benchmark" },
+};
+
+export class NameResolver {
+  private readonly lists = new Map<CatalogueKind, Promise<Entry[]>>();
+
+  constructor(private readonly client: GraphQLClient) {}
+
+  private list(kind: CatalogueKind): Promise<Entry[]> {
+    let entries = this.lists.get(kind);
+    if (!entries) {
+      const { field } = LISTS[kind];
+      entries = this.client.request<Record<string, Entry[]>>(`query { ${field} { id name } }`).then((data) => data[field] ?? []);
+      this.lists.set(kind, entries);
+    }
+    return entries;
+  }
+
+  /** The entry `value` names (an id or a name). */
+  async resolve(kind: CatalogueKind, value: string): Promise<Entry> {
+    const entries = await this.list(kind);
+    const wanted = value.trim();
+    const exact = entries.find((e) => e.id === wanted) ?? entries.find((e) => e.name === wanted);
+    if (exact) return exact;
+    const folded = entries.filter((e) => e.name.toLowerCase() === wanted.toLowerCase());
+    if (folded.length === 1) return folded[0]!;
+    const { label, option } = LISTS[kind];
+    if (folded.length > 1) {
+      throw new UsageError(`${option}: "${value}" matches several ${label}s (${folded.map((e) => `${e.name} ${e.id}`).join(", ")}); give the exact name or the id`);
+    }
+    const known = entries.map((e) => e.name).sort((a, b) => a.localeCompare(b));
+    const hint = known.length ? `known ${label}s: ${known.slice(0, 30).join(", ")}${known.length > 30 ? ", ..." : ""}` : `no ${label}s are registered`;
+    throw new UsageError(`${option}: no ${label} is named "${value}" (or has that id); ${hint}`);
+  }
+
+  async id(kind: CatalogueKind, value: string): Promise<string> {
+    return (await this.resolve(kind, value)).id;
+  }
+}
