@@ -19,6 +19,7 @@ export async function startEventBus(databaseUrl: string, log: (msg: string) => v
   let client: pg.Client | null = null;
   let closed = false;
   let attempt = 0;
+  let reconnectPending = false;
 
   async function connect(): Promise<void> {
     const next = new pg.Client({ connectionString: databaseUrl });
@@ -42,10 +43,14 @@ export async function startEventBus(databaseUrl: string, log: (msg: string) => v
     attempt = 0;
   }
 
+  // One reconnect chain at a time, however many 'end'/'error' reports arrive.
   function scheduleReconnect(): void {
     client = null;
-    const delay = Math.min(5_000, 100 * 2 ** attempt++);
+    if (reconnectPending || closed) return;
+    reconnectPending = true;
+    const delay = Math.min(2_000, 100 * 2 ** attempt++);
     setTimeout(() => {
+      reconnectPending = false;
       if (!closed) connect().catch((error) => {
         log(`event bus: reconnect failed (${(error as Error).message})`);
         scheduleReconnect();

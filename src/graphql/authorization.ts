@@ -18,6 +18,7 @@ const MUTATIONS: Record<string, FieldPolicy> = {
   logMetrics: { scope: "WRITE", runOf: (args) => args.runId },
   launchTransfer: { scope: "LAUNCH" },
   launchEvaluation: { scope: "LAUNCH" },
+  launchDatasetQuality: { scope: "LAUNCH" },
   launchTraining: { scope: "LAUNCH" },
   launchPipeline: { scope: "LAUNCH" },
   cancelRun: { scope: "LAUNCH" },

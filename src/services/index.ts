@@ -4,6 +4,7 @@ import type { Stores } from "../db/stores";
 import { createAuthService, type AuthSettings } from "./auth-service";
 import { createCatalogueService } from "./catalogue-service";
 import type { DataPaths } from "./data-paths";
+import { createDatasetQualityLaunchService } from "./dataset-quality-launch";
 import { createEvaluationLaunchService } from "./evaluation-launch";
 import { createLaunchService } from "./launch-service";
 import { createLeaderboardService } from "./leaderboard";
@@ -35,6 +36,7 @@ export function createServices(stores: Stores, dataPaths: DataPaths, authSetting
     launch,
     trainers,
     evaluationLaunch,
+    datasetQualityLaunch: createDatasetQualityLaunchService(stores, dataPaths),
     pipelines,
     leaderboard: createLeaderboardService(stores),
     importPublishedResults: createPublishedResultsImporter(stores),

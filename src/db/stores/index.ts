@@ -5,6 +5,7 @@ import { createCatalogueStore } from "./catalogue-store";
 import { createLeaderboardStore } from "./leaderboard-store";
 import { createMetricsStore } from "./metrics-store";
 import { createPipelinesStore } from "./pipelines-store";
+import { createQualityStore } from "./quality-store";
 import { createQueueStore } from "./queue-store";
 import { createRunsStore } from "./runs-store";
 import { createTokensStore } from "./tokens-store";
@@ -25,6 +26,7 @@ function bind(client: Db | TxClient) {
     pipelines: createPipelinesStore(db),
     tokens: createTokensStore(db),
     leaderboard: createLeaderboardStore(db),
+    quality: createQualityStore(db),
     /** pg_notify inside this client's transaction: delivered only if it commits. */
     notify: <T extends Topic>(topic: T, payload: EventMap[T]) => notifyStatement(db, topic, payload),
   };

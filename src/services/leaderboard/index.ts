@@ -6,6 +6,7 @@ import type { LeaderboardScope } from "../../db/stores/leaderboard-store";
 import { createRunComparison } from "./compare-runs";
 import { exportLeaderboard } from "./export";
 import { resolveLeaderboardInput } from "./input";
+import { createQualityCorrelations } from "./quality-correlations";
 import { buildLeaderboard } from "./rows";
 import { createTransferTimings } from "./timings";
 import type { ExportFormat, Leaderboard, LeaderboardFilterInput, LeaderboardInput, LeaderboardOptions } from "./types";
@@ -34,6 +35,7 @@ export function createLeaderboardService(stores: Stores) {
 
     compareRuns: createRunComparison(stores),
     transferMethodTimings: createTransferTimings(stores),
+    qualityCorrelations: createQualityCorrelations(stores, leaderboard),
   };
 }
 

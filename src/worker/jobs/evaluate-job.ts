@@ -4,6 +4,8 @@
 import type { Prisma } from "../../generated/prisma/client";
 import { isEmbeddingSpec, parseModelInputSpec } from "../../models/input-spec";
 import { runEvaluation, type EvaluateRunParams } from "../../runners/evaluate";
+import { isDatasetQualityParams } from "../../runners/quality/params";
+import { runDatasetQualityJob } from "./dataset-quality-job";
 import type { JobContext, JobOutcome } from "./job";
 
 async function faceModelOf({ run, services }: JobContext) {
@@ -17,6 +19,7 @@ async function faceModelOf({ run, services }: JobContext) {
 
 export async function runEvaluateJob(context: JobContext): Promise<JobOutcome> {
   const { run, signal, progress, services } = context;
+  if (isDatasetQualityParams(run.params)) return runDatasetQualityJob(context);
   const params = run.params as unknown as EvaluateRunParams;
   const model = params.mode === "model" ? await faceModelOf(context) : null;
   if (params.mode === "model" && !model) throw new Error("this run evaluates a face model but names none");
