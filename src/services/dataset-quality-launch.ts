@@ -61,9 +61,8 @@ export function createDatasetQualityLaunchService(stores: Stores, paths: DataPat
         maxPairs: MAX_PAIRS,
       };
       return stores.transaction(async (tx) => {
-        const run = await tx.runs.create({
+        const run = await tx.queueNewRun({
           kind: "EVALUATE",
-          status: "QUEUED",
           name: `quality of ${evaluated.dataset.name} vs ${reference.dataset.name} (${model.name})`,
           faceModelId: model.id,
           datasetId: evaluated.dataset.id,
@@ -74,8 +73,6 @@ export function createDatasetQualityLaunchService(stores: Stores, paths: DataPat
           maxAttempts: 1,
           pipelineId: null,
         });
-        await tx.queue.enqueueRun(run);
-        await tx.notify("runUpdated", { runId: run.id, kind: run.kind, status: run.status, group: run.group });
         return run;
       });
     },

@@ -127,16 +127,13 @@ export function createEvaluationLaunchService(stores: Stores, paths: DataPaths) 
       return stores.transaction(async (tx) => {
         const runs: Run[] = [];
         for (const plan of planned) {
-          const run = await tx.runs.create({
+          const run = await tx.queueNewRun({
             kind: "EVALUATE",
-            status: "QUEUED",
             ...plan,
             params: params as unknown as Prisma.InputJsonObject,
             maxAttempts,
             pipelineId: extra.pipelineId ?? null,
           });
-          await tx.queue.enqueueRun(run);
-          await tx.notify("runUpdated", { runId: run.id, kind: run.kind, status: run.status, group: run.group });
           runs.push(run);
         }
         return runs;

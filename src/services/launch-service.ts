@@ -115,9 +115,8 @@ export function createLaunchService(stores: Stores, runs: RunsService, paths: Da
         sourceDir,
       };
       return stores.transaction(async (tx) => {
-        const run = await tx.runs.create({
+        const run = await tx.queueNewRun({
           kind: "TRANSFER",
-          status: "QUEUED",
           name: `${method.name} on ${dataset.name}`,
           params: params as unknown as Prisma.InputJsonObject,
           seed,
@@ -127,8 +126,6 @@ export function createLaunchService(stores: Stores, runs: RunsService, paths: Da
           maxAttempts,
           pipelineId: extra.pipelineId ?? null,
         });
-        await tx.queue.enqueueRun(run);
-        await tx.notify("runUpdated", { runId: run.id, kind: run.kind, status: run.status, group: run.group });
         return run;
       });
     },

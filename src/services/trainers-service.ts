@@ -110,9 +110,8 @@ export function createTrainersService(stores: Stores, catalogue: CatalogueServic
       if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 10) throw badInput("maxAttempts", "must be an integer in [1, 10]");
       const params = { ...jsonObject("trainer.defaultParams", trainer.defaultParams), ...jsonObject("params", input.params) };
       return stores.transaction(async (t) => {
-        const run = await t.runs.create({
+        const run = await t.queueNewRun({
           kind: "TRAIN",
-          status: "QUEUED",
           name: `${trainer.name} on ${dataset.name} (seed ${seed})`,
           params: params as Prisma.InputJsonObject,
           seed,
@@ -123,8 +122,6 @@ export function createTrainersService(stores: Stores, catalogue: CatalogueServic
           maxAttempts,
           pipelineId: extra.pipelineId ?? null,
         });
-        await t.queue.enqueueRun(run);
-        await t.notify("runUpdated", { runId: run.id, kind: run.kind, status: run.status, group: run.group });
         return run;
       });
     },

@@ -1,6 +1,7 @@
 // All data access goes through these stores. `transaction` hands a callback the
 // same stores bound to one database transaction.
 import type { Db } from "../prisma";
+import type { Prisma } from "../../generated/prisma/client";
 import { createCatalogueStore } from "./catalogue-store";
 import { createLeaderboardStore } from "./leaderboard-store";
 import { createMetricsStore } from "./metrics-store";
@@ -17,18 +18,28 @@ export type TxClient = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 function bind(client: Db | TxClient) {
   const db = client as Db;
+  const runs = createRunsStore(db);
+  const queue = createQueueStore(db);
+  const notify = <T extends Topic>(topic: T, payload: EventMap[T]) => notifyStatement(db, topic, payload);
   return {
     catalogue: createCatalogueStore(db),
-    runs: createRunsStore(db),
+    runs,
     metrics: createMetricsStore(db),
-    queue: createQueueStore(db),
+    queue,
     trainers: createTrainersStore(db),
     pipelines: createPipelinesStore(db),
     tokens: createTokensStore(db),
     leaderboard: createLeaderboardStore(db),
     quality: createQualityStore(db),
     /** pg_notify inside this client's transaction: delivered only if it commits. */
-    notify: <T extends Topic>(topic: T, payload: EventMap[T]) => notifyStatement(db, topic, payload),
+    notify,
+    /** A launch: the QUEUED run, its job and its runUpdated event (call inside `transaction`). */
+    async queueNewRun(data: Prisma.RunUncheckedCreateInput) {
+      const run = await runs.create({ ...data, status: "QUEUED" });
+      await queue.enqueueRun(run);
+      await notify("runUpdated", { runId: run.id, kind: run.kind, status: run.status, group: run.group });
+      return run;
+    },
   };
 }
 
