@@ -5,6 +5,7 @@ import pg from "pg";
 export const LOCKS = {
   migrations: 72_707_369,
   seed: 72_707_370,
+  queue: 72_707_371,
 } as const;
 
 export async function withAdvisoryLock<T>(databaseUrl: string, key: number, work: (client: pg.Client) => Promise<T>): Promise<T> {
