@@ -17,7 +17,7 @@ import { createServices, type Services } from "./services";
 import { seedCatalogue } from "./services/catalogue-seed";
 import { createDataPaths } from "./services/data-paths";
 import { startStaleRunReaper } from "./worker/stale-run-reaper";
-import { startWorker } from "./worker/worker";
+import { startConfiguredWorker } from "./worker/worker";
 
 export interface RunningApp {
   http: RunningHttpServer;
@@ -32,12 +32,6 @@ export interface AppLogger {
 }
 
 const quiet: AppLogger = { info: () => {}, warn: () => {} };
-
-/** Trainers get a token that may write to their own run only. */
-export function runTokenMinter(services: Services) {
-  return async (runId: string) =>
-    (await services.auth.createToken({ name: `trainer of run ${runId}`, scopes: ["WRITE"], runId, expiresInDays: 30 })).secret;
-}
 
 /** The database to use: DATABASE_URL, or an embedded cluster under the data folder. */
 export async function resolveDatabase(config: AppConfig, log: AppLogger) {
@@ -97,20 +91,7 @@ export async function startApp(config: AppConfig, log: AppLogger = quiet, option
     });
     stack.push(() => http.close());
     if (config.WORKER_IN_PROCESS) {
-      const worker = await startWorker({
-        databaseUrl: database.url,
-        services,
-        events,
-        kinds: config.WORKER_KINDS,
-        concurrency: config.WORKER_CONCURRENCY,
-        heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS,
-        settings: {
-          apiUrl: config.apiUrl ?? http.graphqlUrl,
-          trainerKillGraceMs: config.TRAINER_KILL_GRACE_MS,
-          runToken: runTokenMinter(services),
-        },
-        log: log.warn,
-      });
+      const worker = await startConfiguredWorker(config, { databaseUrl: database.url, services, events, apiUrl: http.graphqlUrl, log: log.warn });
       // Stopped first on shutdown: running jobs are checkpointed back to the queue.
       stack.push(() => worker.stop());
       log.info(`worker ${worker.name} takes ${config.WORKER_KINDS.join(", ")} runs (concurrency ${config.WORKER_CONCURRENCY})`);

@@ -6,11 +6,10 @@ import { installQueue } from "./db/install-queue";
 import { openDatabase } from "./db/prisma";
 import { createStores } from "./db/stores";
 import { startEventBus } from "./events/event-bus";
-import { runTokenMinter } from "./app";
 import { createServices } from "./services";
 import { createDataPaths } from "./services/data-paths";
 import { startStaleRunReaper } from "./worker/stale-run-reaper";
-import { startWorker } from "./worker/worker";
+import { startConfiguredWorker } from "./worker/worker";
 
 try {
   const config = loadConfig();
@@ -24,18 +23,11 @@ try {
   });
   const events = await startEventBus(config.DATABASE_URL, console.warn);
   const reaper = startStaleRunReaper({ services, heartbeatTimeoutMs: config.HEARTBEAT_TIMEOUT_MS, log: console.warn });
-  const worker = await startWorker({
+  const worker = await startConfiguredWorker(config, {
     databaseUrl: config.DATABASE_URL,
     services,
     events,
-    kinds: config.WORKER_KINDS,
-    concurrency: config.WORKER_CONCURRENCY,
-    heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS,
-    settings: {
-      apiUrl: config.apiUrl ?? `http://localhost:${config.PORT}/graphql`,
-      trainerKillGraceMs: config.TRAINER_KILL_GRACE_MS,
-      runToken: runTokenMinter(services),
-    },
+    apiUrl: `http://localhost:${config.PORT}/graphql`,
     log: console.warn,
   });
   console.log(`worker ${worker.name} ready: takes ${config.WORKER_KINDS.join(", ")} runs (concurrency ${config.WORKER_CONCURRENCY})`);

@@ -78,13 +78,7 @@ export async function executeRun(deps: ExecuteRunDeps, runId: string, shutdown: 
       deps.log(`run ${run.id} stopped: ${reason.message}`);
     } else if (reason instanceof WorkerShuttingDown) {
       // Checkpoint: back to the queue; a worker resumes it, skipping finished outputs.
-      await services.stores.transaction(async (tx) => {
-        const requeued = await tx.runs.updateIfStatus(run.id, "RUNNING", { status: "QUEUED", worker: null, error: reason.message });
-        if (requeued) {
-          await tx.queue.enqueueRun(requeued);
-          await tx.notify("runUpdated", { runId: run.id, kind: run.kind, status: "QUEUED", group: run.group });
-        }
-      });
+      await services.stores.transaction((tx) => tx.requeueRunningRun(run.id, reason.message));
     } else {
       const current = await services.stores.runs.statusOf(run.id);
       if (current && !isTerminal(current)) await settle("FAILED", { error: errorMessage(error) });

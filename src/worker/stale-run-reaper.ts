@@ -17,12 +17,7 @@ export function startStaleRunReaper(options: {
     for (const run of stale) {
       const silence = `worker ${run.worker} sent no heartbeat for ${Math.round(heartbeatTimeoutMs / 1000)} s (last at ${run.heartbeatAt?.toISOString()})`;
       if (run.attempt < run.maxAttempts) {
-        await stores.transaction(async (tx) => {
-          const requeued = await tx.runs.updateIfStatus(run.id, "RUNNING", { status: "QUEUED", worker: null, error: `${silence}; re-queued (attempt ${run.attempt} of ${run.maxAttempts})` });
-          if (!requeued) return;
-          await tx.queue.enqueueRun(requeued);
-          await tx.notify("runUpdated", { runId: run.id, kind: run.kind, status: "QUEUED", group: run.group });
-        });
+        await stores.transaction((tx) => tx.requeueRunningRun(run.id, `${silence}; re-queued (attempt ${run.attempt} of ${run.maxAttempts})`));
         options.log(`run ${run.id}: ${silence}; re-queued`);
       } else {
         await services.runs.transition(run, "FAILED", { error: `${silence}; the worker was lost` }).catch(() => undefined);

@@ -3,6 +3,7 @@
 // executeRun. Inside the API process by default; alone with `npm run worker`.
 import { run as runGraphileWorker, type Logger as GraphileLogger, Logger } from "graphile-worker";
 import pg from "pg";
+import type { AppConfig } from "../config/config";
 import type { RunKind } from "../generated/prisma/enums";
 import { runTaskIdentifier, type RunJobPayload } from "../db/stores/queue-store";
 import type { EventBus } from "../events/event-bus";
@@ -79,4 +80,31 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       await pgPool.end();
     },
   };
+}
+
+/** Trainers get a token that may write to their own run only. */
+export function runTokenMinter(services: Services) {
+  return async (runId: string) =>
+    (await services.auth.createToken({ name: `trainer of run ${runId}`, scopes: ["WRITE"], runId, expiresInDays: 30 })).secret;
+}
+
+/** A worker as configured by the environment (in the API process or alone). */
+export function startConfiguredWorker(
+  config: AppConfig,
+  deps: { databaseUrl: string; services: Services; events: EventBus; apiUrl: string; log: (message: string) => void },
+): Promise<RunningWorker> {
+  return startWorker({
+    databaseUrl: deps.databaseUrl,
+    services: deps.services,
+    events: deps.events,
+    kinds: config.WORKER_KINDS,
+    concurrency: config.WORKER_CONCURRENCY,
+    heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS,
+    settings: {
+      apiUrl: config.apiUrl ?? deps.apiUrl,
+      trainerKillGraceMs: config.TRAINER_KILL_GRACE_MS,
+      runToken: runTokenMinter(deps.services),
+    },
+    log: deps.log,
+  });
 }

@@ -40,6 +40,14 @@ function bind(client: Db | TxClient) {
       await notify("runUpdated", { runId: run.id, kind: run.kind, status: run.status, group: run.group });
       return run;
     },
+    /** Back to the queue (worker shutting down, or lost with retries left), if still RUNNING. */
+    async requeueRunningRun(runId: string, error: string) {
+      const run = await runs.updateIfStatus(runId, "RUNNING", { status: "QUEUED", worker: null, error });
+      if (!run) return null;
+      await queue.enqueueRun(run);
+      await notify("runUpdated", { runId: run.id, kind: run.kind, status: run.status, group: run.group });
+      return run;
+    },
   };
 }
 
