@@ -87,6 +87,10 @@ describe("migrated database matches prisma/schema.prisma", () => {
         expect(column, `column for ${where}`).toBeDefined();
         if (enumNames().has(String(field.fieldType))) {
           expect(column.udt_name, where).toBe(field.array ? `_${field.fieldType}` : field.fieldType);
+        } else if (field.array) {
+          // A scalar list (String[] -> text[]): information_schema says ARRAY, udt_name _text.
+          expect(column.data_type, where).toBe("ARRAY");
+          expect(SCALAR_TYPES[String(field.fieldType)]!.map((t) => `_${t}`), where).toContain(column.udt_name);
         } else {
           expect(SCALAR_TYPES[String(field.fieldType)], where).toContain(column.data_type);
           if (field.attributes?.some((a) => a.name === "Uuid")) expect(column.data_type, where).toBe("uuid");
