@@ -50,11 +50,18 @@ export const runResolvers = {
       ctx.services.runs.update(args.id, args.input),
     logMetrics: (_: unknown, args: { runId: string; points: MetricPointInput[] }, ctx: Ctx) =>
       ctx.services.metrics.log(args.runId, args.points),
+    tagRun: (_: unknown, args: { id: string; add?: string[] | null; remove?: string[] | null }, ctx: Ctx) =>
+      ctx.services.runAnnotations.changeTags(ctx.principal, args.id, args),
+    setRunNotes: (_: unknown, args: { id: string; notes?: string | null }, ctx: Ctx) =>
+      ctx.services.runAnnotations.setNotes(ctx.principal, args.id, args.notes),
+    archiveRun: (_: unknown, args: { id: string }, ctx: Ctx) => ctx.services.runAnnotations.setArchived(ctx.principal, args.id, true),
+    restoreRun: (_: unknown, args: { id: string }, ctx: Ctx) => ctx.services.runAnnotations.setArchived(ctx.principal, args.id, false),
     importPublishedResults: (_: unknown, args: { document: unknown }, ctx: Ctx) =>
       ctx.services.importPublishedResults(args.document),
   },
   Run: {
     published: (run: Run) => run.source != null,
+    archived: (run: Run) => run.archivedAt != null,
     dataset: (run: Run, _: unknown, ctx: Ctx) => (run.datasetId ? ctx.loaders.dataset.load(run.datasetId) : null),
     transferMethod: (run: Run, _: unknown, ctx: Ctx) =>
       run.transferMethodId ? ctx.loaders.transferMethod.load(run.transferMethodId) : null,

@@ -10,6 +10,7 @@ import type {
   Requirement,
 } from "../generated/prisma/enums";
 import { badInput, conflict, required } from "../errors";
+import type { ModelInputSpec } from "../models/input-spec";
 import type { DataPaths } from "./data-paths";
 import { parseInputSpec } from "./input-spec-validation";
 import { checkOnnxModel } from "./onnx-check";
@@ -42,6 +43,19 @@ export interface RegisterTransferMethodInput {
   publishedDevice?: string | null;
 }
 
+export interface AttachMethodModelInput {
+  modelPath: string;
+  inputSpec: unknown;
+  /** Replaces the method's default options when given. */
+  defaultOptions?: unknown;
+}
+
+export interface SetDatasetFolderInput {
+  uri: string;
+  identityCount?: number | null;
+  imageCount?: number | null;
+}
+
 export interface RegisterFaceModelInput {
   name: string;
   backbone: string;
@@ -65,6 +79,15 @@ function nonNegative(field: string, value: number | null | undefined): number | 
   return value;
 }
 
+const MAX_DESCRIPTION = 10_000;
+
+/** A description to store: trimmed, bounded; empty or null clears it. */
+function description(value: string | null | undefined): string | null {
+  const trimmed = value?.trim() ?? "";
+  if (trimmed.length > MAX_DESCRIPTION) throw badInput("description", `must be at most ${MAX_DESCRIPTION} characters, got ${trimmed.length}`);
+  return trimmed || null;
+}
+
 function plainObject(field: string, value: unknown): Prisma.InputJsonObject {
   if (value == null) return {};
   if (typeof value !== "object" || Array.isArray(value)) throw badInput(field, "must be a JSON object");
@@ -84,10 +107,45 @@ export function createCatalogueService(store: CatalogueStore, paths: DataPaths) 
     if (!row) throw badInput(field, `transfer method ${JSON.stringify(id)} does not exist`);
   }
 
+  /** A dataset folder as every entry point checks it: an existing directory inside the data roots. */
+  const checkedFolder = (uri: string) => paths.resolveExisting("uri", uri, "directory");
+
+  /**
+   * A transfer method's model as registration and attachment both check it: the
+   * file exists inside the data roots, the spec parses, and the ONNX model loads
+   * and matches the spec. Null model path: a catalogue entry without a model.
+   */
+  async function checkedMethodModel(
+    modelPathInput: string | null | undefined,
+    inputSpecInput: unknown,
+  ): Promise<{ modelPath: string | null; inputSpec: ModelInputSpec | undefined }> {
+    const modelPath = modelPathInput ? await paths.resolveExisting("modelPath", modelPathInput, "file") : null;
+    if (modelPath && inputSpecInput == null) throw badInput("inputSpec", "is required when modelPath is given");
+    const inputSpec = inputSpecInput == null ? undefined : parseInputSpec("inputSpec", inputSpecInput);
+    if (modelPath && inputSpec) await checkOnnxModel("modelPath", modelPath, inputSpec);
+    return { modelPath, inputSpec };
+  }
+
+  async function existingDataset(id: string) {
+    return required((await store.datasetsByIds([id]).catch(() => []))[0], "dataset", id);
+  }
+
+  async function existingMethod(id: string) {
+    return required((await store.methodsByIds([id]).catch(() => []))[0], "transfer method", id);
+  }
+
+  async function updatedDataset(id: string, data: Prisma.DatasetUncheckedUpdateInput) {
+    return required(await store.updateDataset(id, data), "dataset", id);
+  }
+
+  async function updatedMethod(id: string, data: Prisma.TransferMethodUncheckedUpdateInput) {
+    return required(await store.updateMethod(id, data), "transfer method", id);
+  }
+
   return {
     async createDataset(input: CreateDatasetInput) {
       const name = requireName("name", input.name);
-      const uri = input.uri ? await paths.resolveExisting("uri", input.uri, "directory") : null;
+      const uri = input.uri ? await checkedFolder(input.uri) : null;
       await assertDatasetExists("sourceDatasetId", input.sourceDatasetId);
       await assertMethodExists("transferMethodId", input.transferMethodId);
       if (input.kind === "REALISM_TRANSFERRED" && !input.sourceDatasetId) {
@@ -98,7 +156,7 @@ export function createCatalogueService(store: CatalogueStore, paths: DataPaths) 
           name,
           kind: input.kind,
           requirement: input.requirement ?? null,
-          description: input.description ?? null,
+          description: description(input.description),
           identityCount: nonNegative("identityCount", input.identityCount),
           imageCount: nonNegative("imageCount", input.imageCount),
           uri,
@@ -114,10 +172,7 @@ export function createCatalogueService(store: CatalogueStore, paths: DataPaths) 
 
     async registerTransferMethod(input: RegisterTransferMethodInput) {
       const name = requireName("name", input.name);
-      const modelPath = input.modelPath ? await paths.resolveExisting("modelPath", input.modelPath, "file") : null;
-      if (modelPath && input.inputSpec == null) throw badInput("inputSpec", "is required when modelPath is given");
-      const inputSpec = input.inputSpec == null ? undefined : parseInputSpec("inputSpec", input.inputSpec);
-      if (modelPath && inputSpec) await checkOnnxModel("modelPath", modelPath, inputSpec);
+      const { modelPath, inputSpec } = await checkedMethodModel(input.modelPath, input.inputSpec);
       await assertDatasetExists("trainedOnId", input.trainedOnId);
       if (input.publishedSecondsPerImage != null && !(input.publishedSecondsPerImage > 0)) {
         throw badInput("publishedSecondsPerImage", "must be positive");
@@ -127,7 +182,7 @@ export function createCatalogueService(store: CatalogueStore, paths: DataPaths) 
           name,
           family: input.family,
           requirement: input.requirement ?? "NONE",
-          description: input.description ?? null,
+          description: description(input.description),
           modelPath,
           ...(inputSpec ? { inputSpec: inputSpec as Prisma.InputJsonObject } : {}),
           defaultOptions: plainObject("defaultOptions", input.defaultOptions),
@@ -140,6 +195,52 @@ export function createCatalogueService(store: CatalogueStore, paths: DataPaths) 
         if (isUniqueViolation(error)) throw conflict(`a transfer method named ${JSON.stringify(name)} already exists`);
         throw error;
       }
+    },
+
+    /** Attaches or replaces a method's ONNX model and input spec (e.g. for a seeded paper method). */
+    async attachTransferMethodModel(id: string, input: AttachMethodModelInput) {
+      await existingMethod(id);
+      if (!input.modelPath?.trim()) throw badInput("modelPath", "must not be empty");
+      if (input.inputSpec == null) throw badInput("inputSpec", "is required");
+      const { modelPath, inputSpec } = await checkedMethodModel(input.modelPath, input.inputSpec);
+      return updatedMethod(id, {
+        modelPath,
+        inputSpec: inputSpec as Prisma.InputJsonObject,
+        ...(input.defaultOptions !== undefined ? { defaultOptions: plainObject("defaultOptions", input.defaultOptions) } : {}),
+      });
+    },
+
+    /** Sets or replaces a dataset's folder (e.g. for a seeded dataset such as DigiFace1M). */
+    async setDatasetFolder(id: string, input: SetDatasetFolderInput) {
+      await existingDataset(id);
+      if (!input.uri?.trim()) throw badInput("uri", "must not be empty");
+      const uri = await checkedFolder(input.uri);
+      return updatedDataset(id, {
+        uri,
+        ...(input.identityCount !== undefined ? { identityCount: nonNegative("identityCount", input.identityCount) } : {}),
+        ...(input.imageCount !== undefined ? { imageCount: nonNegative("imageCount", input.imageCount) } : {}),
+      });
+    },
+
+    async setDatasetDescription(id: string, text: string | null | undefined) {
+      await existingDataset(id);
+      return updatedDataset(id, { description: description(text) });
+    },
+
+    async setTransferMethodDescription(id: string, text: string | null | undefined) {
+      await existingMethod(id);
+      return updatedMethod(id, { description: description(text) });
+    },
+
+    /** Archiving hides a dataset from lists and the leaderboard; it keeps its first archive time. */
+    async setDatasetArchived(id: string, archived: boolean) {
+      const dataset = await existingDataset(id);
+      return updatedDataset(id, { archivedAt: archived ? (dataset.archivedAt ?? new Date()) : null });
+    },
+
+    async setTransferMethodArchived(id: string, archived: boolean) {
+      const method = await existingMethod(id);
+      return updatedMethod(id, { archivedAt: archived ? (method.archivedAt ?? new Date()) : null });
     },
 
     async registerFaceModel(input: RegisterFaceModelInput) {
@@ -193,8 +294,8 @@ export function createCatalogueService(store: CatalogueStore, paths: DataPaths) 
       return ids;
     },
 
-    listDatasets: store.listDatasets,
-    listMethods: store.listMethods,
+    listDatasets: (kind?: DatasetKind, includeArchived = false) => store.listDatasets(kind, includeArchived),
+    listMethods: (includeArchived = false) => store.listMethods(includeArchived),
     listFaceModels: store.listFaceModels,
     listBenchmarks: store.listBenchmarks,
     requireDataset: async (id: string) => required((await store.datasetsByIds([id]))[0], "dataset", id),

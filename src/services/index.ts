@@ -11,6 +11,7 @@ import { createLeaderboardService } from "./leaderboard";
 import { createMetricsService } from "./metrics-service";
 import { createPipelinesService } from "./pipelines-service";
 import { createPublishedResultsImporter } from "./published-results";
+import { createRunAnnotationsService } from "./run-annotations-service";
 import { createRunsService } from "./runs-service";
 import { createTrainersService } from "./trainers-service";
 
@@ -26,12 +27,14 @@ export function createServices(stores: Stores, dataPaths: DataPaths, authSetting
   runs.onTerminal(async (run) => {
     if (run.pipelineId) await pipelines.advance(run.pipelineId);
   });
+  const auth = createAuthService(stores, authSettings);
   return {
     stores,
     dataPaths,
-    auth: createAuthService(stores, authSettings),
+    auth,
     catalogue,
     runs,
+    runAnnotations: createRunAnnotationsService(stores, auth),
     metrics,
     launch,
     trainers,

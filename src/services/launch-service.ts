@@ -63,7 +63,7 @@ export function createLaunchService(stores: Stores, runs: RunsService, paths: Da
       const [method] = await stores.catalogue.methodsByIds([input.methodId]).catch(() => []);
       if (!method) throw badInput("methodId", `transfer method ${JSON.stringify(input.methodId)} does not exist`);
       if (!method.modelPath || !method.inputSpec) {
-        throw badInput("methodId", `transfer method ${method.name} has no registered ONNX model; register one with registerTransferMethod`);
+        throw badInput("methodId", `transfer method ${method.name} has no ONNX model yet; attach one with attachTransferMethodModel (CLI: realismlab methods attach-model)`);
       }
       await paths.resolveExisting("methodId", method.modelPath, "file");
       const spec = parseModelInputSpec(method.inputSpec);

@@ -7,6 +7,7 @@ import type { Prisma, Run } from "../generated/prisma/client";
 import type { RunKind, RunStatus } from "../generated/prisma/enums";
 import { badInput, conflict, required } from "../errors";
 import type { CatalogueService } from "./catalogue-service";
+import { parseTags } from "./run-annotations-service";
 import { canTransition, isTerminal } from "./run-status";
 
 export interface CreateRunInput {
@@ -213,8 +214,9 @@ export function createRunsService(stores: Stores, catalogue: CatalogueService) {
       }
       const orderField: RunOrderField = input.orderBy?.field === "UPDATED_AT" ? "updatedAt" : "createdAt";
       const direction = input.orderBy?.direction === "ASC" ? "asc" : "desc";
+      const filter = input.filter ?? {};
       const result = await store.page({
-        filter: input.filter ?? {},
+        filter: filter.tags ? { ...filter, tags: parseTags("filter.tags", filter.tags) } : filter,
         orderField,
         direction,
         first,

@@ -11,16 +11,32 @@ export function createCatalogueStore(prisma: Db) {
     datasetsByProducingRunIds: (ids: readonly string[]) =>
       prisma.dataset.findMany({ where: { producedByRunId: { in: [...ids] } } }),
     datasetByName: (name: string) => prisma.dataset.findUnique({ where: { name } }),
-    listDatasets: (kind?: DatasetKind) =>
-      prisma.dataset.findMany({ where: kind ? { kind } : {}, orderBy: { name: "asc" } }),
+    /** Archived datasets are left out unless asked for. */
+    listDatasets: (kind?: DatasetKind, includeArchived = false) =>
+      prisma.dataset.findMany({
+        where: { ...(kind ? { kind } : {}), ...(includeArchived ? {} : { archivedAt: null }) },
+        orderBy: { name: "asc" },
+      }),
     createDataset: (data: Prisma.DatasetUncheckedCreateInput) => prisma.dataset.create({ data }),
+    /** Null when no dataset has this id. */
+    updateDataset: async (id: string, data: Prisma.DatasetUncheckedUpdateInput) => {
+      const { count } = await prisma.dataset.updateMany({ where: { id }, data });
+      return count === 1 ? prisma.dataset.findUnique({ where: { id } }) : null;
+    },
     upsertDatasetByName: (data: Prisma.DatasetUncheckedCreateInput) =>
       prisma.dataset.upsert({ where: { name: data.name }, create: data, update: {} }),
 
     methodsByIds: (ids: readonly string[]) => prisma.transferMethod.findMany({ where: { id: { in: [...ids] } } }),
     methodByName: (name: string) => prisma.transferMethod.findUnique({ where: { name } }),
-    listMethods: () => prisma.transferMethod.findMany({ orderBy: { name: "asc" } }),
+    /** Archived methods are left out unless asked for. */
+    listMethods: (includeArchived = false) =>
+      prisma.transferMethod.findMany({ where: includeArchived ? {} : { archivedAt: null }, orderBy: { name: "asc" } }),
     createMethod: (data: Prisma.TransferMethodUncheckedCreateInput) => prisma.transferMethod.create({ data }),
+    /** Null when no method has this id. */
+    updateMethod: async (id: string, data: Prisma.TransferMethodUncheckedUpdateInput) => {
+      const { count } = await prisma.transferMethod.updateMany({ where: { id }, data });
+      return count === 1 ? prisma.transferMethod.findUnique({ where: { id } }) : null;
+    },
     upsertMethodByName: (data: Prisma.TransferMethodUncheckedCreateInput) =>
       prisma.transferMethod.upsert({ where: { name: data.name }, create: data, update: {} }),
 

@@ -161,9 +161,12 @@ function scopeSelect(grouping: LeaderboardGrouping) {
     GREATEST(COALESCE(d.requirement, sd.requirement), tm.requirement) AS eff_req`;
 }
 
+/** Archived runs, and runs on an archived dataset or with an archived method, stay off the leaderboard. */
+const notArchived = sql`r.archived_at IS NULL AND d.archived_at IS NULL AND tm.archived_at IS NULL`;
+
 /** Runs that count on a leaderboard: SUCCEEDED EVALUATE runs matching the scope. */
 function scopeFrom(scope: LeaderboardScope, extra?: Prisma.Sql) {
-  const conditions: Prisma.Sql[] = [sql`r.kind = 'EVALUATE'`, sql`r.status = 'SUCCEEDED'`];
+  const conditions: Prisma.Sql[] = [sql`r.kind = 'EVALUATE'`, sql`r.status = 'SUCCEEDED'`, notArchived];
   if (scope.published != null) conditions.push(scope.published ? sql`r.source IS NOT NULL` : sql`r.source IS NULL`);
   if (scope.finishedAfter) conditions.push(sql`COALESCE(r.finished_at, r.created_at) >= ${scope.finishedAfter}`);
   if (scope.finishedBefore) conditions.push(sql`COALESCE(r.finished_at, r.created_at) < ${scope.finishedBefore}`);
@@ -371,7 +374,7 @@ export function createLeaderboardStore(prisma: Db) {
         WITH latest AS (
           SELECT DISTINCT ON (m.run_id, m.name) m.run_id, m.name, m.value
           FROM metric m JOIN run r ON r.id = m.run_id
-          WHERE r.kind = 'TRANSFER' AND r.status = 'SUCCEEDED' AND r.transfer_method_id IS NOT NULL
+          WHERE r.kind = 'TRANSFER' AND r.status = 'SUCCEEDED' AND r.transfer_method_id IS NOT NULL AND r.archived_at IS NULL
             AND m.benchmark_id IS NULL AND m.name IN (${names.secondsPerImage}, ${names.imagesPerSecond})
           ORDER BY m.run_id, m.name, m.step DESC
         ),

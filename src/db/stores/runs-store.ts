@@ -11,6 +11,10 @@ export interface RunListFilter {
   datasetId?: string | null;
   transferMethodId?: string | null;
   published?: boolean | null;
+  /** false or undefined: unarchived runs only; true: archived only; null: both. */
+  archived?: boolean | null;
+  /** Runs carrying every one of these tags. */
+  tags?: string[] | null;
 }
 
 export type RunOrderField = "createdAt" | "updatedAt";
@@ -32,6 +36,8 @@ function toWhere(filter: RunListFilter): Prisma.RunWhereInput {
     ...(filter.datasetId ? { datasetId: filter.datasetId } : {}),
     ...(filter.transferMethodId ? { transferMethodId: filter.transferMethodId } : {}),
     ...(filter.published == null ? {} : { source: filter.published ? { not: null } : null }),
+    ...(filter.archived === null ? {} : { archivedAt: filter.archived ? { not: null } : null }),
+    ...(filter.tags?.length ? { tags: { hasEvery: filter.tags } } : {}),
   };
 }
 
@@ -85,6 +91,34 @@ export function createRunsStore(prisma: Db) {
     /** Launched runs whose worker stopped heartbeating before `cutoff`. */
     findStaleRunning: (cutoff: Date) =>
       prisma.run.findMany({ where: { status: "RUNNING", worker: { not: null }, heartbeatAt: { lt: cutoff } } }),
+
+    /**
+     * Adds and removes tags in one statement (no lost update between two writers),
+     * keeping first-seen order. Null when the run does not exist; `tooMany` when
+     * the result would exceed `max` tags (nothing is written then).
+     */
+    async changeTags(id: string, add: string[], remove: string[], max: number): Promise<{ run: Run | null; tooMany: boolean }> {
+      const updated = await prisma.$queryRaw<{ id: string }[]>`
+        WITH next AS (
+          SELECT r.id, ARRAY(
+            SELECT u.tag FROM unnest(r.tags || ${add}::text[]) WITH ORDINALITY AS u(tag, i)
+            WHERE u.tag <> ALL(${remove}::text[])
+            GROUP BY u.tag ORDER BY min(u.i)
+          ) AS tags
+          FROM run r WHERE r.id = ${id}::uuid
+        )
+        UPDATE run SET tags = next.tags, updated_at = now()
+        FROM next WHERE run.id = next.id AND cardinality(next.tags) <= ${max}
+        RETURNING run.id`;
+      const run = await prisma.run.findUnique({ where: { id } });
+      return { run, tooMany: run != null && updated.length === 0 };
+    },
+
+    /** Null when the run does not exist. */
+    async updateAnnotations(id: string, data: Pick<Prisma.RunUncheckedUpdateInput, "notes" | "archivedAt">) {
+      const { count } = await prisma.run.updateMany({ where: { id }, data });
+      return count === 1 ? prisma.run.findUnique({ where: { id } }) : null;
+    },
 
     findPublished: (source: string, datasetId: string, transferMethodId: string | null) =>
       prisma.run.findFirst({ where: { source, datasetId, transferMethodId } }),
