@@ -23,13 +23,19 @@ const LISTS: Record<CatalogueKind, { field: string; label: string; option: strin
 export class NameResolver {
   private readonly lists = new Map<CatalogueKind, Promise<Entry[]>>();
 
-  constructor(private readonly client: GraphQLClient) {}
+  /** `archived`: archived datasets and methods are found too (to restore or edit them). */
+  constructor(
+    private readonly client: GraphQLClient,
+    private readonly options: { archived?: boolean } = {},
+  ) {}
 
   private list(kind: CatalogueKind): Promise<Entry[]> {
     let entries = this.lists.get(kind);
     if (!entries) {
       const { field } = LISTS[kind];
-      entries = this.client.request<Record<string, Entry[]>>(`query { ${field} { id name } }`).then((data) => data[field] ?? []);
+      const archivable = kind === "dataset" || kind === "transferMethod";
+      const args = archivable && this.options.archived ? "(includeArchived: true)" : "";
+      entries = this.client.request<Record<string, Entry[]>>(`query { ${field}${args} { id name } }`).then((data) => data[field] ?? []);
       this.lists.set(kind, entries);
     }
     return entries;

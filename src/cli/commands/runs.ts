@@ -10,6 +10,7 @@ const STATUSES = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"] as co
 
 type ListedRun = RunState & {
   published: boolean;
+  tags: string[];
   dataset: { name: string } | null;
   transferMethod: { name: string } | null;
   faceModel: { name: string } | null;
@@ -41,6 +42,8 @@ export const runs: Command = {
     method: { type: "string", value: "NAME|ID", description: "Only runs with this transfer method" },
     published: { type: "boolean", description: "Only published results" },
     all: { type: "boolean", description: "Tracked runs and published results" },
+    tag: { type: "string", multiple: true, value: "TAG", description: "Only runs carrying every one of these tags (repeatable or comma-separated)" },
+    archived: { type: "boolean", description: "Only archived runs" },
     first: { type: "string", value: "N", description: "How many (default 20)" },
     after: { type: "string", value: "CURSOR", description: "Continue after this cursor (printed when there are more)" },
     json: { type: "boolean", description: "Print the connection as JSON" },
@@ -61,12 +64,14 @@ export const runs: Command = {
       ...(datasetValue ? { datasetId: await names.id("dataset", datasetValue) } : {}),
       ...(methodValue ? { transferMethodId: await names.id("transferMethod", methodValue) } : {}),
       ...(flag(args, "all") ? {} : { published: flag(args, "published") }),
+      ...(list(args, "tag").length ? { tags: list(args, "tag") } : {}),
+      archived: flag(args, "archived"),
     };
     const data = await ctx.client.request(
       `query($filter: RunFilter, $first: Int, $after: String) {
         runs(filter: $filter, first: $first, after: $after) {
           totalCount pageInfo { hasNextPage endCursor }
-          nodes { id kind status name error group seed published startedAt finishedAt createdAt
+          nodes { id kind status name error group seed published tags startedAt finishedAt createdAt
             progress { done total phase rate etaSeconds fraction }
             dataset { name } transferMethod { name } faceModel { name } } } }`,
       { filter, first, after: str(args, "after") ?? null },
@@ -89,6 +94,7 @@ export const runs: Command = {
         { header: "WHAT", value: what },
         { header: "SEED", value: (r) => (r.seed == null ? "" : String(r.seed)), right: true },
         { header: "GROUP", value: (r) => r.group ?? "" },
+        { header: "TAGS", value: (r) => r.tags.join(",") },
         { header: "CREATED", value: (r) => formatTime(r.createdAt) },
       ]),
     );

@@ -1,0 +1,133 @@
+// `realismlab methods list|register|attach-model|describe`: realism-transfer methods.
+import { choice, flag, float, keyValues, str } from "../args";
+import type { Command } from "../command";
+import { UsageError } from "../errors";
+import { json, table } from "../format";
+import { NameResolver } from "../resolve";
+import { absolutePath, JSON_OUTPUT, readInputSpec } from "./catalogue-inputs";
+import { descriptionArg, single } from "./positionals";
+
+const FAMILIES = ["FACE_RESTORATION", "UNPAIRED_I2I", "DIFFUSION_INVERSION", "GAN_INVERSION"] as const;
+const REQUIREMENTS = ["NONE", "IDENTITY_LABELS", "PRETRAINED_FR"] as const;
+const FIELDS = "id name family requirement description modelPath inputSpec defaultOptions publishedSecondsPerImage publishedDevice archived";
+
+interface ListedMethod {
+  id: string;
+  name: string;
+  family: string;
+  modelPath: string | null;
+  defaultOptions: Record<string, unknown>;
+  publishedSecondsPerImage: number | null;
+  archived: boolean;
+}
+
+export const methodsList: Command = {
+  name: "methods list",
+  summary: "List transfer methods, with their model (or none yet)",
+  usage: "methods list [--archived] [--json]",
+  options: { archived: { type: "boolean", description: "Include archived methods" }, ...JSON_OUTPUT },
+  async run(ctx, args) {
+    const data = await ctx.client.request<{ transferMethods: ListedMethod[] }>(
+      `query($archived: Boolean) { transferMethods(includeArchived: $archived) { ${FIELDS} } }`,
+      { archived: flag(args, "archived") },
+    );
+    if (flag(args, "json")) ctx.out(json(data.transferMethods));
+    else
+      ctx.out(
+        table(data.transferMethods, [
+          { header: "NAME", value: (m) => m.name + (m.archived ? " (archived)" : "") },
+          { header: "FAMILY", value: (m) => m.family },
+          { header: "PAPER S/IMG", value: (m) => (m.publishedSecondsPerImage == null ? "" : String(m.publishedSecondsPerImage)), right: true },
+          { header: "OPTIONS", value: (m) => (Object.keys(m.defaultOptions).length ? JSON.stringify(m.defaultOptions) : "") },
+          { header: "MODEL", value: (m) => m.modelPath ?? "- (attach one: methods attach-model)" },
+          { header: "ID", value: (m) => m.id },
+        ]),
+      );
+    return 0;
+  },
+};
+
+const MODEL_OPTIONS = {
+  model: { type: "string", value: "PATH", description: "The ONNX image-to-image model, inside the server's data roots" },
+  spec: { type: "string", value: "FILE", description: "Its input spec as JSON (default: the .spec.json beside the model)" },
+  option: { type: "string", multiple: true, value: "KEY=VALUE", description: "A default run option, e.g. fidelityWeight=0.5 (repeatable)" },
+} as const;
+
+export const methodsRegister: Command = {
+  name: "methods register",
+  summary: "Register a new transfer method, with or without its ONNX model",
+  usage: "methods register --name NAME --family FAMILY [--model PATH [--spec FILE]] [options]",
+  description: "The model is loaded and checked against its input spec by the server before anything is stored. Prints the new id.",
+  options: {
+    name: { type: "string", value: "NAME", required: true, description: "Unique name" },
+    family: { type: "string", value: "FAMILY", required: true, description: "face_restoration, unpaired_i2i, diffusion_inversion or gan_inversion" },
+    requirement: { type: "string", value: "REQ", description: "none (default), identity_labels, pretrained_fr" },
+    description: { type: "string", value: "TEXT", description: "A line about it" },
+    ...MODEL_OPTIONS,
+    "published-seconds": { type: "string", value: "S", description: "A published seconds-per-image figure" },
+    "published-device": { type: "string", value: "NAME", description: "The device of that figure" },
+    ...JSON_OUTPUT,
+  },
+  examples: ["realismlab methods register --name CodeFormer-mine --family face_restoration --model .data/datasets/fixtures/models/codeformer-like.onnx --option fidelityWeight=0.5"],
+  async run(ctx, args) {
+    const family = choice("--family", str(args, "family")!, FAMILIES);
+    const requirement = str(args, "requirement");
+    const modelPath = absolutePath(args, "model");
+    if (!modelPath && str(args, "spec")) throw new UsageError("--spec goes with --model");
+    const input = {
+      name: str(args, "name"),
+      family,
+      requirement: requirement ? choice("--requirement", requirement, REQUIREMENTS) : "NONE",
+      description: str(args, "description") ?? null,
+      modelPath: modelPath ?? null,
+      inputSpec: modelPath ? await readInputSpec(args, modelPath) : null,
+      defaultOptions: keyValues(args, "option") ?? null,
+      publishedSecondsPerImage: float(args, "published-seconds", { min: 0 }) ?? null,
+      publishedDevice: str(args, "published-device") ?? null,
+    };
+    const data = await ctx.client.request(`mutation($input: RegisterTransferMethodInput!) { registerTransferMethod(input: $input) { ${FIELDS} } }`, { input });
+    const method = data.registerTransferMethod;
+    ctx.info(`Registered transfer method ${method.name} (${method.family})${method.modelPath ? ` with ${method.modelPath}` : ", no model yet"}`);
+    ctx.out(flag(args, "json") ? json(method) : method.id);
+    return 0;
+  },
+};
+
+export const methodsAttachModel: Command = {
+  name: "methods attach-model",
+  summary: "Attach or replace a method's ONNX model and input spec (makes a paper method runnable)",
+  usage: "methods attach-model NAME|ID --model PATH [--spec FILE] [--option KEY=VALUE...]",
+  description: "Checked exactly as registration checks it (inside the data roots, loads, matches its spec). --option replaces the method's default options.",
+  positionals: [["NAME|ID", "The method, e.g. CodeFormer"]],
+  options: { ...MODEL_OPTIONS, model: { ...MODEL_OPTIONS.model, required: true }, ...JSON_OUTPUT },
+  examples: ["realismlab methods attach-model CodeFormer --model /data/models/codeformer.onnx --spec /data/models/codeformer.spec.json"],
+  async run(ctx, args) {
+    const method = await new NameResolver(ctx.client, { archived: true }).resolve("transferMethod", single(args.positionals, "a method name or id"));
+    const modelPath = absolutePath(args, "model")!;
+    const options = keyValues(args, "option");
+    const input = { modelPath, inputSpec: await readInputSpec(args, modelPath), ...(options ? { defaultOptions: options } : {}) };
+    const data = await ctx.client.request(`mutation($id: ID!, $input: AttachTransferMethodModelInput!) { attachTransferMethodModel(id: $id, input: $input) { ${FIELDS} } }`, { id: method.id, input });
+    ctx.info(`Transfer method ${data.attachTransferMethodModel.name} now runs ${data.attachTransferMethodModel.modelPath}`);
+    ctx.out(flag(args, "json") ? json(data.attachTransferMethodModel) : data.attachTransferMethodModel.id);
+    return 0;
+  },
+};
+
+export const methodsDescribe: Command = {
+  name: "methods describe",
+  summary: "Replace a method's description (--clear removes it)",
+  usage: "methods describe NAME|ID (--description TEXT | --clear)",
+  positionals: [["NAME|ID", "The method"]],
+  options: {
+    description: { type: "string", value: "TEXT", description: "The new description" },
+    clear: { type: "boolean", description: "Remove the description" },
+  },
+  async run(ctx, args) {
+    const method = await new NameResolver(ctx.client, { archived: true }).resolve("transferMethod", single(args.positionals, "a method name or id"));
+    const description = descriptionArg(args);
+    const data = await ctx.client.request(`mutation($id: ID!, $d: String) { setTransferMethodDescription(id: $id, description: $d) { id name } }`, { id: method.id, d: description });
+    ctx.info(`Transfer method ${data.setTransferMethodDescription.name}: description ${description == null ? "cleared" : "replaced"}`);
+    ctx.out(data.setTransferMethodDescription.id);
+    return 0;
+  },
+};
