@@ -4,6 +4,7 @@
 import path from "node:path";
 import type { AppConfig } from "./config/config";
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded-postgres";
+import { databaseLabel, explainDatabaseError } from "./db/tool-database";
 import { LOCKS, withAdvisoryLock } from "./db/advisory-lock";
 import { migrate } from "./db/migrate";
 import { openDatabase } from "./db/prisma";
@@ -55,7 +56,9 @@ export async function startApp(config: AppConfig, log: AppLogger = quiet, option
   try {
     const database = await resolveDatabase(config, log);
     if (database.embedded) stack.push(() => database.embedded!.stop());
-    const applied = await migrate(database.url);
+    const applied = await migrate(database.url).catch((error) => {
+      throw explainDatabaseError(error, databaseLabel(config));
+    });
     if (applied.length) log.info(`applied migrations: ${applied.join(", ")}`);
     await installQueue(database.url);
 

@@ -1,32 +1,20 @@
 // `npm run token -- create --scope launch --scope write --name ci [--expires-days 90]`
 // `npm run token -- list` / `npm run token -- revoke ID`
 // Works on the server's database: DATABASE_URL, or the embedded one under DATA_DIR
-// (reusing the running cluster when the server is up, else starting it briefly).
-import { readFile } from "node:fs/promises";
-import path from "node:path";
+// (src/db/tool-database.ts: the running cluster, else started briefly; never a new one).
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config/config";
-import { startEmbeddedPostgres, embeddedUrl } from "../db/embedded-postgres";
 import { migrate } from "../db/migrate";
 import { openDatabase } from "../db/prisma";
 import { createStores } from "../db/stores";
 import type { TokenScope } from "../generated/prisma/enums";
+import { explainDatabaseError, openToolDatabase } from "../db/tool-database";
 import { createAuthService } from "../services/auth-service";
 
 const USAGE = `usage:
   npm run token -- create --name NAME --scope read|write|launch|admin [--scope ...] [--expires-days N]
   npm run token -- list
   npm run token -- revoke TOKEN_ID`;
-
-async function databaseUrl(config: ReturnType<typeof loadConfig>) {
-  if (config.DATABASE_URL) return { url: config.DATABASE_URL, stop: async () => {} };
-  const dir = path.join(config.dataDir, "postgres");
-  const pid = await readFile(path.join(dir, "postmaster.pid"), "utf8").catch(() => null);
-  const port = pid?.split("\n")[3]?.trim();
-  if (port) return { url: embeddedUrl(Number(port), "realismlab"), stop: async () => {} };
-  const embedded = await startEmbeddedPostgres(dir);
-  return { url: embedded.urlFor("realismlab"), stop: () => embedded.stop() };
-}
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -39,8 +27,13 @@ async function main(): Promise<number> {
     return 2;
   }
   const config = loadConfig();
-  const target = await databaseUrl(config);
-  await migrate(target.url);
+  const target = await openToolDatabase(config);
+  try {
+    await migrate(target.url);
+  } catch (error) {
+    await target.stop();
+    throw explainDatabaseError(error, target.label);
+  }
   const db = openDatabase(target.url, { max: 2 });
   const auth = createAuthService(createStores(db.prisma), { required: true, readsPublic: true });
   try {

@@ -1,11 +1,22 @@
-// `npm run migrate`: apply pending migrations to DATABASE_URL.
+// `npm run migrate`: apply pending migrations to DATABASE_URL, or to the embedded
+// database under DATA_DIR (src/db/tool-database.ts).
 import { loadConfig } from "../config/config";
 import { migrate } from "./migrate";
+import { explainDatabaseError, openToolDatabase } from "./tool-database";
 
-const config = loadConfig();
-if (!config.DATABASE_URL) {
-  console.error("DATABASE_URL is not set: `npm run migrate` needs the database to migrate (npm start migrates the embedded one itself).");
+try {
+  const config = loadConfig();
+  const target = await openToolDatabase(config);
+  try {
+    const applied = await migrate(target.url);
+    console.log(applied.length ? `applied: ${applied.join(", ")} (${target.label})` : `database is up to date (${target.label})`);
+  } catch (error) {
+    throw explainDatabaseError(error, target.label);
+  } finally {
+    await target.stop();
+  }
+  process.exit(0);
+} catch (error) {
+  console.error(error instanceof Error ? error.message : String(error));
   process.exit(1);
 }
-const applied = await migrate(config.DATABASE_URL);
-console.log(applied.length ? `applied: ${applied.join(", ")}` : "database is up to date");
