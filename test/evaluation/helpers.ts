@@ -1,12 +1,11 @@
 // Shared by the evaluation tests: small benchmarks in the real formats (an insightface .bin, an
 // IJB-C folder), fixture FR models registered through the API, and embeddings computed
 // independently of the runner (our own preprocessing + a direct onnxruntime-node session).
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import ort from "onnxruntime-node";
 import sharp from "sharp";
-import { buildEmbeddingModel, buildFaceDataset, embeddingModelSpec, renderFace } from "../../src/fixtures";
-import { writeInsightfaceBin } from "../../src/metrics";
+import { buildEmbeddingModel, buildPairBenchmark, embeddingModelSpec, renderFace } from "../../src/fixtures";
 import { gql, gqlData } from "../helpers/graphql-client";
 
 export const LAUNCH_EVALUATION = `mutation($input: LaunchEvaluationInput!) {
@@ -108,34 +107,13 @@ export async function embedIndependently(model: FixtureModel, encoded: Buffer[])
 
 // ---- benchmarks in the real formats ---------------------------------------------------------
 
-export interface PairBenchmark {
-  path: string;
-  bins: Buffer[];
-  issame: boolean[];
-}
+export type { PairBenchmark } from "../../src/fixtures";
 
 /**
  * `pairs` pairs (a multiple of 10 here: every fold gets both classes) from a DigiFace-layout set
  * of `identities` x 10 images (PNG and JPEG), written as insightface writes a .bin.
  */
-export async function writePairBenchmark(dir: string, file: string, pairs = 60, identities = 6): Promise<PairBenchmark> {
-  const faces = path.join(dir, `${file}-faces`);
-  const names = await buildFaceDataset({ dir: faces, identities, imagesPerIdentity: 10, size: 112, seed: 5 });
-  const images = await Promise.all(names.map((n) => readFile(path.join(faces, n))));
-  const image = (identity: number, index: number) => images[identity * 10 + (index % 10)]!;
-  const bins: Buffer[] = [];
-  const issame: boolean[] = [];
-  for (let p = 0; p < pairs; p++) {
-    const same = p % 2 === 0;
-    const a = p % identities;
-    const b = same ? a : (a + 1 + (p % (identities - 1))) % identities;
-    bins.push(image(a, p), image(b, p + 3));
-    issame.push(same);
-  }
-  const binPath = path.join(dir, `${file}.bin`);
-  writeInsightfaceBin(binPath, { bins, issame });
-  return { path: binPath, bins, issame };
-}
+export const writePairBenchmark = buildPairBenchmark;
 
 export interface IjbFolder {
   dir: string;
