@@ -117,7 +117,7 @@ describe("launchTransfer", () => {
     expect(noModel.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "methodId" });
     const seeded = (await gqlData(server.url, `{ transferMethod(name: "VSAIT") { id } dataset(name: "DigiFace1M") { id } }`));
     const catalogueOnly = await gql(server.url, LAUNCH, { datasetId: setup.datasetId, methodId: seeded.transferMethod.id });
-    expect(catalogueOnly.errors?.[0]?.message).toMatch(/VSAIT has no registered ONNX model/);
+    expect(catalogueOnly.errors?.[0]?.message).toMatch(/VSAIT has no ONNX model yet; attach one with attachTransferMethodModel/);
     const noFolder = await gql(server.url, LAUNCH, { datasetId: seeded.dataset.id, methodId: setup.methodId });
     expect(noFolder.errors?.[0]?.message).toMatch(/DigiFace1M has no folder/);
     const badName = await gql(server.url, LAUNCH, { datasetId: setup.datasetId, methodId: setup.methodId, options: { outputName: "../escape" } });
