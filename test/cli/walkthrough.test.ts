@@ -59,6 +59,8 @@ describe("README walkthrough with the CLI alone", () => {
     // 3. Transfer with the paper's CodeFormer.
     const transfer = await ok(["launch", "transfer", "--dataset", "DigiFace-mini", "--method", "CodeFormer", "--fidelity-weight", "0.7", "--output-name", "DigiFace-mini-CF", "--watch"]);
     expect(transfer.stderr).toContain("SUCCEEDED");
+    // Table 1 in the CLI: CodeFormer's measured seconds per image beside the paper's 0.41.
+    expect((await ok(["methods", "list"])).stdout).toMatch(/CodeFormer\s+FACE_RESTORATION\s+0\.41\s+[0-9.e+-]+ \([^)]+, n=1\)/);
     expect((await ok(["datasets", "list", "--kind", "realism_transferred"])).stdout).toMatch(/DigiFace-mini-CF\s+REALISM_TRANSFERRED\s+DigiFace-mini \+ CodeFormer\s+48/);
 
     // 4. Train on the transferred dataset; its model shows up in `models list`.

@@ -21,23 +21,36 @@ interface ListedMethod {
   archived: boolean;
 }
 
+interface Timing {
+  method: { id: string };
+  measured: Array<{ device: string; secondsPerImage: number; runs: number }>;
+}
+
+function measuredCell(rows: Timing["measured"]): string {
+  return rows.map((r) => `${r.secondsPerImage.toPrecision(3)} (${r.device}, n=${r.runs})`).join("; ");
+}
+
 export const methodsList: Command = {
   name: "methods list",
-  summary: "List transfer methods, with their model (or none yet)",
+  summary: "List transfer methods: model (or none yet), paper vs measured seconds per image (Table 1)",
   usage: "methods list [--archived] [--json]",
   options: { archived: { type: "boolean", description: "Include archived methods" }, ...JSON_OUTPUT },
   async run(ctx, args) {
-    const data = await ctx.client.request<{ transferMethods: ListedMethod[] }>(
-      `query($archived: Boolean) { transferMethods(includeArchived: $archived) { ${FIELDS} } }`,
+    const data = await ctx.client.request<{ transferMethods: ListedMethod[]; transferMethodTimings: Timing[] }>(
+      `query($archived: Boolean) { transferMethods(includeArchived: $archived) { ${FIELDS} }
+        transferMethodTimings { method { id } measured { device secondsPerImage runs } } }`,
       { archived: flag(args, "archived") },
     );
-    if (flag(args, "json")) ctx.out(json(data.transferMethods));
+    // Table 1: the measured seconds per image (per device) beside the paper's figure.
+    const measured = new Map(data.transferMethodTimings.map((t) => [t.method.id, t.measured]));
+    if (flag(args, "json")) ctx.out(json(data.transferMethods.map((m) => ({ ...m, measured: measured.get(m.id) ?? [] }))));
     else
       ctx.out(
         table(data.transferMethods, [
           { header: "NAME", value: (m) => m.name + (m.archived ? " (archived)" : "") },
           { header: "FAMILY", value: (m) => m.family },
           { header: "PAPER S/IMG", value: (m) => (m.publishedSecondsPerImage == null ? "" : String(m.publishedSecondsPerImage)), right: true },
+          { header: "MEASURED S/IMG", value: (m) => measuredCell(measured.get(m.id) ?? []) },
           { header: "OPTIONS", value: (m) => (Object.keys(m.defaultOptions).length ? JSON.stringify(m.defaultOptions) : "") },
           { header: "MODEL", value: (m) => m.modelPath ?? "- (attach one: methods attach-model)" },
           { header: "ID", value: (m) => m.id },

@@ -6,7 +6,7 @@ import { UsageError } from "../errors";
 import { json, table } from "../format";
 import { absolutePath, JSON_OUTPUT, readInputSpec } from "./catalogue-inputs";
 
-const FIELDS = "id name command workingDirectory modelOutput inputSpec backbone head defaultParams";
+const FIELDS = "id name command workingDirectory environment modelOutput inputSpec backbone head defaultParams";
 
 export const trainersList: Command = {
   name: "trainers list",
@@ -42,7 +42,7 @@ export const trainersRegister: Command = {
   options: {
     name: { type: "string", value: "NAME", required: true, description: "Unique name" },
     "command-line": { type: "string", value: "CMD", description: "The command line, e.g. \"python train.py --data {datasetPath} --out {outputDir} --seed {seed}\"" },
-    arg: { type: "string", multiple: true, value: "ARG", description: "The command as argv, one --arg per word (instead of --command-line)" },
+    arg: { type: "string", multiple: true, value: "ARG", description: "The command as argv, one --arg per word (instead of --command-line); --arg=--flag for a word starting with -" },
     "working-directory": { type: "string", value: "DIR", description: "Where it runs (default: the current folder)" },
     "model-output": { type: "string", value: "PATH", description: "Where it leaves the model (default {outputDir}/model.onnx)" },
     spec: { type: "string", value: "FILE", required: true, description: "Input spec of the exported embedding model (JSON)" },
