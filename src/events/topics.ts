@@ -9,6 +9,8 @@ export interface RunUpdatedEvent {
   kind: RunKind;
   status: RunStatus;
   group: string | null;
+  /** Set when the run was archived or restored (its status did not change). */
+  visibility?: "ARCHIVED" | "RESTORED";
 }
 
 export interface RunProgressEvent {

@@ -53,8 +53,10 @@ export const leaderboardResolvers = {
         const scope = await ctx.services.leaderboard.scopeOf(args.filter);
         for await (const event of events) {
           if (event.kind !== "EVALUATE" || event.status !== "SUCCEEDED") continue;
-          if (!(await ctx.services.leaderboard.runInScope(event.runId, scope))) continue;
-          yield { leaderboardChanged: { reason: "RUN_SUCCEEDED", runId: event.runId, group: event.group } };
+          // An archived run is out of every scope by now: announce it without the scope test.
+          if (event.visibility !== "ARCHIVED" && !(await ctx.services.leaderboard.runInScope(event.runId, scope))) continue;
+          const reason = event.visibility ? `RUN_${event.visibility}` : "RUN_SUCCEEDED";
+          yield { leaderboardChanged: { reason, runId: event.runId, group: event.group } };
         }
       },
     },

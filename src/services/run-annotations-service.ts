@@ -1,7 +1,8 @@
 // What a researcher may change on any run, finished or not: tags, notes, and
 // whether it is archived (hidden from lists and the leaderboard, restorable).
 // Published results (imported from papers) are edited by ADMIN tokens only.
-import type { Stores } from "../db/stores";
+import type { BoundStores, Stores } from "../db/stores";
+import type { RunUpdatedEvent } from "../events/topics";
 import type { Run } from "../generated/prisma/client";
 import { badInput, required } from "../errors";
 import type { AuthService, Principal } from "./auth-service";
@@ -33,28 +34,39 @@ export function createRunAnnotationsService(stores: Stores, auth: AuthService) {
     return run;
   }
 
+  /** A change and its runUpdated event in one transaction (subscribers refetch the run). */
+  async function announced(id: string, visibility: RunUpdatedEvent["visibility"], write: (tx: BoundStores) => Promise<Run | null>): Promise<Run> {
+    return stores.transaction(async (tx) => {
+      const run = required(await write(tx), "run", id);
+      await tx.notify("runUpdated", { runId: run.id, kind: run.kind, status: run.status, group: run.group, ...(visibility ? { visibility } : {}) });
+      return run;
+    });
+  }
+
   return {
     async changeTags(principal: Principal, id: string, change: { add?: string[] | null; remove?: string[] | null }): Promise<Run> {
       const add = parseTags("add", change.add);
       const remove = parseTags("remove", change.remove);
       if (!add.length && !remove.length) throw badInput("add", "give tags to add or to remove");
       await editable(principal, id, "tagging");
-      const { run, tooMany } = await stores.runs.changeTags(id, add, remove, MAX_TAGS_PER_RUN);
-      if (tooMany) throw badInput("add", `a run carries at most ${MAX_TAGS_PER_RUN} tags; remove some first`);
-      return required(run, "run", id);
+      return announced(id, undefined, async (tx) => {
+        const { run, tooMany } = await tx.runs.changeTags(id, add, remove, MAX_TAGS_PER_RUN);
+        if (tooMany) throw badInput("add", `a run carries at most ${MAX_TAGS_PER_RUN} tags; remove some first`);
+        return run;
+      });
     },
 
     async setNotes(principal: Principal, id: string, notes: string | null | undefined): Promise<Run> {
       const text = notes?.trim() ?? "";
       if (text.length > MAX_NOTES_LENGTH) throw badInput("notes", `must be at most ${MAX_NOTES_LENGTH} characters, got ${text.length}`);
       await editable(principal, id, "notes");
-      return required(await stores.runs.updateAnnotations(id, { notes: text || null }), "run", id);
+      return announced(id, undefined, (tx) => tx.runs.updateAnnotations(id, { notes: text || null }));
     },
 
     async setArchived(principal: Principal, id: string, archived: boolean): Promise<Run> {
       const run = await editable(principal, id, archived ? "archiving" : "restoring");
       const archivedAt = archived ? (run.archivedAt ?? new Date()) : null;
-      return required(await stores.runs.updateAnnotations(id, { archivedAt }), "run", id);
+      return announced(id, archived ? "ARCHIVED" : "RESTORED", (tx) => tx.runs.updateAnnotations(id, { archivedAt }));
     },
   };
 }

@@ -9,7 +9,7 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDemoFixtures, codeFormerLikeSpec, type DemoFixtures } from "../../src/fixtures";
 import { waitForRun } from "../evaluation/helpers";
-import { gql, gqlData } from "../helpers/graphql-client";
+import { gql, gqlData, subscribe, wsClient } from "../helpers/graphql-client";
 import { startTestServer, type TestServer } from "../helpers/test-server";
 
 let server: TestServer;
@@ -199,8 +199,21 @@ describe("archiving", () => {
     const before = (await gqlData(server.url, TABLE2_ROWS)).leaderboard.rows;
     const row = before.find((r: any) => r.transferMethod?.name === "VSAIT");
     const runId = row.runIds[0];
+    const client = wsClient(server.wsUrl);
+    const changes = subscribe(client, `subscription { leaderboardChanged { reason runId } }`);
+    const updates = subscribe(client, `subscription { runUpdated { id archived tags } }`);
+    // Warm up: tag a scratch run until runUpdated is heard, so both subscriptions are live.
+    const scratch = (await gqlData(server.url, `mutation { createRun(input: { kind: TRAIN }) { id } }`, {}, writer)).createRun.id;
+    for (let i = 0; i < 40 && !updates.events.some((e: any) => e.runUpdated.id === scratch); i++) {
+      await gqlData(server.url, TAG, { id: scratch, add: [`warmup-${i}`] }, writer);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(updates.events.some((e: any) => e.runUpdated.id === scratch)).toBe(true);
     const archive = await gqlData(server.url, `mutation($id: ID!) { archiveRun(id: $id) { archived archivedAt } }`, { id: runId }, admin);
     expect(archive.archiveRun.archived).toBe(true);
+    // Announced: dashboards refetch the leaderboard and the run.
+    expect((await changes.next((e: any) => e.leaderboardChanged.runId === runId)).leaderboardChanged.reason).toBe("RUN_ARCHIVED");
+    expect((await updates.next((e: any) => e.runUpdated.id === runId)).runUpdated.archived).toBe(true);
     const after = (await gqlData(server.url, TABLE2_ROWS)).leaderboard.rows;
     expect(after.flatMap((r: any) => r.runIds)).not.toContain(runId);
     const listed = await gqlData(server.url, `{ runs(filter: { published: true }, first: 500) { nodes { id } } }`);
@@ -211,6 +224,10 @@ describe("archiving", () => {
     expect(both.runs.nodes.map((r: any) => r.id)).toContain(runId);
 
     await gqlData(server.url, `mutation($id: ID!) { restoreRun(id: $id) { archived } }`, { id: runId }, admin);
+    expect((await changes.next((e: any) => e.leaderboardChanged.reason === "RUN_RESTORED")).leaderboardChanged.runId).toBe(runId);
+    changes.unsubscribe();
+    updates.unsubscribe();
+    await client.dispose();
     expect((await gqlData(server.url, TABLE2_ROWS)).leaderboard.rows).toEqual(before);
   });
 
