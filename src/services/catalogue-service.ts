@@ -165,7 +165,7 @@ export function createCatalogueService(store: CatalogueStore, paths: DataPaths) 
           producedByRunId: input.producedByRunId ?? null,
         });
       } catch (error) {
-        if (isUniqueViolation(error)) throw conflict(`a dataset named ${JSON.stringify(name)} already exists`);
+        if (isUniqueViolation(error)) throw conflict(`a dataset named ${JSON.stringify(name)} already exists; set or replace its folder with setDatasetFolder`);
         throw error;
       }
     },
@@ -192,7 +192,7 @@ export function createCatalogueService(store: CatalogueStore, paths: DataPaths) 
           publishedDevice: input.publishedDevice ?? null,
         });
       } catch (error) {
-        if (isUniqueViolation(error)) throw conflict(`a transfer method named ${JSON.stringify(name)} already exists`);
+        if (isUniqueViolation(error)) throw conflict(`a transfer method named ${JSON.stringify(name)} already exists; attach or replace its model with attachTransferMethodModel`);
         throw error;
       }
     },

@@ -35,6 +35,18 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 describe("a seeded paper method gets a model, a seeded dataset a folder", () => {
+  it("answers a second registration of a seeded name with CONFLICT that names the mutation to use", async () => {
+    const model = fixtures.models.codeformerLike;
+    const again = await gql(server.url, `mutation($input: RegisterTransferMethodInput!) { registerTransferMethod(input: $input) { id } }`, {
+      input: { name: "CodeFormer", family: "FACE_RESTORATION", modelPath: model.path, inputSpec: model.spec },
+    }, admin);
+    expect(again.errors?.[0]?.extensions?.code).toBe("CONFLICT");
+    expect(again.errors?.[0]?.message).toContain("attachTransferMethodModel");
+    const dataset = await gql(server.url, `mutation { createDataset(input: { name: "DigiFace1M", kind: SYNTHETIC }) { id } }`, {}, admin);
+    expect(dataset.errors?.[0]?.extensions?.code).toBe("CONFLICT");
+    expect(dataset.errors?.[0]?.message).toContain("setDatasetFolder");
+  });
+
   it("checks the model as registration does and keeps the method unchanged on a refusal", async () => {
     const { id } = await idOf(`{ transferMethod(name: "CodeFormer") { id } }`);
     const model = fixtures.models.codeformerLike;
