@@ -54,6 +54,18 @@ export function defaultTrainingGroup(trainerName: string, datasetName: string, p
   return `${trainerName} on ${datasetName}${suffix}`;
 }
 
+/** What a trainer's environment values read as for callers without ADMIN. */
+export const MASKED_VALUE = "********";
+
+/**
+ * A trainer's environment as `admin` may see it: values (API keys, passwords) are
+ * secrets that only ADMIN reads; everyone else sees which variables are set.
+ */
+export function visibleEnvironment(environment: unknown, admin: boolean): Record<string, string> {
+  const env = (environment ?? {}) as Record<string, string>;
+  return admin ? env : Object.fromEntries(Object.keys(env).map((key) => [key, MASKED_VALUE]));
+}
+
 export function createTrainersService(stores: Stores, catalogue: CatalogueService) {
   return {
     list: () => stores.trainers.list(),

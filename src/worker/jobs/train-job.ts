@@ -6,12 +6,13 @@ import path from "node:path";
 import { renderTemplate, templateValues } from "../../runners/train/command-template";
 import { parseTrainerLine } from "../../runners/train/trainer-output";
 import { runTrainerProcess } from "../../runners/train/trainer-process";
+import { workerActor } from "../../services/actor";
 import { createLogWriter } from "../log-writer";
 import type { JobContext, JobOutcome } from "./job";
 
 const ERROR_TAIL_LINES = 20;
 
-export async function runTrainJob({ run, signal, progress, services, settings }: JobContext): Promise<JobOutcome> {
+export async function runTrainJob({ run, signal, progress, services, settings, identity }: JobContext): Promise<JobOutcome> {
   const { stores } = services;
   const [trainer] = await stores.trainers.byIds([run.trainerId!]);
   const [dataset] = await stores.catalogue.datasetsByIds([run.datasetId!]);
@@ -51,7 +52,7 @@ export async function runTrainJob({ run, signal, progress, services, settings }:
       } else if (parsed.kind === "metrics") {
         // Same idempotent path as the API's logMetrics: a point the trainer also
         // sent itself is not stored twice.
-        metricWrites.push(services.metrics.log(run.id, parsed.metrics).catch((error) => log.write("system", `metrics ignored: ${(error as Error).message}`)));
+        metricWrites.push(services.metrics.log(run.id, parsed.metrics, workerActor(identity.name)).catch((error) => log.write("system", `metrics ignored: ${(error as Error).message}`)));
       } else if (parsed.kind === "malformed") {
         malformed++;
         log.write("system", `ignored a malformed trainer line (${parsed.reason})`);
