@@ -9,7 +9,7 @@ import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHt
 import express from "express";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
-import { GraphQLError, parse } from "graphql";
+import { GraphQLError, NoSchemaIntrospectionCustomRule, parse, validate } from "graphql";
 import { AppError } from "../errors";
 import { assertWithinLimits, type QueryLimits } from "../graphql/query-limits";
 import { ANONYMOUS, type Principal } from "../services/auth-service";
@@ -86,6 +86,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
           assertWithinLimits(schema, document, payload.variables ?? undefined, payload.operationName ?? undefined, options.limits);
         } catch (error) {
           return [error as GraphQLError];
+        }
+        // INTROSPECTION=false holds over the socket too (Apollo applies it to HTTP only).
+        if (!options.limits.introspection) {
+          const refused = validate(schema, document, [NoSchemaIntrospectionCustomRule]);
+          if (refused.length) return refused;
         }
         return undefined; // graphql-ws then validates and subscribes as usual
       },

@@ -5,7 +5,7 @@ import type { Stores } from "../db/stores";
 import type { Prisma, Run } from "../generated/prisma/client";
 import { badInput, conflict } from "../errors";
 import { isEmbeddingSpec } from "../models/input-spec";
-import { TemplateError, checkPlaceholders, splitCommandLine } from "../runners/train/command-template";
+import { TemplateError, checkPlaceholders, optionValueMessage, paramUsedAsOption, splitCommandLine } from "../runners/train/command-template";
 import type { CatalogueService } from "./catalogue-service";
 import { parseInputSpec } from "./input-spec-validation";
 import { isUniqueViolation } from "./prisma-errors";
@@ -121,6 +121,8 @@ export function createTrainersService(stores: Stores, catalogue: CatalogueServic
       const maxAttempts = input.maxAttempts ?? 1;
       if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 10) throw badInput("maxAttempts", "must be an integer in [1, 10]");
       const params = { ...jsonObject("trainer.defaultParams", trainer.defaultParams), ...jsonObject("params", input.params) };
+      const asOption = paramUsedAsOption(trainer.command as string[], params);
+      if (asOption) throw badInput(`params.${asOption.name}`, optionValueMessage(asOption));
       return stores.transaction(async (t) => {
         const run = await t.queueNewRun({
           kind: "TRAIN",

@@ -7,10 +7,13 @@ import type { Prisma, Run } from "../generated/prisma/client";
 import type { EventBus } from "../events/event-bus";
 import type { Services } from "../services";
 import { isTerminal } from "../services/run-status";
+import { abandonOnAbort } from "./abandon-on-abort";
 import type { JobSettings, RunJob } from "./jobs/job";
 import { createProgressReporter } from "./progress-reporter";
 import { RunNoLongerRunning, superviseRun } from "./run-supervisor";
 import type { WorkerIdentity } from "./worker-identity";
+
+const ABANDON_MARGIN_MS = 2_000;
 
 export class WorkerShuttingDown extends Error {
   override name = "WorkerShuttingDown";
@@ -65,7 +68,13 @@ export async function executeRun(deps: ExecuteRunDeps, runId: string, shutdown: 
   try {
     const job = deps.jobs[run.kind];
     if (!job) throw new Error(`this worker has no job for ${run.kind} runs`);
-    const outcome = await job({ run, signal: controller.signal, progress, services, identity: deps.identity, settings: deps.settings });
+    // A trainer gets its kill grace first; any job then has a little more before it is abandoned.
+    const abandonAfterMs = deps.settings.trainerKillGraceMs + ABANDON_MARGIN_MS;
+    const outcome = await abandonOnAbort(
+      job({ run, signal: controller.signal, progress, services, identity: deps.identity, settings: deps.settings }),
+      controller.signal,
+      abandonAfterMs,
+    );
     await progress.flush();
     await settle("SUCCEEDED", {
       ...(outcome.device ? { device: outcome.device } : {}),

@@ -15,7 +15,7 @@ export async function runDatasetQualityJob(context: JobContext): Promise<JobOutc
 
   const result = await runDatasetQuality({
     params,
-    model: { path: model.modelPath, spec },
+    model: { path: await services.dataPaths.resolveExisting("faceModel.modelPath", model.modelPath, "file"), spec },
     signal,
     onProgress: (update) => progress.report(update),
   });

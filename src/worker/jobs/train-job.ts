@@ -2,8 +2,11 @@
 // values, stream its output into the run log, read its progress and metrics
 // lines, and on exit 0 with an exported model register it as a FaceModel.
 import { access, mkdir } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
-import { renderTemplate, templateValues } from "../../runners/train/command-template";
+import { optionValueMessage, paramUsedAsOption, renderTemplate, templateValues } from "../../runners/train/command-template";
+import { stopPreviousAttempt } from "../../runners/train/previous-attempt";
+import { trainerEnvironment } from "../../runners/train/trainer-environment";
 import { parseTrainerLine } from "../../runners/train/trainer-output";
 import { runTrainerProcess } from "../../runners/train/trainer-process";
 import { workerActor } from "../../services/actor";
@@ -17,12 +20,16 @@ export async function runTrainJob({ run, signal, progress, services, settings, i
   const [trainer] = await stores.trainers.byIds([run.trainerId!]);
   const [dataset] = await stores.catalogue.datasetsByIds([run.datasetId!]);
   if (!trainer || !dataset?.uri) throw new Error("the run's trainer or dataset (with a folder) no longer exists");
+  // The dataset was checked when it was registered; its folder may have changed since.
+  const datasetPath = await services.dataPaths.resolveExisting("dataset.uri", dataset.uri, "directory");
   const outputDir = await services.dataPaths.resolveNew("outputDir", path.join(services.dataPaths.roots[0]!, "models", run.id));
   await mkdir(outputDir, { recursive: true });
 
   const params = (run.params ?? {}) as Record<string, unknown>;
+  const asOption = paramUsedAsOption(trainer.command as string[], params); // checked at launch; the trainer may have changed
+  if (asOption) throw new Error(`params.${asOption.name}: ${optionValueMessage(asOption)}`);
   const values = templateValues(
-    { datasetPath: dataset.uri, datasetName: dataset.name, outputDir, seed: String(run.seed ?? 0), runId: run.id, apiUrl: settings.apiUrl },
+    { datasetPath, datasetName: dataset.name, outputDir, seed: String(run.seed ?? 0), runId: run.id, apiUrl: settings.apiUrl },
     params,
   );
   const argv = (trainer.command as string[]).map((arg) => renderTemplate(arg, values));
@@ -32,18 +39,21 @@ export async function runTrainJob({ run, signal, progress, services, settings, i
   log.write("system", `$ ${argv.map((a) => JSON.stringify(a)).join(" ")}  (in ${trainer.workingDirectory})`);
   let malformed = 0;
   const metricWrites: Promise<unknown>[] = [];
+  await stopPreviousAttempt(run, (message) => log.write("system", message));
+  let recorded: Promise<unknown> = Promise.resolve();
   const exit = await runTrainerProcess({
     argv,
     cwd: trainer.workingDirectory,
-    env: {
-      ...(process.env as Record<string, string>),
-      ...(trainer.environment as Record<string, string>),
+    env: trainerEnvironment(process.env, settings.trainerEnvAllow, trainer.environment as Record<string, string>, {
       REALISMLAB_RUN_ID: run.id,
       REALISMLAB_API_URL: settings.apiUrl,
       ...(settings.runToken ? { REALISMLAB_TOKEN: await settings.runToken(run.id) } : {}),
-    },
+    }),
     signal,
     killGraceMs: settings.trainerKillGraceMs,
+    onStart(processGroup) {
+      recorded = stores.runs.recordProcess(run.id, processGroup, os.hostname());
+    },
     onLine(stream, line) {
       log.write(stream, line);
       const parsed = parseTrainerLine(line);
@@ -60,6 +70,8 @@ export async function runTrainJob({ run, signal, progress, services, settings, i
     },
   });
   await Promise.all(metricWrites);
+  await recorded;
+  await stores.runs.recordProcess(run.id, null, null); // this attempt's trainer is gone
   log.write("system", `trainer exited with ${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`}`);
   await log.close();
 

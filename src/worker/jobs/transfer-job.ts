@@ -3,6 +3,7 @@
 // REALISM_TRANSFERRED dataset with lineage and record the measured speed.
 import { readdir } from "node:fs/promises";
 import { IMAGES_PER_SECOND, SECONDS_PER_IMAGE } from "../../domain/metric-names";
+import { createRunnerFiles } from "../../runners/runner-files";
 import { runTransfer } from "../../runners/transfer";
 import type { TransferRunParams } from "../../services/launch-service";
 import type { JobContext, JobOutcome } from "./job";
@@ -21,11 +22,18 @@ export async function runTransferJob({ run, signal, progress, services }: JobCon
   const [source] = await stores.catalogue.datasetsByIds([run.datasetId!]);
   if (!method?.modelPath || !source) throw new Error("the run's dataset or transfer method no longer exists");
 
+  // The launch checked these paths; they are checked again now, as the files may have changed since.
+  const { dataPaths } = services;
+  const sourceDir = await dataPaths.resolveExisting("sourceDir", params.sourceDir, "directory");
+  const outputDir = await dataPaths.resolveNew("outputDir", params.outputDir);
+  const modelPath = await dataPaths.resolveExisting("modelPath", method.modelPath, "file");
+  const files = createRunnerFiles(dataPaths.roots);
   const failedImages: Array<{ path: string; error: string }> = [];
   const result = await runTransfer({
-    sourceDir: params.sourceDir,
-    outputDir: params.outputDir,
-    modelPath: method.modelPath,
+    sourceDir,
+    outputDir,
+    modelPath,
+    readImage: files.read,
     spec: method.inputSpec,
     options: {
       batchSize: params.batchSize,
