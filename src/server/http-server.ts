@@ -9,8 +9,9 @@ import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHt
 import express from "express";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
-import { GraphQLError, NoSchemaIntrospectionCustomRule, parse, validate } from "graphql";
+import { GraphQLError, parse } from "graphql";
 import { AppError } from "../errors";
+import { asksForIntrospection, introspectionRefused } from "../graphql/introspection";
 import { assertWithinLimits, type QueryLimits } from "../graphql/query-limits";
 import { ANONYMOUS, type Principal } from "../services/auth-service";
 import { createContext, type GraphQLContext } from "../graphql/context";
@@ -88,9 +89,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
           return [error as GraphQLError];
         }
         // INTROSPECTION=false holds over the socket too (Apollo applies it to HTTP only).
-        if (!options.limits.introspection) {
-          const refused = validate(schema, document, [NoSchemaIntrospectionCustomRule]);
-          if (refused.length) return refused;
+        if (!options.limits.introspection && asksForIntrospection(document)) {
+          return [introspectionRefused()];
         }
         return undefined; // graphql-ws then validates and subscribes as usual
       },
