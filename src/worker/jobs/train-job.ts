@@ -52,7 +52,11 @@ export async function runTrainJob({ run, signal, progress, services, settings, i
     signal,
     killGraceMs: settings.trainerKillGraceMs,
     onStart(processGroup) {
-      recorded = stores.runs.recordProcess(run.id, processGroup, os.hostname());
+      // (.then starts it at once: a Prisma query does not run until something awaits it.)
+      recorded = stores.runs.recordProcess(run.id, processGroup, os.hostname()).then(
+        () => undefined,
+        (error) => log.write("system", `could not record the trainer's process group: ${(error as Error).message}`),
+      );
     },
     onLine(stream, line) {
       log.write(stream, line);
