@@ -4,7 +4,7 @@
 import type { Prisma } from "../../generated/prisma/client";
 import { isEmbeddingSpec, parseModelInputSpec } from "../../models/input-spec";
 import { runEvaluation, type EvaluateRunParams } from "../../runners/evaluate";
-import { assertRegularFile } from "../../runners/runner-files";
+import { assertRegularFile, createRunnerFiles } from "../../runners/runner-files";
 import type { DataPaths } from "../../services/data-paths";
 import { isDatasetQualityParams } from "../../runners/quality/params";
 import { runDatasetQualityJob } from "./dataset-quality-job";
@@ -58,6 +58,7 @@ export async function runEvaluateJob(context: JobContext): Promise<JobOutcome> {
     model,
     signal,
     onProgress: (update) => progress.report(update),
+    readImage: createRunnerFiles(services.dataPaths.roots).read,
     onBenchmark: (benchmark, outcome) =>
       services.stores.transaction(async (tx) => {
         const rows = outcome.metrics.map((m) => ({ runId: run.id, benchmarkId: benchmark.benchmarkId, name: m.name, value: m.value, std: m.std, step: 0 }));
