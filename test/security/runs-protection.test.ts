@@ -166,6 +166,28 @@ describe("trainers", () => {
     const program = await register("param-program", ["{param.program}", "x"]);
     expect(program.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "command" });
   });
+
+  it("holds a training run's input to the data roots when it starts, not only when it was registered", async () => {
+    const fs = await import("node:fs/promises");
+    const dir = path.join(server.dataRoot, "moved-set");
+    await fs.mkdir(path.join(dir, "id_0"), { recursive: true });
+    const moved = (await gqlData(server.url, `mutation($uri: String) { createDataset(input: { name: "moved-set", kind: SYNTHETIC, uri: $uri }) { id } }`, { uri: dir }, admin)).createDataset.id;
+    // The folder becomes a symlink out of the data roots after it was registered.
+    const outside = await fs.mkdtemp(path.join((await import("node:os")).tmpdir(), "realismlab-elsewhere-"));
+    await fs.rm(dir, { recursive: true });
+    await fs.symlink(outside, dir);
+    try {
+      const touch = "require('fs').writeFileSync(process.argv[1] + '/ran', 'yes')";
+      const trainerId = (await register("escape-trainer", ["node", "-e", touch, "{outputDir}"])).data.registerTrainer.id;
+      const run = (await gqlData(server.url, `mutation($d: ID!, $t: ID!) { launchTraining(datasetId: $d, trainerId: $t) { id } }`, { d: moved, t: trainerId }, admin)).launchTraining;
+      const ended = await waitForEnd(run.id);
+      expect(ended.status).toBe("FAILED");
+      expect(ended.error).toMatch(/dataset\.uri: .*moved-set" is outside the data roots/);
+      await expect(fs.access(path.join(server.dataRoot, "models", run.id, "ran"))).rejects.toThrow(); // the trainer never started
+    } finally {
+      await fs.rm(outside, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("feature files", () => {
