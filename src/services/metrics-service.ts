@@ -2,6 +2,7 @@
 // written idempotently, announced with one metricLogged event per call.
 import type { Stores } from "../db/stores";
 import type { MetricRow } from "../db/stores/metrics-store";
+import type { Prisma } from "../generated/prisma/client";
 import { badInput, conflict } from "../errors";
 import type { Actor } from "./actor";
 import { isTerminal } from "./run-status";
@@ -18,6 +19,16 @@ export interface MetricPointInput {
   std?: number | null;
   step?: number | null;
   benchmark?: string | null;
+}
+
+/** What an audit event records of a metric write: counts and the first points, [name, benchmarkId, step, value]. */
+export function metricAuditChanges(rows: readonly MetricRow[], inserted: number): Prisma.InputJsonObject {
+  return {
+    points: rows.length,
+    inserted,
+    overwritten: rows.length - inserted,
+    values: rows.slice(0, AUDITED_POINTS).map((r) => [r.name, r.benchmarkId, r.step, r.value]),
+  };
 }
 
 export function createMetricsService(stores: Stores, runs: RunsService, catalogue: CatalogueService) {
@@ -64,12 +75,7 @@ export function createMetricsService(stores: Stores, runs: RunsService, catalogu
           actor: actor.name,
           tokenId: actor.tokenId,
           action: "logMetrics",
-          changes: {
-            points: unique.length,
-            inserted: count,
-            overwritten: unique.length - count,
-            values: unique.slice(0, AUDITED_POINTS).map((r) => [r.name, r.benchmarkId, r.step, r.value]),
-          },
+          changes: metricAuditChanges(unique, count),
         });
         await tx.notify("metricLogged", {
           runId,

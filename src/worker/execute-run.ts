@@ -6,6 +6,7 @@
 import type { Prisma, Run } from "../generated/prisma/client";
 import type { EventBus } from "../events/event-bus";
 import type { Services } from "../services";
+import { workerActor } from "../services/actor";
 import { isTerminal } from "../services/run-status";
 import { abandonOnAbort } from "./abandon-on-abort";
 import type { JobSettings, RunJob } from "./jobs/job";
@@ -62,7 +63,13 @@ export async function executeRun(deps: ExecuteRunDeps, runId: string, shutdown: 
   const supervisor = superviseRun({ stores: services.stores, events: deps.events, runId: run.id, controller, heartbeatIntervalMs: deps.heartbeatIntervalMs });
 
   const settle = async (to: Run["status"], extra: Prisma.RunUncheckedUpdateInput) => {
-    await services.runs.transition(run, to, extra).catch((error) => deps.log(`run ${run.id}: not settled as ${to}: ${errorMessage(error)}`));
+    const changes = {
+      status: { from: "RUNNING", to },
+      ...(extra.error ? { error: String(extra.error) } : {}),
+      ...(extra.details ? { detailKeys: Object.keys(extra.details as object) } : {}),
+    };
+    const audit = { actor: workerActor(deps.identity.name), action: "finish", changes };
+    await services.runs.transition(run, to, extra, { audit }).catch((error) => deps.log(`run ${run.id}: not settled as ${to}: ${errorMessage(error)}`));
   };
 
   try {

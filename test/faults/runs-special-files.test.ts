@@ -67,6 +67,8 @@ describe("a transfer over a dataset with special files", () => {
     await waitForStatus(slow.id, (s) => s === "RUNNING");
     await gqlData(server.url, `mutation($id: ID!) { cancelRun(id: $id) { status } }`, { id: slow.id });
     expect((await waitForStatus(slow.id, finished)).status).toBe("CANCELLED");
+    const audit = (await gqlData(server.url, `query($id: ID!) { run(id: $id) { auditEvents { actor action changes } } }`, { id: slow.id })).run.auditEvents;
+    expect(audit).toContainEqual({ actor: "local", action: "cancelRun", changes: { status: { from: "RUNNING", to: "CANCELLED" } } });
     // One worker slot: the next job runs only if the cancelled one let go of it.
     const next = (await gqlData(server.url, LAUNCH, { datasetId: setup.datasetId, methodId: setup.methodId, options: { outputName: "after-cancel", maxFailureShare: 0.5 } })).launchTransfer;
     expect((await waitForStatus(next.id, finished, 60_000)).status).toBe("SUCCEEDED");

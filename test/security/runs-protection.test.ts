@@ -141,6 +141,11 @@ describe("trainers", () => {
       expect(rows[0].expires_at.getTime() - Date.now()).toBeLessThanOrEqual(7 * 86_400_000);
       const late = await gql(server.url, LOG, { id: run.id, value: 1 }, env.REALISMLAB_TOKEN);
       expect(late.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+      // The worker's own settling of the run is in its audit trail too.
+      const [finish] = (await gqlData(server.url, AUDIT, { id: run.id })).run.auditEvents;
+      expect(finish).toMatchObject({ action: "finish", tokenId: null, changes: { status: { from: "RUNNING", to: "FAILED" } } });
+      expect(finish.actor).toMatch(/^worker .+:\d+$/);
+      expect(finish.changes.error).toMatch(/trainer exited with code 2/);
     } finally {
       for (const name of [...Object.keys(leaks), "CUDA_VISIBLE_DEVICES"]) delete process.env[name];
     }

@@ -4,6 +4,7 @@ import { isEmbeddingSpec, parseModelInputSpec } from "../../models/input-spec";
 import type { DatasetQualityParams } from "../../runners/quality/params";
 import { runDatasetQuality } from "../../runners/quality/run-dataset-quality";
 import { createRunnerFiles } from "../../runners/runner-files";
+import { metricAuditChanges } from "../../services/metrics-service";
 import type { JobContext, JobOutcome } from "./job";
 
 export async function runDatasetQualityJob(context: JobContext): Promise<JobOutcome> {
@@ -30,7 +31,8 @@ export async function runDatasetQualityJob(context: JobContext): Promise<JobOutc
   });
   await services.stores.transaction(async (tx) => {
     const rows = result.metrics.map((m) => ({ runId: run.id, benchmarkId: null, name: m.name, value: m.value, std: null, step: 0 }));
-    await tx.metrics.upsert(rows);
+    const inserted = await tx.metrics.upsert(rows);
+    await tx.audit.record({ runId: run.id, actor: `worker ${context.identity.name}`, tokenId: null, action: "logMetrics", changes: metricAuditChanges(rows, inserted) });
     await tx.notify("metricLogged", { runId: run.id, count: rows.length, names: rows.map((r) => r.name) });
   });
   const { separability } = result;

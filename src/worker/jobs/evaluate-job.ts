@@ -6,6 +6,7 @@ import { isEmbeddingSpec, parseModelInputSpec } from "../../models/input-spec";
 import { runEvaluation, type EvaluateRunParams } from "../../runners/evaluate";
 import { assertRegularFile, createRunnerFiles } from "../../runners/runner-files";
 import type { DataPaths } from "../../services/data-paths";
+import { metricAuditChanges } from "../../services/metrics-service";
 import { isDatasetQualityParams } from "../../runners/quality/params";
 import { runDatasetQualityJob } from "./dataset-quality-job";
 import type { JobContext, JobOutcome } from "./job";
@@ -62,7 +63,8 @@ export async function runEvaluateJob(context: JobContext): Promise<JobOutcome> {
     onBenchmark: (benchmark, outcome) =>
       services.stores.transaction(async (tx) => {
         const rows = outcome.metrics.map((m) => ({ runId: run.id, benchmarkId: benchmark.benchmarkId, name: m.name, value: m.value, std: m.std, step: 0 }));
-        await tx.metrics.upsert(rows);
+        const inserted = await tx.metrics.upsert(rows);
+        await tx.audit.record({ runId: run.id, actor: `worker ${context.identity.name}`, tokenId: null, action: "logMetrics", changes: metricAuditChanges(rows, inserted) });
         await tx.notify("metricLogged", { runId: run.id, count: rows.length, names: rows.map((r) => r.name) });
         await tx.metrics.upsertCurve({
           runId: run.id,

@@ -5,6 +5,7 @@ import { readdir } from "node:fs/promises";
 import { IMAGES_PER_SECOND, SECONDS_PER_IMAGE } from "../../domain/metric-names";
 import { createRunnerFiles } from "../../runners/runner-files";
 import { runTransfer } from "../../runners/transfer";
+import { metricAuditChanges } from "../../services/metrics-service";
 import type { TransferRunParams } from "../../services/launch-service";
 import type { JobContext, JobOutcome } from "./job";
 
@@ -15,7 +16,7 @@ async function identityCount(dir: string): Promise<number> {
   return entries.filter((e) => e.isDirectory()).length;
 }
 
-export async function runTransferJob({ run, signal, progress, services }: JobContext): Promise<JobOutcome> {
+export async function runTransferJob({ run, signal, progress, services, identity }: JobContext): Promise<JobOutcome> {
   const params = run.params as unknown as TransferRunParams & { sourceDir: string };
   const stores = services.stores;
   const [method] = await stores.catalogue.methodsByIds([run.transferMethodId!]);
@@ -68,10 +69,12 @@ export async function runTransferJob({ run, signal, progress, services }: JobCon
       });
     }
     if (result.secondsPerImage != null && result.imagesPerSecond != null) {
-      await tx.metrics.upsert([
+      const rows = [
         { runId: run.id, benchmarkId: null, name: SECONDS_PER_IMAGE, value: result.secondsPerImage, std: null, step: 0 },
         { runId: run.id, benchmarkId: null, name: IMAGES_PER_SECOND, value: result.imagesPerSecond, std: null, step: 0 },
-      ]);
+      ];
+      const inserted = await tx.metrics.upsert(rows);
+      await tx.audit.record({ runId: run.id, actor: `worker ${identity.name}`, tokenId: null, action: "logMetrics", changes: metricAuditChanges(rows, inserted) });
     }
   });
   return {
