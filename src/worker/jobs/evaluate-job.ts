@@ -4,6 +4,7 @@
 import type { Prisma } from "../../generated/prisma/client";
 import { isEmbeddingSpec, parseModelInputSpec } from "../../models/input-spec";
 import { runEvaluation, type EvaluateRunParams } from "../../runners/evaluate";
+import { ijbMetaFiles } from "../../runners/evaluate/ijb-layout";
 import { assertRegularFile, createRunnerFiles } from "../../runners/runner-files";
 import type { DataPaths } from "../../services/data-paths";
 import { metricAuditChanges } from "../../services/metrics-service";
@@ -31,6 +32,10 @@ async function recheckPaths(params: EvaluateRunParams, dataPaths: DataPaths): Pr
     await assertRegularFile(real);
     return real;
   };
+  for (const b of params.benchmarks) {
+    if (b.protocol !== "IJB_TEMPLATE_1TO1" || !b.dataPath) continue;
+    for (const meta of Object.values(ijbMetaFiles(b.dataPath))) await file(`${b.name}.meta`, meta);
+  }
   const benchmarks = await Promise.all(
     params.benchmarks.map(async (b) => ({
       ...b,
