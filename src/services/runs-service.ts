@@ -87,6 +87,9 @@ function progressColumns(progress: RunProgressInput): Prisma.RunUncheckedUpdateI
   return columns;
 }
 
+/** What updateRun may change that is part of a run's results (append-protected once it has finished). */
+const RESULT_FIELDS = ["status", "name", "progress", "details", "error", "worker", "device"] as const;
+
 /** The result fields an update changes, each as {from, to} (progress is not a result). */
 function auditedChanges(run: Run, data: Prisma.RunUncheckedUpdateInput): Prisma.InputJsonObject {
   const changes: Record<string, Prisma.InputJsonValue> = {};
@@ -219,7 +222,8 @@ export function createRunsService(stores: Stores, catalogue: CatalogueService) {
       if (run.source && !actor.admin) {
         throw new AppError("FORBIDDEN", `run ${id} holds published results; only an ADMIN token may change it`);
       }
-      if (isTerminal(run.status) && !actor.admin) {
+      const touched = RESULT_FIELDS.filter((field) => input[field] !== undefined);
+      if (isTerminal(run.status) && !actor.admin && touched.length) {
         throw conflict(`run ${id} is ${run.status}: a finished run's results are append-protected (notes and tags only; ADMIN may correct it)`);
       }
       const extra: Prisma.RunUncheckedUpdateInput = {

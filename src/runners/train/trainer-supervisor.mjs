@@ -39,8 +39,11 @@ trainer.once("error", (error) => {
 trainer.once("exit", (code, signal) => {
   if (stopping) signalGroup("SIGKILL"); // the worker is gone: leave nothing of the group behind
   if (signal) {
+    // End the same way, so the worker reports the trainer's signal (exit 1 if it cannot kill us).
     process.removeAllListeners(signal);
     process.kill(process.pid, signal);
+    setTimeout(() => process.exit(1), 1_000);
+    return;
   }
   process.exit(code ?? 1);
 });
