@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/config/config";
 import { embeddingModelSpec } from "../../src/fixtures";
 import { writeNpyFloat32 } from "../../src/metrics";
 import { gql, gqlData } from "../helpers/graphql-client";
@@ -149,6 +150,16 @@ describe("trainers", () => {
     } finally {
       for (const name of [...Object.keys(leaks), "CUDA_VISIBLE_DEVICES"]) delete process.env[name];
     }
+  });
+
+  it("takes the trainer allow-list and token lifetime from the configuration, refusing bad entries", () => {
+    const config = loadConfig({ TRAINER_ENV_ALLOW: "PATH, CUDA_*,WANDB_MODE", TRAINER_TOKEN_HOURS: "12" });
+    expect(config.TRAINER_ENV_ALLOW).toEqual(["PATH", "CUDA_*", "WANDB_MODE"]);
+    expect(config.TRAINER_TOKEN_HOURS).toBe(12);
+    expect(loadConfig({}).TRAINER_ENV_ALLOW).not.toContain("DATABASE_URL");
+    expect(() => loadConfig({ TRAINER_ENV_ALLOW: "PATH,*" })).toThrow(ConfigError);
+    expect(() => loadConfig({ TRAINER_ENV_ALLOW: "DATA-DIR" })).toThrow(/TRAINER_ENV_ALLOW/);
+    expect(() => loadConfig({ TRAINER_TOKEN_HOURS: "0" })).toThrow(/TRAINER_TOKEN_HOURS/);
   });
 
   it("never lets a param value become an option of the trainer command", async () => {

@@ -29,9 +29,10 @@ async function carriesRun(pid: number, runId: string): Promise<boolean> {
   return environ.split("\0").includes(`REALISMLAB_RUN_ID=${runId}`);
 }
 
-async function stillRunning(processGroup: number, runId: string): Promise<boolean> {
+/** true / false where /proc tells; null where it cannot (no /proc) and the group exists. */
+async function stillRunning(processGroup: number, runId: string): Promise<boolean | null> {
   const members = await groupMembers(processGroup);
-  if (members === null) return signalProcessGroup(processGroup, 0);
+  if (members === null) return signalProcessGroup(processGroup, 0) ? null : false;
   for (const pid of members) if (await carriesRun(pid, runId)) return true;
   return false;
 }
@@ -46,11 +47,16 @@ export async function stopPreviousAttempt(
     log(`the previous attempt ran on ${run.processHost}; its supervisor stops it there`);
     return;
   }
-  if (!(await stillRunning(run.processGroup, run.id))) return;
+  const running = await stillRunning(run.processGroup, run.id);
+  if (running === false) return;
+  if (running === null) {
+    // Without /proc the group cannot be told apart from an unrelated one that reused its id: never kill it blindly.
+    throw new Error(`process group ${run.processGroup} of the previous attempt still exists and cannot be verified here; not starting another beside it`);
+  }
   log(`the previous attempt's trainer (process group ${run.processGroup}) is still running; killing it before this attempt starts`);
   signalProcessGroup(run.processGroup, "SIGKILL");
   const deadline = Date.now() + GONE_WAIT_MS;
-  while (await stillRunning(run.processGroup, run.id)) {
+  while ((await stillRunning(run.processGroup, run.id)) !== false) {
     if (Date.now() > deadline) throw new Error(`the previous attempt's trainer (process group ${run.processGroup}) would not stop; not starting another beside it`);
     await new Promise((r) => setTimeout(r, 100));
   }
