@@ -39,7 +39,10 @@ export async function runTrainJob({ run, signal, progress, services, settings, i
   log.write("system", `$ ${argv.map((a) => JSON.stringify(a)).join(" ")}  (in ${trainer.workingDirectory})`);
   let malformed = 0;
   const metricWrites: Promise<unknown>[] = [];
-  await stopPreviousAttempt(run, (message) => log.write("system", message));
+  await stopPreviousAttempt(run, (message) => log.write("system", message)).catch(async (error) => {
+    await log.close();
+    throw error;
+  });
   let recorded: Promise<unknown> = Promise.resolve();
   const exit = await runTrainerProcess({
     argv,
