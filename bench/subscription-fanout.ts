@@ -63,7 +63,7 @@ export async function run() {
     console.log(`  ${SUBSCRIBERS} subscribers connected in ${(performance.now() - connectStart).toFixed(0)} ms`);
 
     // Progress as a worker writes it (the reporter is rate-limited; flush each time).
-    await server.app.services.runs.update(runId, { status: "RUNNING" });
+    await server.app.services.runs.update(runId, { status: "RUNNING" }, { name: "bench", tokenId: null, admin: true });
     const reporter = createProgressReporter(server.app.services.stores, runId, 0);
     for (let i = 1; i <= UPDATES; i++) {
       reporter.report({ done: i, total: UPDATES, phase: "transferring" });

@@ -2,6 +2,7 @@
 // with zod; every problem is reported together, each naming its variable.
 import path from "node:path";
 import { z } from "zod";
+import { DEFAULT_TRAINER_ENV_ALLOW } from "../runners/train/trainer-environment";
 
 const pathList = z
   .string()
@@ -35,6 +36,14 @@ const envSchema = z.object({
   API_URL: z.url().optional(),
   /** How long a cancelled trainer may take to exit after SIGTERM before SIGKILL. */
   TRAINER_KILL_GRACE_MS: z.coerce.number().int().min(0).default(5_000),
+  /** Comma-separated worker variables a trainer sees (NAME or PREFIX_*); replaces the default list. */
+  TRAINER_ENV_ALLOW: z
+    .string()
+    .transform((raw) => raw.split(",").map((k) => k.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*\*?$/, "names like PATH or prefixes like CUDA_*")))
+    .default([...DEFAULT_TRAINER_ENV_ALLOW]),
+  /** Lifetime of a trainer's run token (it is revoked earlier, when the run ends). */
+  TRAINER_TOKEN_HOURS: z.coerce.number().positive().max(24 * 90).default(24 * 7),
   /** Mutations need an API token with the right scope (npm run token -- create). */
   AUTH_REQUIRED: boolean.default(true),
   /** Queries and subscriptions without a token (false: they need the READ scope). */

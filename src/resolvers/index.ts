@@ -5,6 +5,7 @@ import { evaluationResolvers } from "./evaluation";
 import { launchResolvers } from "./launch";
 import { leaderboardResolvers } from "./leaderboard";
 import { pipelineResolvers } from "./pipelines";
+import { runAuditResolvers } from "./run-audit";
 import { runResolvers } from "./runs";
 import { subscriptionResolvers } from "./subscriptions";
 import { trainingResolvers } from "./training";
@@ -19,8 +20,9 @@ export const resolvers = {
   Dataset: catalogueResolvers.Dataset,
   TransferMethod: catalogueResolvers.TransferMethod,
   FaceModel: catalogueResolvers.FaceModel,
-  Run: { ...runResolvers.Run, ...trainingResolvers.Run, ...pipelineResolvers.Run },
+  Run: { ...runResolvers.Run, ...trainingResolvers.Run, ...pipelineResolvers.Run, ...runAuditResolvers.Run },
   Curve: runResolvers.Curve,
   Pipeline: pipelineResolvers.Pipeline,
+  Trainer: trainingResolvers.Trainer,
   ...leaderboardResolvers.types,
 };

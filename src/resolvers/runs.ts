@@ -3,6 +3,7 @@ import type { Curve, Metric, Run } from "../generated/prisma/client";
 import type { GraphQLContext } from "../graphql/context";
 import type { CreateRunInput, RunsPageInput, UpdateRunInput } from "../services/runs-service";
 import type { MetricPointInput } from "../services/metrics-service";
+import { actorOf } from "../services/actor";
 import { lineageOf } from "./catalogue";
 
 type Ctx = GraphQLContext;
@@ -47,9 +48,9 @@ export const runResolvers = {
   Mutation: {
     createRun: (_: unknown, args: { input: CreateRunInput }, ctx: Ctx) => ctx.services.runs.create(args.input),
     updateRun: (_: unknown, args: { id: string; input: UpdateRunInput }, ctx: Ctx) =>
-      ctx.services.runs.update(args.id, args.input),
+      ctx.services.runs.update(args.id, args.input, actorOf(ctx.principal)),
     logMetrics: (_: unknown, args: { runId: string; points: MetricPointInput[] }, ctx: Ctx) =>
-      ctx.services.metrics.log(args.runId, args.points),
+      ctx.services.metrics.log(args.runId, args.points, actorOf(ctx.principal)),
     tagRun: (_: unknown, args: { id: string; add?: string[] | null; remove?: string[] | null }, ctx: Ctx) =>
       ctx.services.runAnnotations.changeTags(ctx.principal, args.id, args),
     setRunNotes: (_: unknown, args: { id: string; notes?: string | null }, ctx: Ctx) =>

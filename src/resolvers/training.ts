@@ -1,7 +1,8 @@
 // Trainers, TRAIN launches and run logs: parse -> service -> shape.
-import type { Run } from "../generated/prisma/client";
 import type { GraphQLContext } from "../graphql/context";
-import type { LaunchTrainingInput, RegisterTrainerInput } from "../services/trainers-service";
+import type { Run, Trainer } from "../generated/prisma/client";
+import { hasScope } from "../services/auth-service";
+import { visibleEnvironment, type LaunchTrainingInput, type RegisterTrainerInput } from "../services/trainers-service";
 import { badInput } from "../errors";
 
 type Ctx = GraphQLContext;
@@ -13,6 +14,9 @@ export const trainingResolvers = {
   Mutation: {
     registerTrainer: (_: unknown, args: { input: RegisterTrainerInput }, ctx: Ctx) => ctx.services.trainers.register(args.input),
     launchTraining: (_: unknown, args: LaunchTrainingInput, ctx: Ctx) => ctx.services.trainers.launchTraining(args),
+  },
+  Trainer: {
+    environment: (trainer: Trainer, _: unknown, ctx: Ctx) => visibleEnvironment(trainer.environment, hasScope(ctx.principal, "ADMIN")),
   },
   Run: {
     trainer: async (run: Run, _: unknown, ctx: Ctx) => (run.trainerId ? (await ctx.services.stores.trainers.byIds([run.trainerId]))[0] : null),

@@ -11,6 +11,7 @@ import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { GraphQLError, parse } from "graphql";
 import { AppError } from "../errors";
+import { asksForIntrospection, introspectionRefused } from "../graphql/introspection";
 import { assertWithinLimits, type QueryLimits } from "../graphql/query-limits";
 import { ANONYMOUS, type Principal } from "../services/auth-service";
 import { createContext, type GraphQLContext } from "../graphql/context";
@@ -86,6 +87,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
           assertWithinLimits(schema, document, payload.variables ?? undefined, payload.operationName ?? undefined, options.limits);
         } catch (error) {
           return [error as GraphQLError];
+        }
+        // INTROSPECTION=false holds over the socket too (Apollo applies it to HTTP only).
+        if (!options.limits.introspection && asksForIntrospection(document)) {
+          return [introspectionRefused()];
         }
         return undefined; // graphql-ws then validates and subscribes as usual
       },

@@ -8,6 +8,7 @@ import { badInput, conflict, required } from "../errors";
 import { isImageToImageSpec, parseModelInputSpec, specOptionNames } from "../models/input-spec";
 import { resolveTransferOptions } from "../runners/transfer/transfer-options";
 import { TransferOptionError } from "../runners/transfer/errors";
+import type { Actor } from "./actor";
 import type { DataPaths } from "./data-paths";
 import type { RunsService } from "./runs-service";
 import { isTerminal } from "./run-status";
@@ -131,13 +132,15 @@ export function createLaunchService(stores: Stores, runs: RunsService, paths: Da
     },
 
     /** QUEUED: removed from the queue now. RUNNING: its worker stops within a heartbeat. */
-    async cancelRun(id: string): Promise<Run> {
+    async cancelRun(id: string, actor?: Actor): Promise<Run> {
       const run = await runs.require(id);
       if (isTerminal(run.status)) throw conflict(`run ${id} is already ${run.status}`);
       if (!run.worker && run.status === "RUNNING") {
         throw conflict(`run ${id} was not launched here (it is tracked from outside); set its status with updateRun`);
       }
-      const cancelled = await runs.transition(run, "CANCELLED", { error: "cancelled by a user" });
+      const cancelled = await runs.transition(run, "CANCELLED", { error: "cancelled by a user" }, {
+        ...(actor ? { audit: { actor, action: "cancelRun", changes: { status: { from: run.status, to: "CANCELLED" } } } } : {}),
+      });
       await stores.queue.removeQueuedRun(id);
       return required(cancelled, "run", id);
     },

@@ -2,11 +2,16 @@
 // written idempotently, announced with one metricLogged event per call.
 import type { Stores } from "../db/stores";
 import type { MetricRow } from "../db/stores/metrics-store";
+import type { Prisma } from "../generated/prisma/client";
 import { badInput, conflict } from "../errors";
+import type { Actor } from "./actor";
+import { isTerminal } from "./run-status";
 import type { CatalogueService } from "./catalogue-service";
 import type { RunsService } from "./runs-service";
 
 export const MAX_POINTS_PER_CALL = 10_000;
+/** Points listed one by one in an audit event; beyond that only counts and names. */
+const AUDITED_POINTS = 100;
 
 export interface MetricPointInput {
   name: string;
@@ -16,14 +21,28 @@ export interface MetricPointInput {
   benchmark?: string | null;
 }
 
+/** What an audit event records of a metric write: counts and the first points, [name, benchmarkId, step, value]. */
+export function metricAuditChanges(rows: readonly MetricRow[], inserted: number): Prisma.InputJsonObject {
+  return {
+    points: rows.length,
+    inserted,
+    overwritten: rows.length - inserted,
+    values: rows.slice(0, AUDITED_POINTS).map((r) => [r.name, r.benchmarkId, r.step, r.value]),
+  };
+}
+
 export function createMetricsService(stores: Stores, runs: RunsService, catalogue: CatalogueService) {
   return {
-    async log(runId: string, points: readonly MetricPointInput[]): Promise<{ received: number; inserted: number }> {
+    /** Logs points into a run for `actor`; a finished run takes them only from ADMIN (audited like every call). */
+    async log(runId: string, points: readonly MetricPointInput[], actor: Actor): Promise<{ received: number; inserted: number }> {
       if (points.length > MAX_POINTS_PER_CALL) {
         throw badInput("points", `at most ${MAX_POINTS_PER_CALL} points per call, got ${points.length}`);
       }
       const run = await runs.require(runId);
       if (run.source) throw conflict(`run ${runId} holds published results; its metrics are not logged`);
+      if (isTerminal(run.status) && !actor.admin) {
+        throw conflict(`run ${runId} is ${run.status}: a finished run's results are append-protected; metrics are logged while it runs`);
+      }
       const benchmarkIds = await catalogue.benchmarkIdsByName(
         "points.benchmark",
         points.flatMap((p) => (p.benchmark ? [p.benchmark] : [])),
@@ -51,6 +70,13 @@ export function createMetricsService(stores: Stores, runs: RunsService, catalogu
       const unique = [...rows.values()];
       const inserted = await stores.transaction(async (tx) => {
         const count = await tx.metrics.upsert(unique);
+        await tx.audit.record({
+          runId,
+          actor: actor.name,
+          tokenId: actor.tokenId,
+          action: "logMetrics",
+          changes: metricAuditChanges(unique, count),
+        });
         await tx.notify("metricLogged", {
           runId,
           count: unique.length,

@@ -5,7 +5,8 @@ import type { Stores } from "../db/stores";
 import type { RunListFilter, RunOrderField } from "../db/stores/runs-store";
 import type { Prisma, Run } from "../generated/prisma/client";
 import type { RunKind, RunStatus } from "../generated/prisma/enums";
-import { badInput, conflict, required } from "../errors";
+import { AppError, badInput, conflict, required } from "../errors";
+import type { Actor } from "./actor";
 import type { CatalogueService } from "./catalogue-service";
 import { parseTags } from "./run-annotations-service";
 import { canTransition, isTerminal } from "./run-status";
@@ -87,6 +88,21 @@ function progressColumns(progress: RunProgressInput): Prisma.RunUncheckedUpdateI
   return columns;
 }
 
+/** What updateRun may change that is part of a run's results (append-protected once it has finished). */
+const RESULT_FIELDS = ["status", "name", "progress", "details", "error", "worker", "device"] as const;
+
+/** The result fields an update changes, each as {from, to} (progress is not a result). */
+function auditedChanges(run: Run, data: Prisma.RunUncheckedUpdateInput): Prisma.InputJsonObject {
+  const changes: Record<string, Prisma.InputJsonValue> = {};
+  for (const key of ["status", "name", "details", "error", "worker", "device"] as const) {
+    if (!(key in data)) continue;
+    const from = (run[key] ?? null) as Prisma.InputJsonValue | null;
+    const to = (data[key] ?? null) as Prisma.InputJsonValue | null;
+    if (JSON.stringify(from) !== JSON.stringify(to)) changes[key] = { from, to } as Prisma.InputJsonObject;
+  }
+  return changes;
+}
+
 export function createRunsService(stores: Stores, catalogue: CatalogueService) {
   const store = stores.runs;
   // Told about every run that reaches a terminal status (pipelines advance on it).
@@ -112,7 +128,7 @@ export function createRunsService(stores: Stores, catalogue: CatalogueService) {
     run: Run,
     to: RunStatus,
     extra: Prisma.RunUncheckedUpdateInput = {},
-    options: { announceProgress?: boolean } = {},
+    options: { announceProgress?: boolean; audit?: { actor: Actor; action: string; changes: Prisma.InputJsonObject } } = {},
   ): Promise<Run> {
     if (!canTransition(run.status, to)) {
       throw conflict(`run ${run.id} is ${run.status} and cannot become ${to}`);
@@ -126,6 +142,12 @@ export function createRunsService(stores: Stores, catalogue: CatalogueService) {
     };
     const updated = await stores.transaction(async (tx) => {
       const row = await tx.runs.updateIfStatus(run.id, run.status, data);
+      if (row && options.audit) {
+        const { actor, action, changes } = options.audit;
+        await tx.audit.record({ runId: row.id, actor: actor.name, tokenId: actor.tokenId, action, changes });
+      }
+      // A finished run's trainer token stops working with it.
+      if (row && isTerminal(row.status)) await tx.tokens.revokeForRun(row.id);
       if (row && row.status !== run.status) {
         await tx.notify("runUpdated", { runId: row.id, kind: row.kind, status: row.status, group: row.group });
       }
@@ -191,8 +213,20 @@ export function createRunsService(stores: Stores, catalogue: CatalogueService) {
       });
     },
 
-    async update(id: string, input: UpdateRunInput): Promise<Run> {
+    /**
+     * Changes a run for `actor`. Published runs change only with ADMIN; finished runs are
+     * append-protected (their results change only with ADMIN; notes and tags have their own
+     * mutations). Every change other than progress is recorded as an audit event.
+     */
+    async update(id: string, input: UpdateRunInput, actor: Actor): Promise<Run> {
       const run = await this.require(id);
+      if (run.source && !actor.admin) {
+        throw new AppError("FORBIDDEN", `run ${id} holds published results; only an ADMIN token may change it`);
+      }
+      const touched = RESULT_FIELDS.filter((field) => input[field] !== undefined);
+      if (isTerminal(run.status) && !actor.admin && touched.length) {
+        throw conflict(`run ${id} is ${run.status}: a finished run's results are append-protected (notes and tags only; ADMIN may correct it)`);
+      }
       const extra: Prisma.RunUncheckedUpdateInput = {
         ...(input.name !== undefined ? { name: input.name } : {}),
         ...(input.progress ? progressColumns(input.progress) : {}),
@@ -204,7 +238,11 @@ export function createRunsService(stores: Stores, catalogue: CatalogueService) {
       if (isTerminal(run.status) && input.progress) {
         throw conflict(`run ${id} is ${run.status}; its progress can no longer change`);
       }
-      return transition(run, input.status ?? run.status, extra, { announceProgress: Boolean(input.progress) });
+      const changes = auditedChanges(run, { ...extra, ...(input.status && input.status !== run.status ? { status: input.status } : {}) });
+      return transition(run, input.status ?? run.status, extra, {
+        announceProgress: Boolean(input.progress),
+        ...(Object.keys(changes).length ? { audit: { actor, action: "updateRun", changes } } : {}),
+      });
     },
 
     async page(input: RunsPageInput) {

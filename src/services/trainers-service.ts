@@ -5,7 +5,7 @@ import type { Stores } from "../db/stores";
 import type { Prisma, Run } from "../generated/prisma/client";
 import { badInput, conflict } from "../errors";
 import { isEmbeddingSpec } from "../models/input-spec";
-import { TemplateError, checkPlaceholders, splitCommandLine } from "../runners/train/command-template";
+import { TemplateError, checkPlaceholders, optionValueMessage, paramUsedAsOption, splitCommandLine } from "../runners/train/command-template";
 import type { CatalogueService } from "./catalogue-service";
 import { parseInputSpec } from "./input-spec-validation";
 import { isUniqueViolation } from "./prisma-errors";
@@ -52,6 +52,18 @@ export function defaultTrainingGroup(trainerName: string, datasetName: string, p
   const keys = Object.keys(params).sort();
   const suffix = keys.length ? ` ${JSON.stringify(params, keys)}` : "";
   return `${trainerName} on ${datasetName}${suffix}`;
+}
+
+/** What a trainer's environment values read as for callers without ADMIN. */
+export const MASKED_VALUE = "********";
+
+/**
+ * A trainer's environment as `admin` may see it: values (API keys, passwords) are
+ * secrets that only ADMIN reads; everyone else sees which variables are set.
+ */
+export function visibleEnvironment(environment: unknown, admin: boolean): Record<string, string> {
+  const env = (environment ?? {}) as Record<string, string>;
+  return admin ? env : Object.fromEntries(Object.keys(env).map((key) => [key, MASKED_VALUE]));
 }
 
 export function createTrainersService(stores: Stores, catalogue: CatalogueService) {
@@ -109,6 +121,8 @@ export function createTrainersService(stores: Stores, catalogue: CatalogueServic
       const maxAttempts = input.maxAttempts ?? 1;
       if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 10) throw badInput("maxAttempts", "must be an integer in [1, 10]");
       const params = { ...jsonObject("trainer.defaultParams", trainer.defaultParams), ...jsonObject("params", input.params) };
+      const asOption = paramUsedAsOption(trainer.command as string[], params);
+      if (asOption) throw badInput(`params.${asOption.name}`, optionValueMessage(asOption));
       return stores.transaction(async (t) => {
         const run = await t.queueNewRun({
           kind: "TRAIN",

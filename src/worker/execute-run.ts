@@ -6,11 +6,15 @@
 import type { Prisma, Run } from "../generated/prisma/client";
 import type { EventBus } from "../events/event-bus";
 import type { Services } from "../services";
+import { workerActor } from "../services/actor";
 import { isTerminal } from "../services/run-status";
+import { abandonOnAbort } from "./abandon-on-abort";
 import type { JobSettings, RunJob } from "./jobs/job";
 import { createProgressReporter } from "./progress-reporter";
 import { RunNoLongerRunning, superviseRun } from "./run-supervisor";
 import type { WorkerIdentity } from "./worker-identity";
+
+const ABANDON_MARGIN_MS = 2_000;
 
 export class WorkerShuttingDown extends Error {
   override name = "WorkerShuttingDown";
@@ -59,13 +63,25 @@ export async function executeRun(deps: ExecuteRunDeps, runId: string, shutdown: 
   const supervisor = superviseRun({ stores: services.stores, events: deps.events, runId: run.id, controller, heartbeatIntervalMs: deps.heartbeatIntervalMs });
 
   const settle = async (to: Run["status"], extra: Prisma.RunUncheckedUpdateInput) => {
-    await services.runs.transition(run, to, extra).catch((error) => deps.log(`run ${run.id}: not settled as ${to}: ${errorMessage(error)}`));
+    const changes = {
+      status: { from: "RUNNING", to },
+      ...(extra.error ? { error: String(extra.error) } : {}),
+      ...(extra.details ? { detailKeys: Object.keys(extra.details as object) } : {}),
+    };
+    const audit = { actor: workerActor(deps.identity.name), action: "finish", changes };
+    await services.runs.transition(run, to, extra, { audit }).catch((error) => deps.log(`run ${run.id}: not settled as ${to}: ${errorMessage(error)}`));
   };
 
   try {
     const job = deps.jobs[run.kind];
     if (!job) throw new Error(`this worker has no job for ${run.kind} runs`);
-    const outcome = await job({ run, signal: controller.signal, progress, services, identity: deps.identity, settings: deps.settings });
+    // A trainer gets its kill grace first; any job then has a little more before it is abandoned.
+    const abandonAfterMs = deps.settings.trainerKillGraceMs + ABANDON_MARGIN_MS;
+    const outcome = await abandonOnAbort(
+      job({ run, signal: controller.signal, progress, services, identity: deps.identity, settings: deps.settings }),
+      controller.signal,
+      abandonAfterMs,
+    );
     await progress.flush();
     await settle("SUCCEEDED", {
       ...(outcome.device ? { device: outcome.device } : {}),

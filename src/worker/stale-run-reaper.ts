@@ -3,6 +3,9 @@
 // and FAILED with a clear error after that. Every API process and worker runs a
 // reaper; the status guard in each update makes them safe to race.
 import type { Services } from "../services";
+import type { Actor } from "../services/actor";
+
+const REAPER: Actor = { name: "stale-run reaper", tokenId: null, admin: false };
 
 export function startStaleRunReaper(options: {
   services: Services;
@@ -20,7 +23,9 @@ export function startStaleRunReaper(options: {
         await stores.transaction((tx) => tx.requeueRunningRun(run.id, `${silence}; re-queued (attempt ${run.attempt} of ${run.maxAttempts})`));
         options.log(`run ${run.id}: ${silence}; re-queued`);
       } else {
-        await services.runs.transition(run, "FAILED", { error: `${silence}; the worker was lost` }).catch(() => undefined);
+        const error = `${silence}; the worker was lost`;
+        const audit = { actor: REAPER, action: "finish", changes: { status: { from: "RUNNING", to: "FAILED" }, error } };
+        await services.runs.transition(run, "FAILED", { error }, { audit }).catch(() => undefined);
         options.log(`run ${run.id}: ${silence}; FAILED`);
       }
     }

@@ -82,10 +82,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   };
 }
 
-/** Trainers get a token that may write to their own run only. */
-export function runTokenMinter(services: Services) {
+/**
+ * Trainers get a token that may write to their own run only. It is revoked when the
+ * run ends or goes back to the queue, and expires after `lifetimeHours` regardless.
+ */
+export function runTokenMinter(services: Services, lifetimeHours: number) {
   return async (runId: string) =>
-    (await services.auth.createToken({ name: `trainer of run ${runId}`, scopes: ["WRITE"], runId, expiresInDays: 30 })).secret;
+    (await services.auth.createToken({ name: `trainer of run ${runId}`, scopes: ["WRITE"], runId, expiresInDays: lifetimeHours / 24 })).secret;
 }
 
 /** A worker as configured by the environment (in the API process or alone). */
@@ -103,7 +106,8 @@ export function startConfiguredWorker(
     settings: {
       apiUrl: config.apiUrl ?? deps.apiUrl,
       trainerKillGraceMs: config.TRAINER_KILL_GRACE_MS,
-      runToken: runTokenMinter(deps.services),
+      trainerEnvAllow: config.TRAINER_ENV_ALLOW,
+      runToken: runTokenMinter(deps.services, config.TRAINER_TOKEN_HOURS),
     },
     log: deps.log,
   });

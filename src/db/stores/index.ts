@@ -2,6 +2,7 @@
 // same stores bound to one database transaction.
 import type { Db } from "../prisma";
 import type { Prisma } from "../../generated/prisma/client";
+import { createAuditStore } from "./audit-store";
 import { createCatalogueStore } from "./catalogue-store";
 import { createLeaderboardStore } from "./leaderboard-store";
 import { createMetricsStore } from "./metrics-store";
@@ -13,6 +14,15 @@ import { createTokensStore } from "./tokens-store";
 import { createTrainersStore } from "./trainers-store";
 import { notifyStatement } from "../../events/publish";
 import type { EventMap, Topic } from "../../events/topics";
+import { isRetryableConflict } from "../../services/prisma-errors";
+
+/**
+ * How long a transaction may wait for a pool connection: a burst of writers
+ * queues behind the pool rather than failing with P2028 after Prisma's 2 s default.
+ */
+const TRANSACTION_MAX_WAIT_MS = 60_000;
+/** Deadlocks and serialization failures are retried this many times, with jittered backoff. */
+const CONFLICT_RETRIES = 5;
 
 export type TxClient = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
@@ -20,6 +30,7 @@ function bind(client: Db | TxClient) {
   const db = client as Db;
   const runs = createRunsStore(db);
   const queue = createQueueStore(db);
+  const tokens = createTokensStore(db);
   const notify = <T extends Topic>(topic: T, payload: EventMap[T]) => notifyStatement(db, topic, payload);
   return {
     catalogue: createCatalogueStore(db),
@@ -28,9 +39,10 @@ function bind(client: Db | TxClient) {
     queue,
     trainers: createTrainersStore(db),
     pipelines: createPipelinesStore(db),
-    tokens: createTokensStore(db),
+    tokens,
     leaderboard: createLeaderboardStore(db),
     quality: createQualityStore(db),
+    audit: createAuditStore(db),
     /** pg_notify inside this client's transaction: delivered only if it commits. */
     notify,
     /** A launch: the QUEUED run, its job and its runUpdated event (call inside `transaction`). */
@@ -44,6 +56,8 @@ function bind(client: Db | TxClient) {
     async requeueRunningRun(runId: string, error: string) {
       const run = await runs.updateIfStatus(runId, "RUNNING", { status: "QUEUED", worker: null, error });
       if (!run) return null;
+      // The lost attempt's trainer token dies with it; the next attempt gets its own.
+      await tokens.revokeForRun(runId);
       await queue.enqueueRun(run);
       await notify("runUpdated", { runId: run.id, kind: run.kind, status: run.status, group: run.group });
       return run;
@@ -56,8 +70,16 @@ export type BoundStores = ReturnType<typeof bind>;
 export function createStores(prisma: Db) {
   return {
     ...bind(prisma),
-    transaction<T>(work: (stores: BoundStores) => Promise<T>): Promise<T> {
-      return prisma.$transaction((tx) => work(bind(tx)), { timeout: 30_000 });
+    /** `work` in one transaction; run again (whole) after a deadlock or serialization failure. */
+    async transaction<T>(work: (stores: BoundStores) => Promise<T>): Promise<T> {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await prisma.$transaction((tx) => work(bind(tx)), { timeout: 30_000, maxWait: TRANSACTION_MAX_WAIT_MS });
+        } catch (error) {
+          if (attempt >= CONFLICT_RETRIES || !isRetryableConflict(error)) throw error;
+          await new Promise((r) => setTimeout(r, (10 << attempt) * (0.5 + Math.random())));
+        }
+      }
     },
     /**
      * Runs `work` while holding a Postgres advisory lock named `name` (held by an

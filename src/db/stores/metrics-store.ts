@@ -33,6 +33,8 @@ export function createMetricsStore(prisma: Db) {
           ), written AS (
             INSERT INTO metric (run_id, benchmark_id, name, value, std, step)
             SELECT run_id, benchmark_id, name, value, std, step FROM input
+            -- One global lock order: concurrent batches over overlapping keys wait, never deadlock.
+            ORDER BY benchmark_id NULLS FIRST, name, step
             ON CONFLICT (run_id, benchmark_id, name, step)
             DO UPDATE SET value = EXCLUDED.value, std = EXCLUDED.std
             RETURNING (xmax = 0) AS is_new

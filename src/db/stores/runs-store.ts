@@ -85,6 +85,10 @@ export function createRunsStore(prisma: Db) {
       return count === 1;
     },
 
+    /** Records (or clears, with null) the process group of a run's trainer and its host. */
+    recordProcess: (id: string, processGroup: number | null, processHost: string | null) =>
+      prisma.run.updateMany({ where: { id }, data: { processGroup, processHost } }),
+
     /** Statuses of the given runs (cheap polling for cancellation). */
     statusOf: async (id: string) => (await prisma.run.findUnique({ where: { id }, select: { status: true } }))?.status ?? null,
 

@@ -12,6 +12,11 @@ export function createTokensStore(prisma: Db) {
       const { count } = await prisma.apiToken.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
       return count === 1;
     },
+    /** Revokes every live token limited to a run (its trainer's); returns how many. */
+    async revokeForRun(runId: string): Promise<number> {
+      const { count } = await prisma.apiToken.updateMany({ where: { runId, revokedAt: null }, data: { revokedAt: new Date() } });
+      return count;
+    },
     touch: (id: string) => prisma.apiToken.update({ where: { id }, data: { lastUsedAt: new Date() } }),
   };
 }

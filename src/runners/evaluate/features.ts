@@ -11,6 +11,11 @@ function readMatrix(path: string, rows: number, what: string): { data: Float32Ar
   if (array.shape.length !== 2 || n !== rows || !dim) {
     throw new Error(`${what} ${path} has shape (${array.shape.join(", ")}); expected (${rows}, dim): one row per benchmark image`);
   }
+  // NaN or Inf would silently poison every score (NaN compares false with every threshold).
+  const bad = array.data.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) {
+    throw new Error(`${what} ${path} holds a non-finite value (${array.data[bad]}) at row ${Math.floor(bad / dim)}, column ${bad % dim}; features must be finite numbers`);
+  }
   return { data: array.data, dim };
 }
 

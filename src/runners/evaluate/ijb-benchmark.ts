@@ -67,7 +67,9 @@ export const evaluateIjbBenchmark: BenchmarkEvaluator = async (benchmark, contex
       (i) => {
         if (!imageDir) throw new Error(`benchmark ${benchmark.name}: no image folder`);
         const name = landmarks.images[i]!;
-        return { data: ijbImagePath(imageDir, name), label: `benchmark ${benchmark.name}: image ${name}` };
+        const file = ijbImagePath(imageDir, name);
+        const read = context.readImage;
+        return { data: read ? () => read(file) : file, label: `benchmark ${benchmark.name}: image ${name}` };
       },
       context,
     );

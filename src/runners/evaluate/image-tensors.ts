@@ -4,9 +4,9 @@
 import type { ImageInputSpec } from "../../models/input-spec";
 import { decodeImage, writePlanar } from "../transfer/preprocess";
 
-/** Where an image comes from: a file path or encoded bytes, and how to name it in errors. */
+/** Where an image comes from: a file path, encoded bytes or a reader of them, and how to name it in errors. */
 export interface ImageSource {
-  data: string | Buffer;
+  data: string | Buffer | (() => Promise<Buffer>);
   label: string;
 }
 
@@ -41,7 +41,7 @@ export function mirrorRgb(rgb: Uint8Array, width: number, height: number): Buffe
 export async function prepareImageBatch(sources: ImageSource[], input: ImageInputSpec, feedBatch: number): Promise<ImageBatch> {
   const decoded = await Promise.all(
     sources.map((source) =>
-      decodeImage(source.data, input).catch((error: unknown) => {
+      (async () => decodeImage(typeof source.data === "function" ? await source.data() : source.data, input))().catch((error: unknown) => {
         throw new ImageDecodeError(`${source.label} cannot be decoded: ${(error as Error)?.message ?? String(error)}`);
       }),
     ),

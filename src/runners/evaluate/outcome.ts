@@ -37,6 +37,8 @@ export interface EvaluationContext {
   embedder: () => Promise<Embedder>;
   signal: AbortSignal;
   progress: (update: ProgressUpdate) => void;
+  /** Reads an image file (the worker's data-roots reader); default: any regular file. */
+  readImage?: (file: string) => Promise<Buffer>;
 }
 
 export type BenchmarkEvaluator = (benchmark: EvaluateBenchmarkParams, context: EvaluationContext) => Promise<BenchmarkOutcome>;

@@ -17,6 +17,8 @@ export interface EvaluationRequest {
   onBenchmark: (benchmark: EvaluateBenchmarkParams, outcome: BenchmarkOutcome) => Promise<void>;
   /** Tried in order; default ["cuda", "cpu"]. */
   executionProviders?: readonly string[];
+  /** Reads image files (the worker's data-roots reader, src/runners/runner-files.ts). */
+  readImage?: (file: string) => Promise<Buffer>;
 }
 
 export interface EvaluationResult {
@@ -34,6 +36,7 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Evaluat
     params: request.params,
     signal: request.signal,
     progress: request.onProgress,
+    ...(request.readImage ? { readImage: request.readImage } : {}),
     embedder: () => {
       const model = request.model;
       if (!model) return Promise.reject(new Error("this evaluation has no FR model to embed images with"));

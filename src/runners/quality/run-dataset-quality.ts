@@ -36,10 +36,15 @@ export async function listImages(dir: string, limit: number | null): Promise<Dat
   return images;
 }
 
-async function embedAll(embedder: Embedder, images: DatasetImage[], phase: string, onProgress: (u: DatasetQualityProgress) => void, signal: AbortSignal) {
+type ReadImage = ((file: string) => Promise<Buffer>) | undefined;
+
+async function embedAll(embedder: Embedder, images: DatasetImage[], phase: string, onProgress: (u: DatasetQualityProgress) => void, signal: AbortSignal, read: ReadImage) {
   const raw = await embedder.embed(
     images.length,
-    (i) => ({ data: images[i]!.absolutePath, label: images[i]!.relativePath }),
+    (i) => {
+      const file = images[i]!.absolutePath;
+      return { data: read ? () => read(file) : file, label: images[i]!.relativePath };
+    },
     (done) => onProgress({ done, total: images.length, phase }),
     signal,
   );
@@ -51,6 +56,8 @@ export async function runDatasetQuality(request: {
   model: { path: string; spec: EmbeddingSpec };
   signal: AbortSignal;
   onProgress: (update: DatasetQualityProgress) => void;
+  /** Reads image files (the worker's data-roots reader, src/runners/runner-files.ts). */
+  readImage?: (file: string) => Promise<Buffer>;
 }): Promise<DatasetQualityResult> {
   const { params, model, signal, onProgress } = request;
   const started = performance.now();
@@ -60,8 +67,8 @@ export async function runDatasetQuality(request: {
   if (reference.length < 2) throw new Error(`the reference set has ${reference.length} image(s) under ${params.referenceDir}; at least 2 are needed`);
   const embedder = await Embedder.open(model.path, model.spec, { batchSize: params.batchSize });
   try {
-    const evaluated = await embedAll(embedder, images, "embedding dataset", onProgress, signal);
-    const real = await embedAll(embedder, reference, "embedding reference", onProgress, signal);
+    const evaluated = await embedAll(embedder, images, "embedding dataset", onProgress, signal, request.readImage);
+    const real = await embedAll(embedder, reference, "embedding reference", onProgress, signal, request.readImage);
     onProgress({ done: 0, total: null, phase: "quality measures" });
     const frechet = frechetDistance(evaluated.embeddings, real.embeddings, evaluated.dim);
     const separability = identitySeparability(evaluated.embeddings, evaluated.dim, (i) => images[i]!.identity, { maxPairs: params.maxPairs });

@@ -1,6 +1,7 @@
 // Trainer commands are argv templates with {placeholders}, substituted element by
 // element and run WITHOUT a shell, so a dataset name or a param value can never
-// become shell syntax.
+// become shell syntax. Nor can a param value become an option: a value starting
+// with "-" is refused where it would begin an argv element (write `--opt={param.x}`).
 import { parse } from "shell-quote";
 
 const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9_.]*)\}/g;
@@ -24,6 +25,7 @@ export function splitCommandLine(commandLine: string): string[] {
 /** The placeholders a template uses; unknown ones are an error (params are {param.NAME}). */
 export function checkPlaceholders(template: readonly string[]): string[] {
   const names = new Set<string>();
+  if (template[0]?.includes("{param.")) throw new TemplateError("the program (first argument) cannot come from a run param");
   for (const arg of template) {
     for (const [, name] of arg.matchAll(PLACEHOLDER)) {
       if (!(RUN_PLACEHOLDERS as readonly string[]).includes(name!) && !name!.startsWith("param.")) {
@@ -50,4 +52,27 @@ export function templateValues(fixed: Record<(typeof RUN_PLACEHOLDERS)[number], 
     values[`param.${key}`] = typeof value === "string" ? value : JSON.stringify(value);
   }
   return values;
+}
+
+const LEADING_PARAM = /^\{param\.([A-Za-z][A-Za-z0-9_.]*)\}/;
+
+/**
+ * The first param whose value would begin an argv element with "-" (and so be read
+ * as an option of the trainer command), or null. `--lr={param.lr}` is always safe.
+ */
+export function paramUsedAsOption(template: readonly string[], params: Record<string, unknown>): { name: string; value: string } | null {
+  for (const arg of template) {
+    const name = LEADING_PARAM.exec(arg)?.[1];
+    if (!name || !(name in params)) continue;
+    const raw = params[name];
+    const value = typeof raw === "string" ? raw : JSON.stringify(raw);
+    if (value.startsWith("-")) return { name, value };
+  }
+  return null;
+}
+
+/** The message for paramUsedAsOption's finding. */
+export function optionValueMessage(found: { name: string; value: string }): string {
+  return `${JSON.stringify(found.value.slice(0, 50))} starts with "-" where the trainer command would read it as an option; ` +
+    `register the argument as --option={param.${found.name}} to pass such values`;
 }

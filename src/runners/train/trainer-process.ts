@@ -1,8 +1,13 @@
-// Runs a trainer command in its own process group, line by line. Cancel sends
+// Runs a trainer command, line by line, under a small supervisor process
+// (trainer-supervisor.mjs) that leads the trainer's process group: a cancel sends
 // SIGTERM to the whole group (a Python trainer's data-loader children too) and
-// SIGKILL after a grace period when the trainer ignores it.
+// SIGKILL after a grace period when the trainer ignores it; and when the worker
+// dies (even kill -9), the supervisor sees its stdin pipe close and ends the group.
 import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
+
+const SUPERVISOR = fileURLToPath(new URL("./trainer-supervisor.mjs", import.meta.url));
 
 export interface TrainerProcessOptions {
   argv: readonly string[];
@@ -11,6 +16,8 @@ export interface TrainerProcessOptions {
   signal: AbortSignal;
   killGraceMs: number;
   onLine(stream: "stdout" | "stderr", line: string): void;
+  /** Told the process group id as soon as the trainer's group exists. */
+  onStart?(processGroup: number): void;
 }
 
 export interface TrainerExit {
@@ -20,23 +27,30 @@ export interface TrainerExit {
   aborted: boolean;
 }
 
+/** Sends `signal` to a process group; false when it no longer exists. */
+export function signalProcessGroup(processGroup: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(-processGroup, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function runTrainerProcess(options: TrainerProcessOptions): Promise<TrainerExit> {
   const [command, ...args] = options.argv;
   return new Promise((resolve, reject) => {
-    const child = spawn(command!, args, {
+    const child = spawn(process.execPath, [SUPERVISOR, String(options.killGraceMs), command!, ...args], {
       cwd: options.cwd,
       env: options.env,
-      detached: true, // its own process group, so a cancel reaches its children
-      stdio: ["ignore", "pipe", "pipe"],
+      detached: true, // its own process group, led by the supervisor, so a cancel reaches every child
+      // stdin stays open and unused: it closes only when this process dies, which tells the supervisor.
+      stdio: ["pipe", "pipe", "pipe"],
     });
     let aborted = false;
     let killTimer: NodeJS.Timeout | null = null;
     const killGroup = (sig: NodeJS.Signals) => {
-      try {
-        if (child.pid) process.kill(-child.pid, sig);
-      } catch {
-        /* already gone */
-      }
+      if (child.pid) signalProcessGroup(child.pid, sig);
     };
     const onAbort = () => {
       aborted = true;
@@ -45,6 +59,8 @@ export function runTrainerProcess(options: TrainerProcessOptions): Promise<Train
     };
     if (options.signal.aborted) onAbort();
     else options.signal.addEventListener("abort", onAbort, { once: true });
+    if (child.pid) options.onStart?.(child.pid);
+    child.stdin!.on("error", () => undefined);
 
     const streams = [
       createInterface({ input: child.stdout! }).on("line", (line) => options.onLine("stdout", line)),
@@ -59,6 +75,7 @@ export function runTrainerProcess(options: TrainerProcessOptions): Promise<Train
       options.signal.removeEventListener("abort", onAbort);
       if (killTimer) clearTimeout(killTimer);
       killGroup("SIGKILL"); // leave no orphans behind
+      child.stdin!.destroy();
       await closed;
       resolve({ code, signal: sig, aborted });
     });

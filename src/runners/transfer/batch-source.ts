@@ -20,6 +20,8 @@ export interface BatchSourceConfig {
   padToBatchSize: boolean;
   outputDir: string;
   tracker: ProgressTracker;
+  /** Reads a source image (confined to the data roots by the job); default: any regular file. */
+  readImage?: (file: string) => Promise<Buffer>;
 }
 
 /**
@@ -69,7 +71,9 @@ export class BatchSource {
   }
 
   private async decodeAll(images: DatasetImage[]): Promise<{ image: DatasetImage; decoded: DecodedImage }[]> {
-    const results = await Promise.allSettled(images.map((image) => decodeImage(image.absolutePath, this.config.input)));
+    const results = await Promise.allSettled(images.map(async (image) =>
+        decodeImage(this.config.readImage ? await this.config.readImage(image.absolutePath) : image.absolutePath, this.config.input),
+      ));
     const decoded: { image: DatasetImage; decoded: DecodedImage }[] = [];
     results.forEach((result, i) => {
       if (result.status === "fulfilled") decoded.push({ image: images[i]!, decoded: result.value });

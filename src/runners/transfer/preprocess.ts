@@ -1,5 +1,6 @@
 import sharp, { type KernelEnum } from "sharp";
 import type { ImageInputSpec, ResizeKernel } from "../../models/input-spec";
+import { readRegularFile } from "../runner-files";
 import { pixelToTensorLinear } from "./pixel-ranges";
 
 const SHARP_KERNEL: Record<ResizeKernel, keyof KernelEnum> = {
@@ -18,7 +19,8 @@ export interface DecodedImage {
 
 /** Decodes a file or encoded bytes (libvips thread pool, off the JS thread) and resizes to the spec's size as RGB. */
 export async function decodeImage(source: string | Buffer, input: ImageInputSpec): Promise<DecodedImage> {
-  const image = sharp(source) // failOn "warning" (default): truncated files count as unreadable;
+  // A path is read here, regular files only: libvips would block for good opening a FIFO.
+  const image = sharp(typeof source === "string" ? await readRegularFile(source) : source) // failOn "warning" (default): truncated files count as unreadable;
   const { width: sourceWidth = 0, height: sourceHeight = 0 } = await image.metadata();
   const { data, info } = await image
     .removeAlpha()

@@ -29,6 +29,8 @@ export interface TransferParams {
   total?: number;
   /** onnxruntime intra-op threads; default all cores but a quarter (see defaultIntraOpThreads). */
   intraOpNumThreads?: number;
+  /** Reads each source image; the worker passes its data-roots reader (src/runners/runner-files.ts). */
+  readImage?: (file: string) => Promise<Buffer>;
 }
 
 export interface TransferResult {
@@ -99,6 +101,7 @@ export async function runTransfer(params: TransferParams): Promise<TransferResul
       padToBatchSize: binding.fixedBatch,
       outputDir: params.outputDir,
       tracker,
+      ...(params.readImage ? { readImage: params.readImage } : {}),
     });
     const writeConfig = {
       outputDir: params.outputDir,

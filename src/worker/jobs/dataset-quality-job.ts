@@ -3,11 +3,20 @@
 import { isEmbeddingSpec, parseModelInputSpec } from "../../models/input-spec";
 import type { DatasetQualityParams } from "../../runners/quality/params";
 import { runDatasetQuality } from "../../runners/quality/run-dataset-quality";
+import { createRunnerFiles } from "../../runners/runner-files";
+import { metricAuditChanges } from "../../services/metrics-service";
 import type { JobContext, JobOutcome } from "./job";
 
 export async function runDatasetQualityJob(context: JobContext): Promise<JobOutcome> {
   const { run, signal, progress, services } = context;
-  const params = run.params as unknown as DatasetQualityParams;
+  const stored = run.params as unknown as DatasetQualityParams;
+  // Checked at launch; checked again now, as the folders may have changed since.
+  const { dataPaths } = services;
+  const params = {
+    ...stored,
+    datasetDir: await dataPaths.resolveExisting("datasetDir", stored.datasetDir, "directory"),
+    referenceDir: await dataPaths.resolveExisting("referenceDir", stored.referenceDir, "directory"),
+  };
   const [model] = await services.stores.catalogue.faceModelsByIds([params.faceModelId]);
   if (!model) throw new Error(`face model ${params.faceModelId} no longer exists`);
   const spec = parseModelInputSpec(model.inputSpec);
@@ -15,13 +24,15 @@ export async function runDatasetQualityJob(context: JobContext): Promise<JobOutc
 
   const result = await runDatasetQuality({
     params,
-    model: { path: model.modelPath, spec },
+    model: { path: await services.dataPaths.resolveExisting("faceModel.modelPath", model.modelPath, "file"), spec },
     signal,
     onProgress: (update) => progress.report(update),
+    readImage: createRunnerFiles(dataPaths.roots).read,
   });
   await services.stores.transaction(async (tx) => {
     const rows = result.metrics.map((m) => ({ runId: run.id, benchmarkId: null, name: m.name, value: m.value, std: null, step: 0 }));
-    await tx.metrics.upsert(rows);
+    const inserted = await tx.metrics.upsert(rows);
+    await tx.audit.record({ runId: run.id, actor: `worker ${context.identity.name}`, tokenId: null, action: "logMetrics", changes: metricAuditChanges(rows, inserted) });
     await tx.notify("metricLogged", { runId: run.id, count: rows.length, names: rows.map((r) => r.name) });
   });
   const { separability } = result;

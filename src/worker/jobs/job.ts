@@ -9,6 +9,8 @@ export interface JobSettings {
   /** GraphQL URL handed to external processes (trainers). */
   apiUrl: string;
   trainerKillGraceMs: number;
+  /** Worker variables a trainer may see (src/runners/train/trainer-environment.ts). */
+  trainerEnvAllow: readonly string[];
   /** Mints a token limited to one run, for an external process (when auth is on). */
   runToken?: (runId: string) => Promise<string>;
 }

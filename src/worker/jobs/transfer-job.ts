@@ -3,7 +3,9 @@
 // REALISM_TRANSFERRED dataset with lineage and record the measured speed.
 import { readdir } from "node:fs/promises";
 import { IMAGES_PER_SECOND, SECONDS_PER_IMAGE } from "../../domain/metric-names";
+import { createRunnerFiles } from "../../runners/runner-files";
 import { runTransfer } from "../../runners/transfer";
+import { metricAuditChanges } from "../../services/metrics-service";
 import type { TransferRunParams } from "../../services/launch-service";
 import type { JobContext, JobOutcome } from "./job";
 
@@ -14,18 +16,25 @@ async function identityCount(dir: string): Promise<number> {
   return entries.filter((e) => e.isDirectory()).length;
 }
 
-export async function runTransferJob({ run, signal, progress, services }: JobContext): Promise<JobOutcome> {
+export async function runTransferJob({ run, signal, progress, services, identity }: JobContext): Promise<JobOutcome> {
   const params = run.params as unknown as TransferRunParams & { sourceDir: string };
   const stores = services.stores;
   const [method] = await stores.catalogue.methodsByIds([run.transferMethodId!]);
   const [source] = await stores.catalogue.datasetsByIds([run.datasetId!]);
   if (!method?.modelPath || !source) throw new Error("the run's dataset or transfer method no longer exists");
 
+  // The launch checked these paths; they are checked again now, as the files may have changed since.
+  const { dataPaths } = services;
+  const sourceDir = await dataPaths.resolveExisting("sourceDir", params.sourceDir, "directory");
+  const outputDir = await dataPaths.resolveNew("outputDir", params.outputDir);
+  const modelPath = await dataPaths.resolveExisting("modelPath", method.modelPath, "file");
+  const files = createRunnerFiles(dataPaths.roots);
   const failedImages: Array<{ path: string; error: string }> = [];
   const result = await runTransfer({
-    sourceDir: params.sourceDir,
-    outputDir: params.outputDir,
-    modelPath: method.modelPath,
+    sourceDir,
+    outputDir,
+    modelPath,
+    readImage: files.read,
     spec: method.inputSpec,
     options: {
       batchSize: params.batchSize,
@@ -60,10 +69,12 @@ export async function runTransferJob({ run, signal, progress, services }: JobCon
       });
     }
     if (result.secondsPerImage != null && result.imagesPerSecond != null) {
-      await tx.metrics.upsert([
+      const rows = [
         { runId: run.id, benchmarkId: null, name: SECONDS_PER_IMAGE, value: result.secondsPerImage, std: null, step: 0 },
         { runId: run.id, benchmarkId: null, name: IMAGES_PER_SECOND, value: result.imagesPerSecond, std: null, step: 0 },
-      ]);
+      ];
+      const inserted = await tx.metrics.upsert(rows);
+      await tx.audit.record({ runId: run.id, actor: `worker ${identity.name}`, tokenId: null, action: "logMetrics", changes: metricAuditChanges(rows, inserted) });
     }
   });
   return {
