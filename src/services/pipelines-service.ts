@@ -80,11 +80,19 @@ export function createPipelinesService(deps: {
     await stores.notify("pipelineUpdated", { pipelineId: pipeline.id, status });
   }
 
-  async function fail(pipeline: Pipeline, runs: Run[], status: "FAILED" | "CANCELLED", error: string) {
-    if (!(await stores.pipelines.finish(pipeline.id, status, error))) return;
-    for (const run of runs.filter((r) => !isTerminal(r.status))) {
+  /**
+   * Cancels a finished pipeline's queued and running steps. Never under the pipeline lock:
+   * each cancel ends a run, whose terminal hook calls `advance`, which takes that lock.
+   */
+  async function cancelLeftovers(pipelineId: string) {
+    for (const run of (await stores.pipelines.runsOf(pipelineId)).filter((r) => !isTerminal(r.status))) {
       await deps.launch.cancelRun(run.id).catch(() => undefined);
     }
+  }
+
+  async function fail(pipeline: Pipeline, status: "FAILED" | "CANCELLED", error: string) {
+    if (!(await stores.pipelines.finish(pipeline.id, status, error))) return;
+    await cancelLeftovers(pipeline.id);
     await announce(pipeline, status);
   }
 
@@ -128,9 +136,10 @@ export function createPipelinesService(deps: {
     });
   }
 
-  async function advanceLocked(pipelineId: string): Promise<void> {
+  /** Moves the pipeline on; true when it stopped because a step broke (its other steps are then cancelled). */
+  async function advanceLocked(pipelineId: string): Promise<boolean> {
     const pipeline = await stores.pipelines.byId(pipelineId);
-    if (!pipeline || pipeline.status !== "RUNNING") return;
+    if (!pipeline || pipeline.status !== "RUNNING") return false;
     const spec = pipeline.spec as unknown as PipelineSpec;
     const runs = await stores.pipelines.runsOf(pipeline.id);
     const steps = pipelineSteps(runs);
@@ -138,8 +147,10 @@ export function createPipelinesService(deps: {
     const broken = brokenStep(steps);
     if (broken) {
       const status = broken.status === "CANCELLED" ? "CANCELLED" : "FAILED";
-      await fail(pipeline, runs, status, `${broken.kind} run ${broken.id} ${broken.status}${broken.error ? `: ${broken.error}` : ""}`);
-      return;
+      const error = `${broken.kind} run ${broken.id} ${broken.status}${broken.error ? `: ${broken.error}` : ""}`;
+      if (!(await stores.pipelines.finish(pipeline.id, status, error))) return false;
+      await announce(pipeline, status);
+      return true;
     }
     await queue(pipeline.id, pipeline.group, await nextStepPlans(pipeline, spec, steps));
 
@@ -150,16 +161,17 @@ export function createPipelinesService(deps: {
     } else {
       await announce(pipeline);
     }
+    return false;
   }
 
   async function advance(pipelineId: string): Promise<void> {
     try {
-      await stores.withLock(`pipeline:${pipelineId}`, () => advanceLocked(pipelineId));
+      if (await stores.withLock(`pipeline:${pipelineId}`, () => advanceLocked(pipelineId))) await cancelLeftovers(pipelineId);
     } catch (error) {
       // A step that cannot even be launched (e.g. its model vanished) fails the pipeline clearly.
       const pipeline = await stores.pipelines.byId(pipelineId);
       if (pipeline?.status === "RUNNING") {
-        await fail(pipeline, await stores.pipelines.runsOf(pipelineId), "FAILED", `could not launch the next step: ${(error as Error).message}`);
+        await fail(pipeline, "FAILED", `could not launch the next step: ${(error as Error).message}`);
       }
     }
   }
@@ -233,7 +245,7 @@ export function createPipelinesService(deps: {
     async cancelPipeline(id: string): Promise<Pipeline> {
       const pipeline = required(await stores.pipelines.byId(id).catch(() => null), "pipeline", id);
       if (pipeline.status !== "RUNNING") throw conflict(`pipeline ${id} is already ${pipeline.status}`);
-      await fail(pipeline, await stores.pipelines.runsOf(id), "CANCELLED", "cancelled by a user");
+      await fail(pipeline, "CANCELLED", "cancelled by a user");
       return (await stores.pipelines.byId(id))!;
     },
 
