@@ -81,19 +81,24 @@ export function createPipelinesService(deps: {
   }
 
   /**
-   * Cancels a finished pipeline's queued and running steps. Never under the pipeline lock:
-   * each cancel ends a run, whose terminal hook calls `advance`, which takes that lock.
+   * Finishes a RUNNING pipeline and cancels its queued and running steps in one transaction,
+   * so nobody sees it finished with steps still going. Workers notice the CANCELLED status at
+   * their next progress write, as with cancelRun. (The runs' terminal hook is not called:
+   * it would only advance this pipeline, which is finished.) False when it had finished already.
    */
-  async function cancelLeftovers(pipelineId: string) {
-    for (const run of (await stores.pipelines.runsOf(pipelineId)).filter((r) => !isTerminal(r.status))) {
-      await deps.launch.cancelRun(run.id).catch(() => undefined);
-    }
-  }
-
-  async function fail(pipeline: Pipeline, status: "FAILED" | "CANCELLED", error: string) {
-    if (!(await stores.pipelines.finish(pipeline.id, status, error))) return;
-    await cancelLeftovers(pipeline.id);
-    await announce(pipeline, status);
+  async function finishAndCancelSteps(pipeline: Pipeline, status: "FAILED" | "CANCELLED", error: string): Promise<boolean> {
+    return stores.transaction(async (tx) => {
+      if (!(await tx.pipelines.finish(pipeline.id, status, error))) return false;
+      const now = new Date();
+      for (const run of (await tx.pipelines.runsOf(pipeline.id)).filter((r) => !isTerminal(r.status))) {
+        const row = await tx.runs.updateIfStatus(run.id, run.status, { status: "CANCELLED", error: `cancelled: its pipeline is ${status}`, finishedAt: now });
+        if (!row) continue;
+        await tx.queue.removeQueuedRun(row.id);
+        await tx.notify("runUpdated", { runId: row.id, kind: row.kind, status: row.status, group: row.group });
+      }
+      await tx.notify("pipelineUpdated", { pipelineId: pipeline.id, status });
+      return true;
+    });
   }
 
   /** The dataset the trainings use: the source (baseline), else the transfer's output once it SUCCEEDED. */
@@ -136,10 +141,9 @@ export function createPipelinesService(deps: {
     });
   }
 
-  /** Moves the pipeline on; true when it stopped because a step broke (its other steps are then cancelled). */
-  async function advanceLocked(pipelineId: string): Promise<boolean> {
+  async function advanceLocked(pipelineId: string): Promise<void> {
     const pipeline = await stores.pipelines.byId(pipelineId);
-    if (!pipeline || pipeline.status !== "RUNNING") return false;
+    if (!pipeline || pipeline.status !== "RUNNING") return;
     const spec = pipeline.spec as unknown as PipelineSpec;
     const runs = await stores.pipelines.runsOf(pipeline.id);
     const steps = pipelineSteps(runs);
@@ -147,10 +151,8 @@ export function createPipelinesService(deps: {
     const broken = brokenStep(steps);
     if (broken) {
       const status = broken.status === "CANCELLED" ? "CANCELLED" : "FAILED";
-      const error = `${broken.kind} run ${broken.id} ${broken.status}${broken.error ? `: ${broken.error}` : ""}`;
-      if (!(await stores.pipelines.finish(pipeline.id, status, error))) return false;
-      await announce(pipeline, status);
-      return true;
+      await finishAndCancelSteps(pipeline, status, `${broken.kind} run ${broken.id} ${broken.status}${broken.error ? `: ${broken.error}` : ""}`);
+      return;
     }
     await queue(pipeline.id, pipeline.group, await nextStepPlans(pipeline, spec, steps));
 
@@ -161,17 +163,16 @@ export function createPipelinesService(deps: {
     } else {
       await announce(pipeline);
     }
-    return false;
   }
 
   async function advance(pipelineId: string): Promise<void> {
     try {
-      if (await stores.withLock(`pipeline:${pipelineId}`, () => advanceLocked(pipelineId))) await cancelLeftovers(pipelineId);
+      await stores.withLock(`pipeline:${pipelineId}`, () => advanceLocked(pipelineId));
     } catch (error) {
       // A step that cannot even be launched (e.g. its model vanished) fails the pipeline clearly.
       const pipeline = await stores.pipelines.byId(pipelineId);
       if (pipeline?.status === "RUNNING") {
-        await fail(pipeline, "FAILED", `could not launch the next step: ${(error as Error).message}`);
+        await finishAndCancelSteps(pipeline, "FAILED", `could not launch the next step: ${(error as Error).message}`);
       }
     }
   }
@@ -245,7 +246,7 @@ export function createPipelinesService(deps: {
     async cancelPipeline(id: string): Promise<Pipeline> {
       const pipeline = required(await stores.pipelines.byId(id).catch(() => null), "pipeline", id);
       if (pipeline.status !== "RUNNING") throw conflict(`pipeline ${id} is already ${pipeline.status}`);
-      await fail(pipeline, "CANCELLED", "cancelled by a user");
+      await finishAndCancelSteps(pipeline, "CANCELLED", "cancelled by a user");
       return (await stores.pipelines.byId(id))!;
     },
 
