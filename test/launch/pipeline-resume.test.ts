@@ -7,6 +7,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { embeddingModelSpec } from "../../src/fixtures";
 import { writePairBenchmark } from "../evaluation/helpers";
+import { cli, cliEnv, describeResult } from "../cli/helpers";
 import { gql, gqlData, subscribe, wsClient } from "../helpers/graphql-client";
 import { startTestServer, type TestServer } from "../helpers/test-server";
 import { registerBigDataset, setUpTransfer, type TransferSetup } from "../helpers/transfer-setup";
@@ -134,9 +135,12 @@ describe("resumePipeline", () => {
     await waitFor(launched.id, (p) => (p.runs[0]?.progress?.done ?? 0) >= 20, 60_000);
     const cancelled = (await gqlData(server.url, `mutation($id: ID!) { cancelPipeline(id: $id) { status } }`, { id: launched.id })).cancelPipeline;
     expect(cancelled.status).toBe("CANCELLED");
-    const running = await gql(server.url, RESUME, { id: launched.id });
-    expect(running.errors).toBeUndefined();
-    const done = await waitFor(launched.id, finished, 240_000);
+    // Through the command line, watched to the end: exit 0 once the pipeline SUCCEEDED.
+    const resumed = await cli(["pipeline", "resume", launched.id, "--watch"], cliEnv(server.url), 240_000);
+    expect(resumed.code, describeResult(resumed)).toBe(0);
+    expect(resumed.stdout.trim()).toBe(launched.id);
+    expect(resumed.stderr).toMatch(/Resumed pipeline/);
+    const done = await pipelineState(launched.id);
     expect(done.status).toBe("SUCCEEDED");
     expect(stepsOf(done.runs)).toEqual(["TRANSFER CANCELLED", "TRANSFER SUCCEEDED", "TRAIN 1 SUCCEEDED", "EVALUATE SUCCEEDED"]);
     const transfer = done.runs[1];
