@@ -7,9 +7,9 @@ import { useQuery } from "../hooks";
 import { LineChart, PALETTE, type ChartBand, type ChartSeries } from "./LineChart";
 import { ErrorMessage } from "./States";
 
-interface CurveRun { id: string; name: string | null; kind: string; seed: number | null; metrics: MetricPoint[] }
+interface CurveRun { id: string; name: string | null; kind: string; seed: number | null; status: string; metrics: MetricPoint[] }
 
-const RUN_FIELDS = `id name kind seed metrics { name value step benchmark { name } }`;
+const RUN_FIELDS = `id name kind seed status metrics { name value step benchmark { name } }`;
 const COMPARED = `query ComparedCurves($ids: [ID!]!) { compareRuns(ids: $ids) { runs { ${RUN_FIELDS} } } }`;
 const GROUP = `query GroupCurves($group: String!, $kind: RunKind) { runs(filter: { group: $group, kind: $kind, published: false }, first: 50) { nodes { ${RUN_FIELDS} } } }`;
 const BAND_FILL = "rgba(80, 80, 80, 0.15)";
@@ -26,7 +26,10 @@ export function TrainingCurves({ run, compareIds }: { run: CurveRun & { group: s
   const charts = useMemo(() => {
     const own = seriesByKey(run.metrics);
     const others = (compared.data?.compareRuns.runs ?? []).filter((r) => r.id !== run.id).map((r) => ({ run: r, series: seriesByKey(r.metrics) }));
-    const members = (group.data?.runs.nodes ?? []).map((r) => (r.id === run.id ? seriesByKey(run.metrics) : seriesByKey(r.metrics)));
+    // The group's repeats: a FAILED or CANCELLED attempt (e.g. replaced by a resume) is not one of its seeds.
+    const members = (group.data?.runs.nodes ?? [])
+      .filter((r) => r.id === run.id || (r.status !== "FAILED" && r.status !== "CANCELLED"))
+      .map((r) => (r.id === run.id ? seriesByKey(run.metrics) : seriesByKey(r.metrics)));
     const keys = new Set([...own.keys(), ...others.flatMap((o) => [...o.series.keys()])]);
     const list: Array<{ key: string; series: ChartSeries[]; bands: ChartBand[] }> = [];
     for (const key of keys) {
