@@ -133,3 +133,19 @@ describe("launchPipeline refuses at launch and leaves nothing behind", () => {
     await expectRefused(input({ transferOptions: { outputName: "accepted-out" } }), "CONFLICT", "transferOptions.outputName");
   });
 });
+
+describe("resumePipeline needs the LAUNCH scope", () => {
+  it("refuses no token and a WRITE token, and lets a LAUNCH token through", async () => {
+    const secured = await startTestServer({ AUTH_REQUIRED: "true" });
+    try {
+      const token = async (scopes: string[]) => (await secured.app.services.auth.createToken({ name: scopes.join("+"), scopes: scopes as any })).secret;
+      const RESUME = `mutation($id: ID!) { resumePipeline(id: $id) { id } }`;
+      const id = "00000000-0000-0000-0000-000000000000";
+      expect((await gql(secured.url, RESUME, { id })).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+      expect((await gql(secured.url, RESUME, { id }, await token(["WRITE"]))).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+      expect((await gql(secured.url, RESUME, { id }, await token(["LAUNCH"]))).errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+    } finally {
+      await secured.close();
+    }
+  });
+});
