@@ -11,7 +11,10 @@ export interface PipelineSteps {
   evaluateByModel: Map<string, Run>;
 }
 
-const isBroken = (run: Run) => run.status === "FAILED" || run.status === "CANCELLED";
+/** A run that ended without its step's result: the step must run again on resume. */
+export function isBrokenRun(run: Run): boolean {
+  return run.status === "FAILED" || run.status === "CANCELLED";
+}
 
 /** `runs` in launch order (oldest first), as the pipelines store returns them. */
 export function pipelineSteps(runs: readonly Run[]): PipelineSteps {
@@ -31,7 +34,5 @@ export function latestRuns(steps: PipelineSteps): Run[] {
 
 /** The first step whose latest run FAILED or was CANCELLED (what stops the pipeline). */
 export function brokenStep(steps: PipelineSteps): Run | null {
-  return latestRuns(steps).find(isBroken) ?? null;
+  return latestRuns(steps).find(isBrokenRun) ?? null;
 }
-
-export { isBroken as isBrokenRun };
