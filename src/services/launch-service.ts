@@ -2,7 +2,7 @@
 // now, with a message, not later on a worker), then write the QUEUED run rows
 // and enqueue their jobs in one transaction. Cancelling is here too.
 import path from "node:path";
-import type { Stores } from "../db/stores";
+import type { BoundStores, Stores } from "../db/stores";
 import type { Prisma, Run } from "../generated/prisma/client";
 import { AppError, badInput, conflict, required } from "../errors";
 import { isImageToImageSpec, parseModelInputSpec, specOptionNames } from "../models/input-spec";
@@ -52,6 +52,28 @@ function numberRecord(field: string, value: unknown): Record<string, number> {
   return value as Record<string, number>;
 }
 
+/** No dataset has the name and no queued or running transfer will register it. */
+async function assertOutputNameFree(stores: Pick<BoundStores, "catalogue" | "runs">, outputName: string): Promise<void> {
+  if (await stores.catalogue.datasetByName(outputName)) {
+    throw new AppError("CONFLICT", `options.outputName: a dataset named ${JSON.stringify(outputName)} already exists; choose another name`, "options.outputName");
+  }
+  const writer = await stores.runs.activeTransferTo(outputName);
+  if (writer) {
+    throw new AppError("CONFLICT", `options.outputName: transfer run ${writer.id} (${writer.status}) already writes ${JSON.stringify(outputName)}; choose another name`, "options.outputName");
+  }
+}
+
+/**
+ * Queues a planned TRANSFER inside the caller's transaction, claiming its output name: under a
+ * lock on the name the check is repeated, so two launches racing for one name cannot both win.
+ */
+export async function queueTransfer(tx: BoundStores, plan: RunPlan, extra: { pipelineId?: string | null; group?: string | null } = {}): Promise<Run> {
+  const { outputName } = plan.params as unknown as TransferRunParams;
+  await tx.lockUntilCommit(`transfer-output:${outputName}`);
+  await assertOutputNameFree(tx, outputName);
+  return queuePlannedRun(tx, plan, extra);
+}
+
 export function createLaunchService(stores: Stores, runs: RunsService, paths: DataPaths) {
   /** Every launch check of a TRANSFER, and the run it would queue; writes nothing. */
   async function planTransfer(input: LaunchTransferInput): Promise<RunPlan> {
@@ -97,13 +119,7 @@ export function createLaunchService(stores: Stores, runs: RunsService, paths: Da
     if (!OUTPUT_NAME.test(outputName)) {
       throw badInput("options.outputName", "must be 1-128 letters, digits, '.', '_', '+' or '-', starting with a letter or digit");
     }
-    if (await stores.catalogue.datasetByName(outputName)) {
-      throw new AppError("CONFLICT", `options.outputName: a dataset named ${JSON.stringify(outputName)} already exists; choose another name`, "options.outputName");
-    }
-    const writer = await stores.runs.activeTransferTo(outputName);
-    if (writer) {
-      throw new AppError("CONFLICT", `options.outputName: transfer run ${writer.id} (${writer.status}) already writes ${JSON.stringify(outputName)}; choose another name`, "options.outputName");
-    }
+    await assertOutputNameFree(stores, outputName);
     const outputDir = await paths.resolveNew("options.outputName", path.join(paths.roots[0]!, "transfers", outputName));
     const maxAttempts = options.maxAttempts ?? 1;
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 10) {
@@ -135,7 +151,7 @@ export function createLaunchService(stores: Stores, runs: RunsService, paths: Da
 
     async launchTransfer(input: LaunchTransferInput): Promise<Run> {
       const plan = await planTransfer(input);
-      return stores.transaction((tx) => queuePlannedRun(tx, plan));
+      return stores.transaction((tx) => queueTransfer(tx, plan));
     },
 
     /** QUEUED: removed from the queue now. RUNNING: its worker stops within a heartbeat. */

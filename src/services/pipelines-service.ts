@@ -13,7 +13,7 @@ import type { CatalogueService } from "./catalogue-service";
 import type { EvaluationBenchmarkInput } from "./evaluation-benchmarks";
 import type { EvaluationLaunchService, LaunchEvaluationInput } from "./evaluation-launch";
 import { withFieldNames } from "./field-names";
-import type { LaunchService, LaunchTransferInput, TransferRunParams } from "./launch-service";
+import { queueTransfer, type LaunchService, type LaunchTransferInput, type TransferRunParams } from "./launch-service";
 import { brokenStep, pipelineSteps, isBrokenRun, type PipelineSteps } from "./pipeline-steps";
 import { isTerminal } from "./run-status";
 import { queuePlannedRun, type RunPlan } from "./run-plan";
@@ -221,13 +221,14 @@ export function createPipelinesService(deps: {
       const { spec, source, method, transfer, training } = await checkLaunch(input);
       const stamp = new Date().toISOString().slice(0, 19);
       const label = method ? `${source.name}+${method.name}` : source.name;
-      const pipelines = await stores.transaction(async (tx) => {
+      // The output name is claimed again inside the transaction (a racing launch may have taken it).
+      const pipelines = await withFieldNames(TRANSFER_FIELDS, () => stores.transaction(async (tx) => {
         const created: Pipeline[] = [];
         const create = (name: string, group: string, baseline: boolean) =>
           tx.pipelines.create({ name, group, baseline, spec: spec as unknown as Prisma.InputJsonObject });
         if (transfer) {
           const pipeline = await create(label, `pipeline ${label} ${stamp}`, false);
-          await queuePlannedRun(tx, transfer, { pipelineId: pipeline.id, group: pipeline.group });
+          await queueTransfer(tx, transfer, { pipelineId: pipeline.id, group: pipeline.group });
           created.push(pipeline);
         }
         if (input.includeBaseline) {
@@ -239,7 +240,7 @@ export function createPipelinesService(deps: {
         }
         for (const pipeline of created) await tx.notify("pipelineUpdated", { pipelineId: pipeline.id, status: pipeline.status });
         return created;
-      });
+      }));
       return pipelines;
     },
 
@@ -285,7 +286,10 @@ export function createPipelinesService(deps: {
       await stores.withLock(`pipeline:${id}`, () =>
         stores.transaction(async (tx) => {
           if (!(await tx.pipelines.reopen(id))) throw conflict(`pipeline ${id} is no longer FAILED or CANCELLED`);
-          for (const plan of plans) await queuePlannedRun(tx, plan, { pipelineId: id, group: pipeline.group });
+          for (const plan of plans) {
+            const extra = { pipelineId: id, group: pipeline.group };
+            await (plan.kind === "TRANSFER" ? queueTransfer(tx, plan, extra) : queuePlannedRun(tx, plan, extra));
+          }
           await tx.notify("pipelineUpdated", { pipelineId: id, status: "RUNNING" });
         }),
       );

@@ -121,6 +121,20 @@ describe("launchPipeline refuses at launch and leaves nothing behind", () => {
     await expectRefused(input({ seeds: [1, 1] }), "BAD_USER_INPUT", "seeds");
   });
 
+  it("two launches racing for one output name: one wins, the other is refused and leaves nothing", async () => {
+    const before = await rowCounts();
+    const race = { transferOptions: { outputName: "raced-out" }, includeBaseline: false };
+    const results = await Promise.all([1, 2, 3].map(() => gql(server.url, LAUNCH, { input: input(race) })));
+    const won = results.filter((r) => r.data?.launchPipeline);
+    const lost = results.filter((r) => r.errors);
+    expect(won).toHaveLength(1);
+    expect(lost.map((r) => r.errors?.[0]?.extensions)).toEqual([
+      { code: "CONFLICT", field: "transferOptions.outputName" },
+      { code: "CONFLICT", field: "transferOptions.outputName" },
+    ]);
+    expect(await rowCounts()).toEqual({ ...before, pipelines: before.pipelines + 1, runs: before.runs + 1, jobs: before.jobs + 1 });
+  });
+
   it("an accepted launch writes the pipelines and their first runs together", async () => {
     const before = await rowCounts();
     const launched = (await gqlData(server.url, LAUNCH, { input: input({ transferOptions: { outputName: "accepted-out" } }) })).launchPipeline;
