@@ -169,10 +169,14 @@ describe.skipIf(skip)(`pipelines page and run page in Chromium${skip ? ` (skippe
     const hold = path.join(server.dataRoot, "hold");
     await writeFile(hold, "");
     const trainerId = await registerTrainer("web-hold-trainer", ["--epochs", "2", "--sleep-ms", "10", "--hold-while-exists", hold]);
-    const id = (await gqlData(server.url, LAUNCH, { input: pipelineInput(trainerId, "web-cancel-out", { repeats: 1, seeds: [1] }) })).launchPipeline[0].id;
-    await waitForPipeline(id, (p) => p.runs.some((r: any) => r.kind === "TRAIN" && r.status === "RUNNING"));
     await page.goto(`${base}/pipelines`);
+    await page.locator("[data-pipeline-id]").first().waitFor();
+    // Launched while the page is open: its card appears without a reload.
+    const id = (await gqlData(server.url, LAUNCH, { input: pipelineInput(trainerId, "web-cancel-out", { repeats: 1, seeds: [1] }) })).launchPipeline[0].id;
     const card = page.locator(`[data-pipeline-id="${id}"]`);
+    await card.waitFor({ timeout: 20_000 });
+    await waitForPipeline(id, (p) => p.runs.some((r: any) => r.kind === "TRAIN" && r.status === "RUNNING"));
+    await expect.poll(() => card.locator("[data-step='train:1']").getAttribute("data-status"), { timeout: 20_000 }).toBe("RUNNING");
     await expect.poll(() => card.getAttribute("data-status")).toBe("RUNNING");
     await card.getByRole("button", { name: "Cancel pipeline" }).click();
     await expect.poll(() => card.getAttribute("data-status"), { timeout: 20_000 }).toBe("CANCELLED");

@@ -18,6 +18,8 @@ const LIST = `query Pipelines { pipelines(first: 30) { id } }`;
 const ONE = `query Pipeline($id: ID!) { pipeline(id: $id) { ${FIELDS} } }`;
 const UPDATED = `subscription PipelineUpdated($id: ID!) { pipelineUpdated(id: $id) { pipeline { id status } } }`;
 const RUN_UPDATED = `subscription PipelineRuns { runUpdated { id status } }`;
+/** A run event of a pipeline not listed yet means a new pipeline: the list refetches. */
+const ANY_PIPELINE_RUN = `subscription PipelineRunsAppear { runUpdated { id pipeline { id } } }`;
 const CANCEL = `mutation CancelPipeline($id: ID!) { cancelPipeline(id: $id) { id status } }`;
 const RESUME = `mutation ResumePipeline($id: ID!) { resumePipeline(id: $id) { id status } }`;
 
@@ -118,6 +120,11 @@ export function PipelinesPage() {
   useDocumentTitle("Pipelines");
   const list = useQuery<{ pipelines: Array<{ id: string }> }>(LIST);
   useReconnect(list.refetch);
+  const refetchList = useDebounced(list.refetch, 300);
+  const listed = new Set(list.data?.pipelines.map((p) => p.id) ?? []);
+  useSubscription<{ runUpdated: { pipeline: { id: string } | null } }>(ANY_PIPELINE_RUN, {}, (e) => {
+    if (e.runUpdated.pipeline && !listed.has(e.runUpdated.pipeline.id)) refetchList();
+  }, { skip: !list.data });
   if (list.loading) return <Loading what="Loading pipelines" />;
   if (list.error) return <ErrorMessage error={list.error} retry={list.refetch} title="Pipelines could not be loaded" />;
   const ids = list.data!.pipelines.map((p) => p.id);
