@@ -3,7 +3,9 @@
 // embedding model (seeded), printing progress and a loss curve as JSON lines.
 //
 //   node --import tsx examples/trainer/train.ts --data DIR --out DIR --seed N [--epochs N] [--fail] [--garbage] [--ignore-sigterm] [--sleep-ms N]
-import { mkdir, readdir, writeFile } from "node:fs/promises";
+//     [--fail-if-exists FILE] [--hold-while-exists FILE]
+// The last two let tests script a failure or a long run per seed (FILE may use {seed}).
+import { access, mkdir, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { buildEmbeddingModel } from "../../src/fixtures/embedding-models";
@@ -18,6 +20,8 @@ const { values } = parseArgs({
     fail: { type: "boolean", default: false },
     garbage: { type: "boolean", default: false },
     "ignore-sigterm": { type: "boolean", default: false },
+    "fail-if-exists": { type: "string" },
+    "hold-while-exists": { type: "string" },
     // Also send the last loss point through the API with the run's own token (dedupes with stdout).
     "api-metrics": { type: "boolean", default: false },
   },
@@ -28,6 +32,7 @@ if (!values.data || !values.out) {
 }
 if (values["ignore-sigterm"]) process.on("SIGTERM", () => console.log("ignoring SIGTERM"));
 
+const exists = (file: string | undefined) => (file ? access(file).then(() => true, () => false) : Promise.resolve(false));
 const seed = Number(values.seed);
 const epochs = Number(values.epochs);
 const identities = (await readdir(values.data, { withFileTypes: true })).filter((e) => e.isDirectory()).length;
@@ -40,7 +45,7 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
   emit({ progress: { done: epoch, total: epochs, phase: "epoch" } });
   emit({ metrics: [{ name: "train_loss", value: loss, step: epoch }] });
   if (values.garbage) console.log(`{"metrics": [oops this is not json}`);
-  if (values.fail && epoch === 2) {
+  if ((values.fail || (await exists(values["fail-if-exists"]))) && epoch === 2) {
     console.error("CUDA out of memory (pretend)");
     process.exit(1);
   }
@@ -56,6 +61,7 @@ if (values["api-metrics"]) {
   });
   console.log(`api logMetrics: ${JSON.stringify(await response.json())}`);
 }
+while (await exists(values["hold-while-exists"])) await new Promise((r) => setTimeout(r, 100));
 await mkdir(values.out, { recursive: true });
 await writeFile(path.join(values.out, "model.onnx"), buildEmbeddingModel({ seed: 11 + seed }));
 console.log("exported model.onnx");

@@ -28,6 +28,7 @@ const MUTATIONS: Record<string, FieldPolicy> = {
   launchPipeline: { scope: "LAUNCH" },
   cancelRun: { scope: "LAUNCH" },
   cancelPipeline: { scope: "LAUNCH" },
+  resumePipeline: { scope: "LAUNCH" },
   createDataset: { scope: "ADMIN" },
   registerTransferMethod: { scope: "ADMIN" },
   registerFaceModel: { scope: "ADMIN" },

@@ -18,6 +18,7 @@ export const pipelineResolvers = {
   Mutation: {
     launchPipeline: (_: unknown, args: { input: LaunchPipelineInput }, ctx: Ctx) => ctx.services.pipelines.launchPipeline(args.input),
     cancelPipeline: (_: unknown, args: { id: string }, ctx: Ctx) => ctx.services.pipelines.cancelPipeline(args.id),
+    resumePipeline: (_: unknown, args: { id: string }, ctx: Ctx) => ctx.services.pipelines.resumePipeline(args.id),
   },
   Run: {
     pipeline: (run: Run, _: unknown, ctx: Ctx) => (run.pipelineId ? ctx.services.pipelines.byId(run.pipelineId) : null),

@@ -8,6 +8,7 @@ import { badInput } from "../errors";
 import { isEmbeddingSpec, ModelInputSpecError, parseModelInputSpec } from "../models/input-spec";
 import type { EvaluateBenchmarkParams, EvaluateRunParams } from "../runners/evaluate";
 import type { DataPaths } from "./data-paths";
+import { queuePlannedRun, type RunPlan } from "./run-plan";
 import { resolveEvaluationBenchmarks, type EvaluationBenchmarkInput } from "./evaluation-benchmarks";
 
 export interface LaunchEvaluationInput {
@@ -88,54 +89,61 @@ export function createEvaluationLaunchService(stores: Stores, paths: DataPaths) 
     };
   }
 
-  return {
-    /** `extra.pipelineId` files the runs under a pipeline (src/services/pipelines-service.ts). */
-    async launchEvaluation(input: LaunchEvaluationInput, extra: { pipelineId?: string } = {}): Promise<Run[]> {
-      const options = input.options ?? {};
-      const modelIds = input.faceModelIds ?? null;
-      if (modelIds && modelIds.length === 0) {
-        throw badInput("faceModelIds", "give at least one face model, or leave faceModelIds out to evaluate precomputed features");
-      }
-      if (modelIds && new Set(modelIds).size !== modelIds.length) throw badInput("faceModelIds", "lists a face model twice");
-      if (modelIds && options.datasetId) {
-        throw badInput("options.datasetId", "only for precomputed features; a face model's runs are filed under its trainedOn dataset");
-      }
-      const mode = modelIds ? "model" : "features";
-      const batchSize = integerIn("options.batchSize", options.batchSize ?? 64, 1, 4096);
-      const maxAttempts = integerIn("options.maxAttempts", options.maxAttempts ?? 1, 1, 10);
-      const allowNonStandardSize = options.allowNonStandardSize ?? false;
-      const models: FaceModel[] = [];
-      for (const [i, id] of (modelIds ?? []).entries()) models.push(await checkFaceModel(`faceModelIds[${i}]`, id));
-      const benchmarks: EvaluateBenchmarkParams[] = await resolveEvaluationBenchmarks(input.benchmarks, {
-        mode,
-        allowNonStandardSize,
-        catalogue: stores.catalogue,
-        paths,
-      });
-      const params: EvaluateRunParams = {
-        mode,
-        batchSize,
-        allowNonStandardSize,
-        useDetectorScore: options.useDetectorScore ?? true,
-        benchmarks,
-      };
-      const names = benchmarks.map((b) => b.name).join(", ");
-      const planned = modelIds
-        ? await Promise.all(models.map((model) => planModelRun(model, options, names)))
-        : [await planFeaturesRun(options, names)];
+  /**
+   * The model-independent checks (options, every benchmark file and its size) and the run
+   * params they give; a pipeline runs them at launch, before its models exist.
+   */
+  async function checkEvaluation(input: Pick<LaunchEvaluationInput, "benchmarks" | "options">, mode: EvaluateRunParams["mode"]) {
+    const options = input.options ?? {};
+    const batchSize = integerIn("options.batchSize", options.batchSize ?? 64, 1, 4096);
+    const maxAttempts = integerIn("options.maxAttempts", options.maxAttempts ?? 1, 1, 10);
+    const allowNonStandardSize = options.allowNonStandardSize ?? false;
+    const benchmarks: EvaluateBenchmarkParams[] = await resolveEvaluationBenchmarks(input.benchmarks, {
+      mode,
+      allowNonStandardSize,
+      catalogue: stores.catalogue,
+      paths,
+    });
+    const params: EvaluateRunParams = {
+      mode,
+      batchSize,
+      allowNonStandardSize,
+      useDetectorScore: options.useDetectorScore ?? true,
+      benchmarks,
+    };
+    return { params, maxAttempts };
+  }
 
+  /** Every launch check of an evaluation, and the runs it would queue; writes nothing. */
+  async function planEvaluation(input: LaunchEvaluationInput): Promise<RunPlan[]> {
+    const options = input.options ?? {};
+    const modelIds = input.faceModelIds ?? null;
+    if (modelIds && modelIds.length === 0) {
+      throw badInput("faceModelIds", "give at least one face model, or leave faceModelIds out to evaluate precomputed features");
+    }
+    if (modelIds && new Set(modelIds).size !== modelIds.length) throw badInput("faceModelIds", "lists a face model twice");
+    if (modelIds && options.datasetId) {
+      throw badInput("options.datasetId", "only for precomputed features; a face model's runs are filed under its trainedOn dataset");
+    }
+    const models: FaceModel[] = [];
+    for (const [i, id] of (modelIds ?? []).entries()) models.push(await checkFaceModel(`faceModelIds[${i}]`, id));
+    const { params, maxAttempts } = await checkEvaluation(input, modelIds ? "model" : "features");
+    const names = params.benchmarks.map((b) => b.name).join(", ");
+    const planned = modelIds
+      ? await Promise.all(models.map((model) => planModelRun(model, options, names)))
+      : [await planFeaturesRun(options, names)];
+    return planned.map((plan) => ({ kind: "EVALUATE", ...plan, params: params as unknown as Prisma.InputJsonObject, maxAttempts }));
+  }
+
+  return {
+    checkEvaluation,
+    planEvaluation,
+
+    async launchEvaluation(input: LaunchEvaluationInput): Promise<Run[]> {
+      const plans = await planEvaluation(input);
       return stores.transaction(async (tx) => {
         const runs: Run[] = [];
-        for (const plan of planned) {
-          const run = await tx.queueNewRun({
-            kind: "EVALUATE",
-            ...plan,
-            params: params as unknown as Prisma.InputJsonObject,
-            maxAttempts,
-            pipelineId: extra.pipelineId ?? null,
-          });
-          runs.push(run);
-        }
+        for (const plan of plans) runs.push(await queuePlannedRun(tx, plan));
         return runs;
       });
     },

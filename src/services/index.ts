@@ -20,7 +20,7 @@ export function createServices(stores: Stores, dataPaths: DataPaths, authSetting
   const runs = createRunsService(stores, catalogue);
   const metrics = createMetricsService(stores, runs, catalogue);
   const launch = createLaunchService(stores, runs, dataPaths);
-  const trainers = createTrainersService(stores, catalogue);
+  const trainers = createTrainersService(stores, catalogue, dataPaths);
   const evaluationLaunch = createEvaluationLaunchService(stores, dataPaths);
   const pipelines = createPipelinesService({ stores, catalogue, launch, trainers, evaluation: evaluationLaunch });
   // A pipeline moves on whenever one of its runs ends, whichever process ended it.

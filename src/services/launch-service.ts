@@ -2,14 +2,15 @@
 // now, with a message, not later on a worker), then write the QUEUED run rows
 // and enqueue their jobs in one transaction. Cancelling is here too.
 import path from "node:path";
-import type { Stores } from "../db/stores";
+import type { BoundStores, Stores } from "../db/stores";
 import type { Prisma, Run } from "../generated/prisma/client";
-import { badInput, conflict, required } from "../errors";
+import { AppError, badInput, conflict, required } from "../errors";
 import { isImageToImageSpec, parseModelInputSpec, specOptionNames } from "../models/input-spec";
 import { resolveTransferOptions } from "../runners/transfer/transfer-options";
 import { TransferOptionError } from "../runners/transfer/errors";
 import type { Actor } from "./actor";
 import type { DataPaths } from "./data-paths";
+import { queuePlannedRun, type RunPlan } from "./run-plan";
 import type { RunsService } from "./runs-service";
 import { isTerminal } from "./run-status";
 
@@ -52,83 +53,106 @@ function numberRecord(field: string, value: unknown): Record<string, number> {
   return value as Record<string, number>;
 }
 
-export function createLaunchService(stores: Stores, runs: RunsService, paths: DataPaths) {
-  return {
-    /** `extra.pipelineId` files the run under a pipeline (src/services/pipelines-service.ts). */
-    async launchTransfer(input: LaunchTransferInput, extra: { pipelineId?: string } = {}): Promise<Run> {
-      const options = input.options ?? {};
-      const [dataset] = await stores.catalogue.datasetsByIds([input.datasetId]).catch(() => []);
-      if (!dataset) throw badInput("datasetId", `dataset ${JSON.stringify(input.datasetId)} does not exist`);
-      if (!dataset.uri) throw badInput("datasetId", `dataset ${dataset.name} has no folder (uri) to read images from`);
-      const sourceDir = await paths.resolveExisting("datasetId", dataset.uri, "directory");
-      const [method] = await stores.catalogue.methodsByIds([input.methodId]).catch(() => []);
-      if (!method) throw badInput("methodId", `transfer method ${JSON.stringify(input.methodId)} does not exist`);
-      if (!method.modelPath || !method.inputSpec) {
-        throw badInput("methodId", `transfer method ${method.name} has no ONNX model yet; attach one with attachTransferMethodModel (CLI: realismlab methods attach-model)`);
-      }
-      await paths.resolveExisting("methodId", method.modelPath, "file");
-      const spec = parseModelInputSpec(method.inputSpec);
-      if (!isImageToImageSpec(spec)) throw badInput("methodId", `transfer method ${method.name}'s model does not output images`);
+/** No dataset has the name and no queued or running transfer will register it. */
+async function assertOutputNameFree(stores: Pick<BoundStores, "catalogue" | "runs">, outputName: string): Promise<void> {
+  if (await stores.catalogue.datasetByName(outputName)) {
+    throw new AppError("CONFLICT", `options.outputName: a dataset named ${JSON.stringify(outputName)} already exists; choose another name`, "options.outputName");
+  }
+  const writer = await stores.runs.activeTransferTo(outputName);
+  if (writer) {
+    throw new AppError("CONFLICT", `options.outputName: transfer run ${writer.id} (${writer.status}) already writes ${JSON.stringify(outputName)}; choose another name`, "options.outputName");
+  }
+}
 
-      // The method's catalogue defaults apply where this export reads the option;
-      // options given at launch must all be known to the model (checked below).
-      const known = new Set(specOptionNames(spec));
-      const defaults = Object.entries(numberRecord("method.defaultOptions", method.defaultOptions)).filter(([k]) => known.has(k));
-      const methodOptions: Record<string, number> = {
-        ...Object.fromEntries(defaults),
-        ...numberRecord("options.methodOptions", options.methodOptions),
-        ...(options.fidelityWeight != null ? { fidelityWeight: options.fidelityWeight } : {}),
-        ...(options.steps != null ? { steps: options.steps } : {}),
-      };
-      const seed = options.seed ?? 0;
-      const transferOptions = {
-        batchSize: options.batchSize ?? 8,
-        ...(options.limit != null ? { limit: options.limit } : {}),
-        maxFailureShare: options.maxFailureShare ?? 0.01,
-        seed,
-        methodOptions,
-      };
-      try {
-        resolveTransferOptions(spec, transferOptions);
-      } catch (error) {
-        if (error instanceof TransferOptionError) throw badInput(`options.${error.option}`, error.message);
-        throw error;
-      }
-      const outputName = options.outputName?.trim() || `${dataset.name}-${method.name}`.replace(/[^A-Za-z0-9._+-]+/g, "-");
-      if (!OUTPUT_NAME.test(outputName)) {
-        throw badInput("options.outputName", "must be 1-128 letters, digits, '.', '_', '+' or '-', starting with a letter or digit");
-      }
-      if (await stores.catalogue.datasetByName(outputName)) {
-        throw conflict(`a dataset named ${JSON.stringify(outputName)} already exists; choose another options.outputName`);
-      }
-      const outputDir = await paths.resolveNew("options.outputName", path.join(paths.roots[0]!, "transfers", outputName));
-      const maxAttempts = options.maxAttempts ?? 1;
-      if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 10) {
-        throw badInput("options.maxAttempts", `must be an integer in [1, 10], got ${maxAttempts}`);
-      }
-      const params: TransferRunParams = {
-        outputName,
-        outputDir,
-        batchSize: transferOptions.batchSize,
-        limit: options.limit ?? null,
-        maxFailureShare: transferOptions.maxFailureShare,
-        methodOptions,
-        sourceDir,
-      };
-      return stores.transaction(async (tx) => {
-        const run = await tx.queueNewRun({
-          kind: "TRANSFER",
-          name: `${method.name} on ${dataset.name}`,
-          params: params as unknown as Prisma.InputJsonObject,
-          seed,
-          group: options.group ?? null,
-          datasetId: dataset.id,
-          transferMethodId: method.id,
-          maxAttempts,
-          pipelineId: extra.pipelineId ?? null,
-        });
-        return run;
-      });
+/**
+ * Queues a planned TRANSFER inside the caller's transaction, claiming its output name: under a
+ * lock on the name the check is repeated, so two launches racing for one name cannot both win.
+ */
+export async function queueTransfer(tx: BoundStores, plan: RunPlan, extra: { pipelineId?: string | null; group?: string | null } = {}): Promise<Run> {
+  const { outputName } = plan.params as unknown as TransferRunParams;
+  await tx.lockUntilCommit(`transfer-output:${outputName}`);
+  await assertOutputNameFree(tx, outputName);
+  return queuePlannedRun(tx, plan, extra);
+}
+
+export function createLaunchService(stores: Stores, runs: RunsService, paths: DataPaths) {
+  /** Every launch check of a TRANSFER, and the run it would queue; writes nothing. */
+  async function planTransfer(input: LaunchTransferInput): Promise<RunPlan> {
+    const options = input.options ?? {};
+    const [dataset] = await stores.catalogue.datasetsByIds([input.datasetId]).catch(() => []);
+    if (!dataset) throw badInput("datasetId", `dataset ${JSON.stringify(input.datasetId)} does not exist`);
+    if (!dataset.uri) throw badInput("datasetId", `dataset ${dataset.name} has no folder (uri) to read images from`);
+    const sourceDir = await paths.resolveExisting("datasetId", dataset.uri, "directory");
+    const [method] = await stores.catalogue.methodsByIds([input.methodId]).catch(() => []);
+    if (!method) throw badInput("methodId", `transfer method ${JSON.stringify(input.methodId)} does not exist`);
+    if (!method.modelPath || !method.inputSpec) {
+      throw badInput("methodId", `transfer method ${method.name} has no ONNX model yet; attach one with attachTransferMethodModel (CLI: realismlab methods attach-model)`);
+    }
+    await paths.resolveExisting("methodId", method.modelPath, "file");
+    const spec = parseModelInputSpec(method.inputSpec);
+    if (!isImageToImageSpec(spec)) throw badInput("methodId", `transfer method ${method.name}'s model does not output images`);
+
+    // The method's catalogue defaults apply where this export reads the option;
+    // options given at launch must all be known to the model (checked below).
+    const known = new Set(specOptionNames(spec));
+    const defaults = Object.entries(numberRecord("method.defaultOptions", method.defaultOptions)).filter(([k]) => known.has(k));
+    const methodOptions: Record<string, number> = {
+      ...Object.fromEntries(defaults),
+      ...numberRecord("options.methodOptions", options.methodOptions),
+      ...(options.fidelityWeight != null ? { fidelityWeight: options.fidelityWeight } : {}),
+      ...(options.steps != null ? { steps: options.steps } : {}),
+    };
+    const seed = options.seed ?? 0;
+    const transferOptions = {
+      batchSize: options.batchSize ?? 8,
+      ...(options.limit != null ? { limit: options.limit } : {}),
+      maxFailureShare: options.maxFailureShare ?? 0.01,
+      seed,
+      methodOptions,
+    };
+    try {
+      resolveTransferOptions(spec, transferOptions);
+    } catch (error) {
+      if (error instanceof TransferOptionError) throw badInput(`options.${error.option}`, error.message);
+      throw error;
+    }
+    const outputName = options.outputName?.trim() || `${dataset.name}-${method.name}`.replace(/[^A-Za-z0-9._+-]+/g, "-");
+    if (!OUTPUT_NAME.test(outputName)) {
+      throw badInput("options.outputName", "must be 1-128 letters, digits, '.', '_', '+' or '-', starting with a letter or digit");
+    }
+    await assertOutputNameFree(stores, outputName);
+    const outputDir = await paths.resolveNew("options.outputName", path.join(paths.roots[0]!, "transfers", outputName));
+    const maxAttempts = options.maxAttempts ?? 1;
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 10) {
+      throw badInput("options.maxAttempts", `must be an integer in [1, 10], got ${maxAttempts}`);
+    }
+    const params: TransferRunParams = {
+      outputName,
+      outputDir,
+      batchSize: transferOptions.batchSize,
+      limit: options.limit ?? null,
+      maxFailureShare: transferOptions.maxFailureShare,
+      methodOptions,
+      sourceDir,
+    };
+    return {
+      kind: "TRANSFER",
+      name: `${method.name} on ${dataset.name}`,
+      params: params as unknown as Prisma.InputJsonObject,
+      seed,
+      group: options.group ?? null,
+      datasetId: dataset.id,
+      transferMethodId: method.id,
+      maxAttempts,
+    };
+  }
+
+  return {
+    planTransfer,
+
+    async launchTransfer(input: LaunchTransferInput): Promise<Run> {
+      const plan = await planTransfer(input);
+      return stores.transaction((tx) => queueTransfer(tx, plan));
     },
 
     /** QUEUED: removed from the queue now. RUNNING: its worker stops within a heartbeat. */

@@ -2,13 +2,15 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import type { Stores } from "../db/stores";
-import type { Prisma, Run } from "../generated/prisma/client";
+import type { Dataset, Prisma, Run, Trainer } from "../generated/prisma/client";
 import { badInput, conflict } from "../errors";
 import { isEmbeddingSpec } from "../models/input-spec";
 import { TemplateError, checkPlaceholders, optionValueMessage, paramUsedAsOption, splitCommandLine } from "../runners/train/command-template";
 import type { CatalogueService } from "./catalogue-service";
+import type { DataPaths } from "./data-paths";
 import { parseInputSpec } from "./input-spec-validation";
 import { isUniqueViolation } from "./prisma-errors";
+import { queuePlannedRun, type RunPlan } from "./run-plan";
 
 export interface RegisterTrainerInput {
   name: string;
@@ -66,8 +68,63 @@ export function visibleEnvironment(environment: unknown, admin: boolean): Record
   return admin ? env : Object.fromEntries(Object.keys(env).map((key) => [key, MASKED_VALUE]));
 }
 
-export function createTrainersService(stores: Stores, catalogue: CatalogueService) {
+/** A trainer and the params a TRAIN run with it gets (its defaults, overridden by the launch's). */
+export interface TrainingSetup {
+  trainer: Trainer;
+  params: Record<string, unknown>;
+  maxAttempts: number;
+}
+
+export function createTrainersService(stores: Stores, catalogue: CatalogueService, paths: DataPaths) {
+  /** The dataset-independent checks of a TRAIN launch (a pipeline runs them before its dataset exists). */
+  async function checkTrainer(input: Pick<LaunchTrainingInput, "trainerId" | "params" | "maxAttempts">): Promise<TrainingSetup> {
+    const [trainer] = await stores.trainers.byIds([input.trainerId]).catch(() => []);
+    if (!trainer) throw badInput("trainerId", `trainer ${JSON.stringify(input.trainerId)} does not exist`);
+    const maxAttempts = input.maxAttempts ?? 1;
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 10) throw badInput("maxAttempts", "must be an integer in [1, 10]");
+    const params = { ...jsonObject("trainer.defaultParams", trainer.defaultParams), ...jsonObject("params", input.params) };
+    const asOption = paramUsedAsOption(trainer.command as string[], params);
+    if (asOption) throw badInput(`params.${asOption.name}`, optionValueMessage(asOption));
+    return { trainer, params, maxAttempts };
+  }
+
+  /** The dataset to train on: it exists and its folder is inside the data roots. */
+  async function checkTrainingDataset(datasetId: string): Promise<Dataset> {
+    const dataset = await catalogue.datasetByIdOrName(datasetId).catch(() => null);
+    if (!dataset) throw badInput("datasetId", `dataset ${JSON.stringify(datasetId)} does not exist`);
+    if (!dataset.uri) throw badInput("datasetId", `dataset ${dataset.name} has no folder (uri) to train on`);
+    await paths.resolveExisting("datasetId", dataset.uri, "directory");
+    return dataset;
+  }
+
+  function trainingPlan(setup: TrainingSetup, dataset: Dataset, seed: number, group: string | null | undefined): RunPlan {
+    if (!Number.isInteger(seed)) throw badInput("seed", "must be an integer");
+    const { trainer, params } = setup;
+    return {
+      kind: "TRAIN",
+      name: `${trainer.name} on ${dataset.name} (seed ${seed})`,
+      params: params as Prisma.InputJsonObject,
+      seed,
+      group: group ?? defaultTrainingGroup(trainer.name, dataset.name, params),
+      datasetId: dataset.id,
+      transferMethodId: dataset.transferMethodId,
+      trainerId: trainer.id,
+      maxAttempts: setup.maxAttempts,
+    };
+  }
+
+  /** Every launch check of a TRAIN run, and the run it would queue; writes nothing. */
+  async function planTraining(input: LaunchTrainingInput): Promise<RunPlan> {
+    const setup = await checkTrainer(input);
+    const dataset = await checkTrainingDataset(input.datasetId);
+    return trainingPlan(setup, dataset, input.seed ?? 0, input.group);
+  }
+
   return {
+    checkTrainer,
+    checkTrainingDataset,
+    trainingPlan,
+    planTraining,
     list: () => stores.trainers.list(),
 
     async register(input: RegisterTrainerInput) {
@@ -109,35 +166,9 @@ export function createTrainersService(stores: Stores, catalogue: CatalogueServic
       }
     },
 
-    /** `extra.pipelineId` files the run under a pipeline (src/services/pipelines-service.ts). */
-    async launchTraining(input: LaunchTrainingInput, extra: { pipelineId?: string } = {}): Promise<Run> {
-      const [trainer] = await stores.trainers.byIds([input.trainerId]).catch(() => []);
-      if (!trainer) throw badInput("trainerId", `trainer ${JSON.stringify(input.trainerId)} does not exist`);
-      const dataset = await catalogue.datasetByIdOrName(input.datasetId).catch(() => null);
-      if (!dataset) throw badInput("datasetId", `dataset ${JSON.stringify(input.datasetId)} does not exist`);
-      if (!dataset.uri) throw badInput("datasetId", `dataset ${dataset.name} has no folder (uri) to train on`);
-      const seed = input.seed ?? 0;
-      if (!Number.isInteger(seed)) throw badInput("seed", "must be an integer");
-      const maxAttempts = input.maxAttempts ?? 1;
-      if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 10) throw badInput("maxAttempts", "must be an integer in [1, 10]");
-      const params = { ...jsonObject("trainer.defaultParams", trainer.defaultParams), ...jsonObject("params", input.params) };
-      const asOption = paramUsedAsOption(trainer.command as string[], params);
-      if (asOption) throw badInput(`params.${asOption.name}`, optionValueMessage(asOption));
-      return stores.transaction(async (t) => {
-        const run = await t.queueNewRun({
-          kind: "TRAIN",
-          name: `${trainer.name} on ${dataset.name} (seed ${seed})`,
-          params: params as Prisma.InputJsonObject,
-          seed,
-          group: input.group ?? defaultTrainingGroup(trainer.name, dataset.name, params),
-          datasetId: dataset.id,
-          transferMethodId: dataset.transferMethodId,
-          trainerId: trainer.id,
-          maxAttempts,
-          pipelineId: extra.pipelineId ?? null,
-        });
-        return run;
-      });
+    async launchTraining(input: LaunchTrainingInput): Promise<Run> {
+      const plan = await planTraining(input);
+      return stores.transaction((tx) => queuePlannedRun(tx, plan));
     },
   };
 }

@@ -9,7 +9,7 @@ const MAX_LINE = 4_000;
 export function createLogWriter(stores: Stores, runId: string, intervalMs = 250) {
   let buffer: LogLine[] = [];
   let writing: Promise<void> = Promise.resolve();
-  const recent: string[] = [];
+  const recent: LogLine[] = [];
 
   function flush(): Promise<void> {
     const lines = buffer;
@@ -31,11 +31,14 @@ export function createLogWriter(stores: Stores, runId: string, intervalMs = 250)
     write(stream: LogLine["stream"], line: string) {
       const text = line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}…` : line;
       buffer.push({ stream, line: text });
-      recent.push(text);
+      recent.push({ stream, line: text });
       if (recent.length > 40) recent.shift();
     },
-    /** The last lines written, for a failed run's error message. */
-    tail: (count: number) => recent.slice(-count),
+    /**
+     * The last lines the process printed, for a failed run's error message: the worker's own
+     * lines (the echoed command, "trainer exited ...") are not the cause and are left out.
+     */
+    tail: (count: number) => recent.filter((l) => l.stream !== "system").slice(-count).map((l) => l.line),
     async close() {
       clearInterval(timer);
       await flush();

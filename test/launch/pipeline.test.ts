@@ -122,7 +122,11 @@ describe("launchPipeline", () => {
     const trainerId = await registerTrainer("pipeline-validate-trainer");
     const seeds = await gql(server.url, LAUNCH, { input: pipelineInput(trainerId, { seeds: [1, 1] }) });
     expect(seeds.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "seeds" });
-    const bench = await gql(server.url, LAUNCH, { input: pipelineInput(trainerId, { benchmarks: [{ name: "MegaFace" }] }) });
-    expect(bench.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "benchmarks" });
+    const fresh = { transferOptions: { batchSize: 2, outputName: "validate-out" } };
+    const bench = await gql(server.url, LAUNCH, { input: pipelineInput(trainerId, { ...fresh, benchmarks: [{ name: "MegaFace" }] }) });
+    expect(bench.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "benchmarks[0].name" });
+    // The first test's transfer registered the default output name: taken.
+    const taken = await gql(server.url, LAUNCH, { input: pipelineInput(trainerId) });
+    expect(taken.errors?.[0]?.extensions).toMatchObject({ code: "CONFLICT", field: "transferOptions.outputName" });
   });
 });

@@ -75,6 +75,8 @@ describe("launchTraining", () => {
     const finished = await waitForEnd((await launch(trainerId, 1)).id);
     expect(finished.status).toBe("FAILED");
     expect(finished.error).toMatch(/trainer exited with code 1; last lines:[\s\S]*CUDA out of memory \(pretend\)/);
+    // The cause, not the worker's echo of the command line.
+    expect(finished.error).not.toMatch(/^\$ /m);
     expect(finished.outputFaceModel.outputFaceModel).toBeNull();
   });
 

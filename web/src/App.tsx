@@ -5,6 +5,7 @@ import { DatasetsPage } from "./pages/Datasets";
 import { LaunchPage } from "./pages/Launch";
 import { LeaderboardPage } from "./pages/Leaderboard";
 import { MethodsPage } from "./pages/Methods";
+import { PipelineDetailPage, PipelinesPage } from "./pages/Pipelines";
 import { QualitativePage } from "./pages/Qualitative";
 import { RunDetailPage } from "./pages/RunDetail";
 import { RunsPage } from "./pages/Runs";
@@ -14,6 +15,7 @@ import { TokenControl } from "./components/TokenControl";
 const NAV = [
   { to: "/leaderboard", label: "Leaderboard", active: (p: string) => p === "/" || p.startsWith("/leaderboard") },
   { to: "/runs", label: "Runs", active: (p: string) => p.startsWith("/runs") && !p.endsWith("/qualitative") },
+  { to: "/pipelines", label: "Pipelines", active: (p: string) => p.startsWith("/pipelines") },
   { to: "/datasets", label: "Datasets", active: (p: string) => p.startsWith("/datasets") },
   { to: "/methods", label: "Transfer methods", active: (p: string) => p.startsWith("/methods") },
   { to: "/qualitative", label: "Qualitative", active: (p: string) => p.startsWith("/qualitative") || p.endsWith("/qualitative") },
@@ -27,6 +29,8 @@ function Page({ path }: { path: string }) {
   if ((params = match("/runs/:id", path))) return <RunDetailPage id={params.id!} />;
   if ((params = match("/runs/:id/qualitative", path))) return <QualitativePage runId={params.id!} />;
   if (path === "/qualitative") return <QualitativePage runId={null} />;
+  if (path === "/pipelines") return <PipelinesPage />;
+  if ((params = match("/pipelines/:id", path))) return <PipelineDetailPage id={params.id!} />;
   if (path === "/datasets") return <DatasetsPage />;
   if (path === "/methods") return <MethodsPage />;
   if (path === "/launch") return <LaunchPage />;

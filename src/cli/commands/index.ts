@@ -9,6 +9,7 @@ import { launchTransfer } from "./launch-transfer";
 import { leaderboard } from "./leaderboard";
 import { methodsAttachModel, methodsDescribe, methodsList, methodsRegister } from "./methods";
 import { modelsList, modelsRegister } from "./models";
+import { pipelineResume } from "./pipeline-resume";
 import { note, tag } from "./run-annotations";
 import { runs } from "./runs";
 import { trainersList, trainersRegister } from "./trainers";
@@ -32,6 +33,7 @@ export const COMMANDS: Command[] = [
   launchEvaluate,
   launchTrain,
   launchPipeline,
+  pipelineResume,
   watch,
   runs,
   tag,
@@ -50,4 +52,5 @@ export const GROUPS: Record<string, string> = {
   models: "List and register face-recognition models",
   archive: "Hide runs, datasets or methods from lists and the leaderboard",
   restore: "Bring archived runs, datasets or methods back",
+  pipeline: "Work with launched pipelines (resume)",
 };

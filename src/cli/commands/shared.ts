@@ -32,11 +32,11 @@ export async function reportLaunchedRuns(ctx: CommandContext, args: ParsedArgs, 
   return watchExitCode(final);
 }
 
-export async function reportLaunchedPipelines(ctx: CommandContext, args: ParsedArgs, pipelines: PipelineState[]): Promise<number> {
+export async function reportLaunchedPipelines(ctx: CommandContext, args: ParsedArgs, pipelines: PipelineState[], verb = "Launched"): Promise<number> {
   const watch = flag(args, "watch");
   const asJson = flag(args, "json");
   for (const p of pipelines) {
-    ctx.info(`Launched ${p.baseline ? "baseline " : ""}pipeline ${p.id}: ${p.name} (group ${p.group}, ${p.progress.total} steps)`);
+    ctx.info(`${verb} ${p.baseline ? "baseline " : ""}pipeline ${p.id}: ${p.name} (group ${p.group}, ${p.progress.total} steps)`);
   }
   if (!watch) {
     if (asJson) ctx.out(json(pipelines));

@@ -45,6 +45,10 @@ function bind(client: Db | TxClient) {
     audit: createAuditStore(db),
     /** pg_notify inside this client's transaction: delivered only if it commits. */
     notify,
+    /** Holds a Postgres advisory lock named `name` until this transaction ends (call inside `transaction`). */
+    async lockUntilCommit(name: string): Promise<void> {
+      await db.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${name}))`;
+    },
     /** A launch: the QUEUED run, its job and its runUpdated event (call inside `transaction`). */
     async queueNewRun(data: Prisma.RunUncheckedCreateInput) {
       const run = await runs.create({ ...data, status: "QUEUED" });

@@ -14,6 +14,14 @@ export function createPipelinesStore(prisma: Db) {
       const { count } = await prisma.pipeline.updateMany({ where: { id, status: "RUNNING" }, data: { status, error, finishedAt: new Date() } });
       return count === 1;
     },
+    /** Back to RUNNING (resume) from FAILED or CANCELLED; false when it was in neither. */
+    async reopen(id: string): Promise<boolean> {
+      const { count } = await prisma.pipeline.updateMany({
+        where: { id, status: { in: ["FAILED", "CANCELLED"] } },
+        data: { status: "RUNNING", error: null, finishedAt: null },
+      });
+      return count === 1;
+    },
   };
 }
 

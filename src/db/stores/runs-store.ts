@@ -45,6 +45,9 @@ export function createRunsStore(prisma: Db) {
   return {
     byIds: (ids: readonly string[]) => prisma.run.findMany({ where: { id: { in: [...ids] } } }),
     byId: (id: string) => prisma.run.findUnique({ where: { id } }),
+    /** A QUEUED or RUNNING transfer that will register a dataset named `outputName`. */
+    activeTransferTo: (outputName: string) =>
+      prisma.run.findFirst({ where: { kind: "TRANSFER", status: { in: ["QUEUED", "RUNNING"] }, params: { path: ["outputName"], equals: outputName } } }),
 
     /** A page of runs; `countAll` counts every run matching the filter (only when asked). */
     async page(request: RunPageRequest): Promise<{ rows: Run[]; hasNextPage: boolean; countAll: () => Promise<number> }> {

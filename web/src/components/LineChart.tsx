@@ -8,6 +8,17 @@ export interface ChartSeries {
   label: string;
   x: number[];
   y: number[];
+  /** Defaults to the palette colour of its position. */
+  color?: string;
+  dash?: number[];
+  width?: number;
+}
+
+/** A filled band between two series (indices into `series`), e.g. mean ± std. */
+export interface ChartBand {
+  upper: number;
+  lower: number;
+  fill: string;
 }
 
 export const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"];
@@ -58,9 +69,10 @@ export interface LineChartProps {
   height?: number;
   /** Describes the chart for screen readers (the data is also in a table nearby). */
   summary?: string;
+  bands?: ChartBand[];
 }
 
-export function LineChart({ title, series, xLabel, yLabel, logX = false, yRange, height = 300, summary }: LineChartProps) {
+export function LineChart({ title, series, xLabel, yLabel, logX = false, yRange, height = 300, summary, bands }: LineChartProps) {
   const container = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -94,13 +106,15 @@ export function LineChart({ title, series, xLabel, yLabel, logX = false, yRange,
         { label: xLabel, value: (_u, v) => (v == null ? "—" : logX ? v.toExponential(2) : String(v)) },
         ...series.map((s, i) => ({
           label: s.label,
-          stroke: PALETTE[i % PALETTE.length],
-          width: 2,
+          stroke: s.color ?? PALETTE[i % PALETTE.length],
+          width: s.width ?? 2,
+          ...(s.dash ? { dash: s.dash } : {}),
           spanGaps: true,
           points: { show: sparse, size: 6 },
           value: (_u: uPlot, v: number | null) => (v == null ? "—" : v.toFixed(4)),
         })),
       ],
+      ...(bands?.length ? { bands: bands.map((b) => ({ series: [b.upper + 1, b.lower + 1] as [number, number], fill: b.fill })) } : {}),
       legend: { live: true },
       cursor: { drag: { x: true, y: false } },
     };
@@ -114,10 +128,10 @@ export function LineChart({ title, series, xLabel, yLabel, logX = false, yRange,
       observer.disconnect();
       plot.destroy();
     };
-  }, [title, series, xLabel, yLabel, logX, yRange, height]);
+  }, [title, series, xLabel, yLabel, logX, yRange, height, bands]);
 
   return (
-    <figure className="chart">
+    <figure className="chart" data-series={series.map((s) => s.label).join("|")} data-bands={bands?.length ?? 0}>
       <div ref={container} className="chart-canvas" role="img" aria-label={summary ?? `${title}: ${yLabel} against ${xLabel}`} />
     </figure>
   );

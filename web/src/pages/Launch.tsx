@@ -408,7 +408,7 @@ function LaunchedPipeline({ id }: { id: string }) {
   return (
     <li className="launched-run" data-pipeline-id={p.id}>
       <div className="launched-head">
-        <strong>{p.name}</strong> {p.baseline && <span className="badge tag tag-info">baseline</span>} <StatusBadge status={p.status} />
+        <strong><Link to={`/pipelines/${p.id}`}>{p.name}</Link></strong> {p.baseline && <span className="badge tag tag-info">baseline</span>} <StatusBadge status={p.status} />
         <Link to={`/runs?group=${encodeURIComponent(p.group)}`} className="small">runs of group {p.group}</Link>
       </div>
       <ProgressBar progress={p.progress} status={p.status} label={`Progress of pipeline ${p.name}`} />

@@ -2,6 +2,8 @@ import { useMemo, useState } from "react";
 import { useCapabilities } from "../capabilities";
 import { Field } from "../components/Field";
 import { LineChart, type ChartSeries } from "../components/LineChart";
+import { TrainingCurves } from "../components/TrainingCurves";
+import { FailureCause, LogTail } from "../components/LogTail";
 import { CancelButton, LiveProgress } from "../components/LiveProgress";
 import { Empty, ErrorMessage, Loading } from "../components/States";
 import { StatusBadge, Tag } from "../components/StatusBadge";
@@ -28,8 +30,6 @@ const QUERY = `query Run($id: ID!) {
 
 const UPDATED = `subscription Updated($id: ID!) { runUpdated(filter: { runId: $id }) { id status } }`;
 const METRIC_LOGGED = `subscription Logged($id: ID!) { metricLogged(runId: $id) { runId count names } }`;
-const LOG_QUERY = `query Log($id: ID!) { run(id: $id) { id logTail(lines: 200) { stream line at } } }`;
-const LOG_LIVE = `subscription Log($id: ID!) { runLog(runId: $id) { runId lines { stream line at } } }`;
 const COMPARABLE = `query Comparable($kind: RunKind) { runs(filter: { kind: $kind, published: false, status: [SUCCEEDED] }, first: 100) { nodes { id name kind } } }`;
 const COMPARE_METRICS = `query CompareMetrics($ids: [ID!]!) {
   compareRuns(ids: $ids) { runs { id name kind } metrics { benchmark { name } name differs values { runId value std step } } }
@@ -51,7 +51,6 @@ interface RunDetail extends RunSummary {
     faceModel: { id: string; name: string; backbone: string; head: string } | null; outputDataset: DatasetRef | null; outputFaceModel: { id: string; name: string } | null;
   };
 }
-interface LogLine { stream: string; line: string; at: string }
 
 const GENERAL = "Run";
 
@@ -151,29 +150,6 @@ function MetricsByBenchmark({ metrics }: { metrics: Metric[] }) {
   );
 }
 
-function TrainingCurves({ metrics }: { metrics: Metric[] }) {
-  const charts = useMemo(() => {
-    const series = new Map<string, { x: number[]; y: number[] }>();
-    for (const m of metrics) {
-      const key = m.benchmark ? `${m.name} (${m.benchmark.name})` : m.name;
-      const s = series.get(key) ?? { x: [], y: [] };
-      s.x.push(m.step);
-      s.y.push(m.value);
-      series.set(key, s);
-    }
-    return [...series.entries()].filter(([, s]) => new Set(s.x).size > 1).map(([label, s]) => ({ label, series: [{ label, x: s.x, y: s.y }] as ChartSeries[] }));
-  }, [metrics]);
-  if (!charts.length) return null;
-  return (
-    <section aria-labelledby="training-curves">
-      <h2 id="training-curves">Training curves</h2>
-      <div className="chart-grid">
-        {charts.map((c) => <LineChart key={c.label} title={c.label} series={c.series} xLabel="step" yLabel={c.label} height={240} />)}
-      </div>
-    </section>
-  );
-}
-
 /** ROC curves of this run, with the compared runs' curves of the same benchmark overlaid. */
 function RocChart({ run, benchmark, compareIds }: { run: RunDetail; benchmark: string; compareIds: string[] }) {
   const own = run.curves.find((c) => c.kind === "ROC" && (c.benchmark?.name ?? "") === benchmark);
@@ -267,26 +243,6 @@ function CompareMetrics({ run, compareIds }: { run: RunDetail; compareIds: strin
   );
 }
 
-function LogTail({ runId, active }: { runId: string; active: boolean }) {
-  const initial = useQuery<{ run: { logTail: LogLine[] } | null }>(LOG_QUERY, { id: runId });
-  const [extra, setExtra] = useState<LogLine[]>([]);
-  useSubscription<{ runLog: { lines: LogLine[] } }>(LOG_LIVE, { id: runId }, (event) => setExtra((lines) => [...lines, ...event.runLog.lines].slice(-500)), { skip: !active });
-  useReconnect(() => { setExtra([]); initial.refetch(); });
-  const lines = useMemo(() => {
-    const base = initial.data?.run?.logTail ?? [];
-    const last = base[base.length - 1]?.at;
-    return [...base, ...extra.filter((l) => !last || l.at > last)].slice(-500);
-  }, [initial.data, extra]);
-  if (initial.loading) return <Loading what="Loading the log" />;
-  if (initial.error) return <ErrorMessage error={initial.error} retry={initial.refetch} title="The log could not be loaded" />;
-  if (!lines.length) return <p className="muted">{active ? "No output yet; new lines appear here as the run prints them." : "This run printed nothing."}</p>;
-  return (
-    <pre className="log" tabIndex={0} aria-label="Log tail" aria-live={active ? "polite" : undefined}>
-      {lines.map((l, i) => <span key={i} className={`log-${l.stream}`}>{l.line}{"\n"}</span>)}
-    </pre>
-  );
-}
-
 export function RunDetailPage({ id }: { id: string }) {
   const result = useQuery<{ run: RunDetail | null }>(QUERY, { id });
   const caps = useCapabilities();
@@ -346,12 +302,7 @@ export function RunDetailPage({ id }: { id: string }) {
           <h2 id="status-title">Status</h2>
           {!run.published && <LiveProgress runId={run.id} status={run.status} progress={run.progress} label={`Progress of ${runTitle(run)}`} onStale={refetch} />}
           <Timeline run={run} />
-          {run.error && (
-            <div className="state state-error" role="alert">
-              <strong>{run.status === "FAILED" ? "Failed" : "Error"}</strong>
-              <pre className="error-pre">{run.error}</pre>
-            </div>
-          )}
+          {run.error && <FailureCause runId={run.id} status={run.status} error={run.error} withLog={hasLogs && !run.published} />}
         </section>
       </div>
 
@@ -382,7 +333,7 @@ export function RunDetailPage({ id }: { id: string }) {
       )}
       {compareIds.length > 0 && <CompareMetrics run={run} compareIds={compareIds} />}
 
-      <TrainingCurves metrics={run.metrics} />
+      <TrainingCurves run={run} compareIds={compareIds} />
 
       {hasLogs && !run.published && (
         <section aria-labelledby="log-title">
