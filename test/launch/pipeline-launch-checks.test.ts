@@ -91,7 +91,7 @@ describe("launchPipeline refuses at launch and leaves nothing behind", () => {
     const { transferMethods } = await gqlData(server.url, `{ transferMethods { id name modelPath } }`);
     const paperMethod = transferMethods.find((m: any) => m.name === "CodeFormer" && !m.modelPath);
     expect(paperMethod).toBeDefined();
-    await expectRefused(input({ methodId: paperMethod.id }), "BAD_USER_INPUT", "methodId", /no registered ONNX model/);
+    await expectRefused(input({ methodId: paperMethod.id }), "BAD_USER_INPUT", "methodId", /no ONNX model yet; attach one with attachTransferMethodModel/);
     await expectRefused(input({ methodId: "00000000-0000-0000-0000-000000000000" }), "BAD_USER_INPUT", "methodId");
     await expectRefused(input({ trainerId: "00000000-0000-0000-0000-000000000000" }), "BAD_USER_INPUT", "trainerId", /does not exist/);
     await expectRefused(input({ trainParams: [1, 2] }), "BAD_USER_INPUT", "trainParams");

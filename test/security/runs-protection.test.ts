@@ -183,23 +183,41 @@ describe("trainers", () => {
     expect(program.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "command" });
   });
 
-  it("holds a training run's input to the data roots when it starts, not only when it was registered", async () => {
+  it("holds a training run's input to the data roots at launch and again when it starts", async () => {
     const fs = await import("node:fs/promises");
     const dir = path.join(server.dataRoot, "moved-set");
     await fs.mkdir(path.join(dir, "id_0"), { recursive: true });
     const moved = (await gqlData(server.url, `mutation($uri: String) { createDataset(input: { name: "moved-set", kind: SYNTHETIC, uri: $uri }) { id } }`, { uri: dir }, admin)).createDataset.id;
-    // The folder becomes a symlink out of the data roots after it was registered.
+    const touch = "require('fs').writeFileSync(process.argv[1] + '/ran', 'yes')";
+    const trainerId = (await register("escape-trainer", ["node", "-e", touch, "{outputDir}"])).data.registerTrainer.id;
+    // The one worker slot is held by a run that waits for a file, so the next run stays QUEUED
+    // while its folder is swapped for a symlink out of the data roots.
+    const release = path.join(server.dataRoot, "hold-release");
+    await fs.writeFile(release, "hold");
+    const hold = "const fs=require('fs');const f=process.argv[1];const t=setInterval(()=>{if(!fs.existsSync(f))clearInterval(t)},50)";
+    const holderId = (await register("holding-trainer", ["node", "-e", hold, release])).data.registerTrainer.id;
+    const holder = (await gqlData(server.url, `mutation($d: ID!, $t: ID!) { launchTraining(datasetId: $d, trainerId: $t) { id } }`, { d: moved, t: holderId }, admin)).launchTraining;
+    const run = (await gqlData(server.url, `mutation($d: ID!, $t: ID!) { launchTraining(datasetId: $d, trainerId: $t) { id } }`, { d: moved, t: trainerId }, admin)).launchTraining;
+    for (let deadline = Date.now() + 30_000; ; ) {
+      const { run: h } = await gqlData(server.url, `query($id: ID!) { run(id: $id) { status } }`, { id: holder.id });
+      if (h.status === "RUNNING") break;
+      if (Date.now() > deadline) throw new Error(`holding run still ${h.status}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const outside = await fs.mkdtemp(path.join((await import("node:os")).tmpdir(), "realismlab-elsewhere-"));
     await fs.rm(dir, { recursive: true });
     await fs.symlink(outside, dir);
     try {
-      const touch = "require('fs').writeFileSync(process.argv[1] + '/ran', 'yes')";
-      const trainerId = (await register("escape-trainer", ["node", "-e", touch, "{outputDir}"])).data.registerTrainer.id;
-      const run = (await gqlData(server.url, `mutation($d: ID!, $t: ID!) { launchTraining(datasetId: $d, trainerId: $t) { id } }`, { d: moved, t: trainerId }, admin)).launchTraining;
+      await fs.rm(release);
+      await waitForEnd(holder.id); // it writes no model, so it ends FAILED: only its slot matters here
       const ended = await waitForEnd(run.id);
       expect(ended.status).toBe("FAILED");
       expect(ended.error).toMatch(/dataset\.uri: .*moved-set" is outside the data roots/);
       await expect(fs.access(path.join(server.dataRoot, "models", run.id, "ran"))).rejects.toThrow(); // the trainer never started
+      // A new launch on the escaped folder is refused at once.
+      const refused = await gql(server.url, `mutation($d: ID!, $t: ID!) { launchTraining(datasetId: $d, trainerId: $t) { id } }`, { d: moved, t: trainerId }, admin);
+      expect(refused.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "datasetId" });
+      expect(refused.errors?.[0]?.message).toMatch(/outside the data roots/);
     } finally {
       await fs.rm(outside, { recursive: true, force: true });
     }
