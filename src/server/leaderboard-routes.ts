@@ -2,8 +2,8 @@
 // paper draft can \input a URL or a script can curl it. Query parameters mirror the
 // GraphQL arguments (lists comma-separated or repeated):
 //   preset=PAPER_TABLE_2|table2|table3   benchmarks=LFW,CFP-FP   metric=accuracy
-//   columns=IJB-C:tar@fmr=1e-6,IJB-C:tar@fmr=1e-5   groupBy=dataset,transferMethod,param:lr,group|default|none
-//   exceptParams=seed   std=population|sample   requirement=NONE   kind=SYNTHETIC   published=true|false
+//   columns=IJB-C:tar@fmr=1e-6,IJB-C:tar@fmr=1e-5   groupBy=dataset,transferMethod,param:train.epochs,group|default|none
+//   exceptParams=train.seed,transfer.seed (config keys; default: the seeds)   std=population|sample   requirement=NONE   kind=SYNTHETIC   published=true|false
 //   finishedAfter=ISO   finishedBefore=ISO   datasets=...   transferMethods=...
 //   baseline=<row key>   baselineDataset=   baselineTransferMethod=<name>|none   baselinePublished=true
 //   best=all|per-requirement   skipBest=PRETRAINED_FR   average=true|false   order=first-run|label|average|column:N   direction=asc|desc

@@ -282,4 +282,3 @@ CREATE TRIGGER run_config_trainer AFTER UPDATE OF name, backbone, head ON traine
   FOR EACH ROW EXECUTE FUNCTION run_config_trainer_changed();
 
 CREATE INDEX "run_config_key_idx" ON "run"("config_key");
-CREATE INDEX "run_config_idx" ON "run" USING GIN ("config" jsonb_path_ops);

@@ -6,17 +6,23 @@
 import type { Db } from "../prisma";
 import { Prisma } from "../../generated/prisma/client";
 import type { DatasetKind, Requirement } from "../../generated/prisma/enums";
+import { DATASET_KEY, METHOD_KEY, NON_STANDARD_KEY } from "../../domain/run-config";
 
 export interface LeaderboardColumnRef {
   benchmarkId: string;
   name: string;
 }
 
-/** How runs are keyed into rows. Published runs never share a row with own runs (the source is always a key). */
+/**
+ * How runs are keyed into rows, over their effective configuration (run.config, see
+ * src/domain/run-config.ts). Published runs never share a row with own runs (the source
+ * is always a key). `dataset` / `transferMethod` key by the config's `dataset` and
+ * `transfer.method`; `params`: `only` these config keys, or `except` these (the default
+ * drops the seeds). `dataset` and `transfer.method` are never among the params.
+ */
 export interface LeaderboardGrouping {
   dataset: boolean;
   transferMethod: boolean;
-  /** `only`: these params; `except`: every param but these (the default drops the seed). */
   params: { only: string[] } | { except: string[] };
   group: boolean;
 }
@@ -50,12 +56,19 @@ export interface LeaderboardCellRow {
   stdSamp: number | null;
   /** Mean of the std stored with each run's metric (fold std; the paper's std for published runs). */
   storedStd: number | null;
+  /** Some run evaluated this column's benchmark off its protocol (config evaluate.nonStandard). */
+  nonStandard: boolean;
 }
 
 export interface LeaderboardGroupRow {
   source: string | null;
+  /** The grouping's config values of `dataset` and `transfer.method` (null when not grouped by them or absent). */
+  configDataset: string | null;
+  configMethod: string | null;
+  /** The training dataset and method when every run of the group has the same, else null. */
   datasetId: string | null;
   transferMethodId: string | null;
+  /** The grouping's config values besides dataset and method. */
   params: Record<string, unknown> | null;
   group: string | null;
   datasetName: string | null;
@@ -80,8 +93,10 @@ export interface LeaderboardGroupRow {
 interface RawGroup {
   g: bigint;
   source: string | null;
-  k_dataset: string | null;
-  k_method: string | null;
+  k_dataset: unknown;
+  k_method: unknown;
+  row_dataset: string | null;
+  row_method: string | null;
   k_params: Record<string, unknown> | null;
   k_group: string | null;
   dataset_name: string | null;
@@ -103,6 +118,7 @@ interface RawGroup {
   c_std_pop: (number | null)[];
   c_std_samp: (number | null)[];
   c_stored_std: (number | null)[];
+  c_non_standard: boolean[];
   avg_n: number | null;
   avg_mean: number | null;
   avg_std_pop: number | null;
@@ -148,13 +164,13 @@ function scopeSelect(grouping: LeaderboardGrouping) {
   const params =
     "only" in grouping.params
       ? grouping.params.only.length
-        ? sql`jsonb_build_object(${Prisma.join(grouping.params.only.map((k) => sql`${k}::text, r.params -> ${k}::text`))})`
+        ? sql`jsonb_build_object(${Prisma.join(grouping.params.only.map((k) => sql`${k}::text, r.config -> ${k}::text`))})`
         : sql`NULL::jsonb`
-      : sql`(r.params - ${grouping.params.except}::text[])`;
+      : sql`(r.config - ${[...grouping.params.except, DATASET_KEY, METHOD_KEY]}::text[])`;
   return sql`
-    r.id, r.created_at, r.source, r.seed,
-    ${grouping.dataset ? sql`r.dataset_id` : sql`NULL::uuid`} AS k_dataset,
-    ${grouping.transferMethod ? sql`r.transfer_method_id` : sql`NULL::uuid`} AS k_method,
+    r.id, r.created_at, r.source, r.seed, r.config, r.dataset_id, r.transfer_method_id,
+    ${grouping.dataset ? sql`r.config -> ${DATASET_KEY}::text` : sql`NULL::jsonb`} AS k_dataset,
+    ${grouping.transferMethod ? sql`r.config -> ${METHOD_KEY}::text` : sql`NULL::jsonb`} AS k_method,
     ${params} AS k_params,
     ${grouping.group ? sql`r.group_name` : sql`NULL::text`} AS k_group,
     CASE WHEN r.transfer_method_id IS NOT NULL THEN 'REALISM_TRANSFERRED'::"DatasetKind" ELSE d.kind END AS eff_kind,
@@ -228,9 +244,10 @@ export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
 
   return sql`
     WITH cols AS (
-      SELECT c.benchmark_id, c.name, c.idx::int AS idx
+      SELECT c.benchmark_id, c.name, c.idx::int AS idx, b.name AS benchmark_name
       FROM unnest(${columns.map((c) => c.benchmarkId)}::uuid[], ${columns.map((c) => c.name)}::text[])
         WITH ORDINALITY AS c(benchmark_id, name, idx)
+      JOIN benchmark b ON b.id = c.benchmark_id
     ),
     keyed AS (
       SELECT s.*,
@@ -243,16 +260,16 @@ export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
       WHERE ${effectiveFilter(scope)}
     ),
     vals AS (
-      SELECT k.g, c.idx, m.run_id, m.value, m.std
+      SELECT k.g, c.idx, m.run_id, m.value, m.std, (k.config -> ${NON_STANDARD_KEY}::text) ? c.benchmark_name AS odd
       FROM metric m
       JOIN cols c ON c.benchmark_id = m.benchmark_id AND c.name = m.name
       JOIN keyed k ON k.id = m.run_id
       WHERE NOT k.multi_step
       UNION ALL
-      SELECT k.g, x.idx, k.id, x.value, x.std
+      SELECT k.g, x.idx, k.id, x.value, x.std, (k.config -> ${NON_STANDARD_KEY}::text) ? x.benchmark_name
       FROM keyed k
       CROSS JOIN LATERAL (
-        SELECT DISTINCT ON (c.idx) c.idx, m.value, m.std
+        SELECT DISTINCT ON (c.idx) c.idx, c.benchmark_name, m.value, m.std
         FROM metric m JOIN cols c ON c.benchmark_id = m.benchmark_id AND c.name = m.name
         WHERE m.run_id = k.id
         ORDER BY c.idx, m.step DESC
@@ -261,14 +278,16 @@ export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
     ),
     agg AS (
       SELECT g, idx, run_id, count(*)::int AS n, avg(value) AS mean,
-             stddev_pop(value) AS std_pop, stddev_samp(value) AS std_samp, avg(std) AS stored_std
+             stddev_pop(value) AS std_pop, stddev_samp(value) AS std_samp, avg(std) AS stored_std,
+             COALESCE(bool_or(odd), false) AS odd
       FROM vals
       GROUP BY GROUPING SETS ((g, idx), (g, run_id))
     ),
     cells AS (
       SELECT g, array_agg(idx ORDER BY idx) AS c_idx, array_agg(n ORDER BY idx) AS c_n,
              array_agg(mean ORDER BY idx) AS c_mean, array_agg(std_pop ORDER BY idx) AS c_std_pop,
-             array_agg(std_samp ORDER BY idx) AS c_std_samp, array_agg(stored_std ORDER BY idx) AS c_stored_std
+             array_agg(std_samp ORDER BY idx) AS c_std_samp, array_agg(stored_std ORDER BY idx) AS c_stored_std,
+             array_agg(odd ORDER BY idx) AS c_non_standard
       FROM agg WHERE run_id IS NULL
       GROUP BY g
     ),
@@ -288,6 +307,8 @@ export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
                  : sql`array_agg(k.id) AS run_ids, array_agg(extract(epoch FROM k.created_at)::float8) AS run_times,
                        array_agg(k.seed) FILTER (WHERE k.seed IS NOT NULL) AS seeds,`
              }
+             ${grouping.dataset ? sql`CASE WHEN count(DISTINCT k.dataset_id) = 1 AND count(k.dataset_id) = count(*) THEN (array_agg(k.dataset_id))[1] END` : sql`NULL::uuid`} AS row_dataset,
+             ${grouping.transferMethod ? sql`CASE WHEN count(DISTINCT k.transfer_method_id) = 1 AND count(k.transfer_method_id) = count(*) THEN (array_agg(k.transfer_method_id))[1] END` : sql`NULL::uuid`} AS row_method,
              CASE WHEN min(k.eff_kind) = max(k.eff_kind) AND count(k.eff_kind) = count(*) THEN min(k.eff_kind) END AS kind,
              CASE WHEN min(k.eff_req) = max(k.eff_req) AND count(k.eff_req) = count(*) THEN min(k.eff_req) END AS requirement
       FROM keyed k JOIN agg p ON p.run_id = k.id
@@ -300,9 +321,9 @@ export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
     FROM groups gr
     JOIN cells ce ON ce.g = gr.g
     LEFT JOIN averages av ON av.g = gr.g
-    LEFT JOIN dataset d ON d.id = gr.k_dataset
+    LEFT JOIN dataset d ON d.id = gr.row_dataset
     LEFT JOIN dataset sd ON sd.id = d.source_dataset_id
-    LEFT JOIN transfer_method tm ON tm.id = gr.k_method
+    LEFT JOIN transfer_method tm ON tm.id = gr.row_method
     ${publishedAverageJoin}
     ORDER BY gr.first_at, gr.g`;
 }
@@ -321,8 +342,10 @@ export function createLeaderboardStore(prisma: Db) {
 
       return rows.map((row) => ({
         source: row.source,
-        datasetId: row.k_dataset,
-        transferMethodId: row.k_method,
+        configDataset: typeof row.k_dataset === "string" ? row.k_dataset : null,
+        configMethod: typeof row.k_method === "string" ? row.k_method : null,
+        datasetId: row.row_dataset,
+        transferMethodId: row.row_method,
         params: row.k_params,
         group: row.k_group,
         datasetName: row.dataset_name,
@@ -344,6 +367,7 @@ export function createLeaderboardStore(prisma: Db) {
           stdPop: row.c_std_pop[i] ?? null,
           stdSamp: row.c_std_samp[i] ?? null,
           storedStd: row.c_stored_std[i] ?? null,
+          nonStandard: row.c_non_standard[i] ?? false,
         })),
         average:
           row.avg_n != null && row.avg_mean != null

@@ -4,6 +4,17 @@ import type { Db } from "../prisma";
 import type { Prisma, Run } from "../../generated/prisma/client";
 import type { RunKind, RunStatus } from "../../generated/prisma/enums";
 
+/** One condition on a key of run.config (validated by the runs service). */
+export interface ConfigCondition {
+  key: string;
+  eq?: unknown;
+  in?: unknown[] | null;
+  gt?: number | null;
+  gte?: number | null;
+  lt?: number | null;
+  lte?: number | null;
+}
+
 export interface RunListFilter {
   kind?: RunKind | null;
   status?: RunStatus[] | null;
@@ -11,6 +22,26 @@ export interface RunListFilter {
   datasetId?: string | null;
   transferMethodId?: string | null;
   published?: boolean | null;
+  configKey?: string | null;
+  config?: ConfigCondition[] | null;
+}
+
+/** A condition as Prisma JSON-path filters (`config #> '{key}'` compared as jsonb). */
+function configWhere(c: ConfigCondition): Prisma.RunWhereInput[] {
+  const path = [c.key];
+  const where: Prisma.RunWhereInput[] = [];
+  if (c.eq !== undefined && c.eq !== null) where.push({ config: { path, equals: c.eq as Prisma.InputJsonValue } });
+  if (c.in) where.push({ OR: c.in.map((v) => ({ config: { path, equals: v as Prisma.InputJsonValue } })) });
+  const range = { gt: c.gt, gte: c.gte, lt: c.lt, lte: c.lte };
+  const bounds = Object.entries(range).filter(([, v]) => v != null) as [keyof typeof range, number][];
+  if (bounds.length) {
+    for (const [op, v] of bounds) where.push({ config: { path, [op]: v } as Prisma.JsonFilter<"Run"> });
+    // jsonb orders null < strings < numbers < booleans < arrays < objects: bounding
+    // both sides keeps a range to numbers.
+    if (!bounds.some(([op]) => op === "lt" || op === "lte")) where.push({ config: { path, lt: true } });
+    if (!bounds.some(([op]) => op === "gt" || op === "gte")) where.push({ config: { path, gte: -Number.MAX_VALUE } });
+  }
+  return where;
 }
 
 export type RunOrderField = "createdAt" | "updatedAt";
@@ -32,6 +63,8 @@ function toWhere(filter: RunListFilter): Prisma.RunWhereInput {
     ...(filter.datasetId ? { datasetId: filter.datasetId } : {}),
     ...(filter.transferMethodId ? { transferMethodId: filter.transferMethodId } : {}),
     ...(filter.published == null ? {} : { source: filter.published ? { not: null } : null }),
+    ...(filter.configKey ? { configKey: filter.configKey } : {}),
+    ...(filter.config?.length ? { AND: filter.config.flatMap(configWhere) } : {}),
   };
 }
 
