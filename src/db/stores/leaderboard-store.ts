@@ -315,7 +315,7 @@ export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
       GROUP BY k.g, k.source, k.k_dataset, k.k_method, k.k_params, k.k_group
     )${publishedAverageCtes}
     SELECT gr.*, d.name AS dataset_name, sd.id AS base_dataset_id, sd.name AS base_dataset_name, tm.name AS method_name,
-           ce.c_idx, ce.c_n, ce.c_mean, ce.c_std_pop, ce.c_std_samp, ce.c_stored_std,
+           ce.c_idx, ce.c_n, ce.c_mean, ce.c_std_pop, ce.c_std_samp, ce.c_stored_std, ce.c_non_standard,
            av.avg_n, av.avg_mean, av.avg_std_pop, av.avg_std_samp,
            ${publishedAverageSelect}
     FROM groups gr
