@@ -22,6 +22,8 @@ export interface LeaderboardColumnRef {
  */
 export interface LeaderboardGrouping {
   dataset: boolean;
+  /** Split by the exact training dataset (run.dataset_id), e.g. each transfer output apart. */
+  trainingDataset?: boolean;
   transferMethod: boolean;
   params: { only: string[] } | { except: string[] };
   group: boolean;
@@ -171,6 +173,7 @@ function scopeSelect(grouping: LeaderboardGrouping) {
     r.id, r.created_at, r.source, r.seed, r.config, r.dataset_id, r.transfer_method_id,
     ${grouping.dataset ? sql`r.config -> ${DATASET_KEY}::text` : sql`NULL::jsonb`} AS k_dataset,
     ${grouping.transferMethod ? sql`r.config -> ${METHOD_KEY}::text` : sql`NULL::jsonb`} AS k_method,
+    ${grouping.trainingDataset ? sql`r.dataset_id` : sql`NULL::uuid`} AS k_training,
     ${params} AS k_params,
     ${grouping.group ? sql`r.group_name` : sql`NULL::text`} AS k_group,
     CASE WHEN r.transfer_method_id IS NOT NULL THEN 'REALISM_TRANSFERRED'::"DatasetKind" ELSE d.kind END AS eff_kind,
@@ -251,7 +254,7 @@ export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
     ),
     keyed AS (
       SELECT s.*,
-             hash_record_extended(ROW(s.source, s.k_dataset, s.k_method, s.k_params, s.k_group), 0) AS g,
+             hash_record_extended(ROW(s.source, s.k_dataset, s.k_method, s.k_training, s.k_params, s.k_group), 0) AS g,
              s.id IN (
                SELECT m.run_id FROM metric m JOIN cols c ON c.benchmark_id = m.benchmark_id AND c.name = m.name
                WHERE m.step > 0
@@ -297,7 +300,7 @@ export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
       GROUP BY g
     ),
     groups AS (
-      SELECT k.g, k.source, k.k_dataset, k.k_method, k.k_params, k.k_group,
+      SELECT k.g, k.source, k.k_dataset, k.k_method, k.k_training, k.k_params, k.k_group,
              count(*)::int AS run_count,
              count(*) FILTER (WHERE k.source IS NOT NULL)::int AS published_count,
              min(k.created_at) AS first_at, max(k.created_at) AS last_at,
@@ -307,12 +310,12 @@ export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
                  : sql`array_agg(k.id) AS run_ids, array_agg(extract(epoch FROM k.created_at)::float8) AS run_times,
                        array_agg(k.seed) FILTER (WHERE k.seed IS NOT NULL) AS seeds,`
              }
-             ${grouping.dataset ? sql`CASE WHEN count(DISTINCT k.dataset_id) = 1 AND count(k.dataset_id) = count(*) THEN (array_agg(k.dataset_id))[1] END` : sql`NULL::uuid`} AS row_dataset,
+             ${grouping.dataset || grouping.trainingDataset ? sql`CASE WHEN count(DISTINCT k.dataset_id) = 1 AND count(k.dataset_id) = count(*) THEN (array_agg(k.dataset_id))[1] END` : sql`NULL::uuid`} AS row_dataset,
              ${grouping.transferMethod ? sql`CASE WHEN count(DISTINCT k.transfer_method_id) = 1 AND count(k.transfer_method_id) = count(*) THEN (array_agg(k.transfer_method_id))[1] END` : sql`NULL::uuid`} AS row_method,
              CASE WHEN min(k.eff_kind) = max(k.eff_kind) AND count(k.eff_kind) = count(*) THEN min(k.eff_kind) END AS kind,
              CASE WHEN min(k.eff_req) = max(k.eff_req) AND count(k.eff_req) = count(*) THEN min(k.eff_req) END AS requirement
       FROM keyed k JOIN agg p ON p.run_id = k.id
-      GROUP BY k.g, k.source, k.k_dataset, k.k_method, k.k_params, k.k_group
+      GROUP BY k.g, k.source, k.k_dataset, k.k_method, k.k_training, k.k_params, k.k_group
     )${publishedAverageCtes}
     SELECT gr.*, d.name AS dataset_name, sd.id AS base_dataset_id, sd.name AS base_dataset_name, tm.name AS method_name,
            ce.c_idx, ce.c_n, ce.c_mean, ce.c_std_pop, ce.c_std_samp, ce.c_stored_std, ce.c_non_standard,

@@ -3,7 +3,7 @@
 // rows are marked in a Runs column when the table mixes them with own runs.
 import type { DatasetKind, Requirement } from "../../generated/prisma/enums";
 import { configValueText } from "../../domain/run-config";
-import { distinguishingParams, paramHeaders } from "./labels";
+import { paramHeaders } from "./labels";
 import type { ExportFormat, Leaderboard, LeaderboardCell, LeaderboardRow } from "./types";
 
 export interface LeaderboardExport {
@@ -57,7 +57,7 @@ function describers(board: Leaderboard): Descriptor[] {
   if (board.groupBy.dataset) list.push({ header: "Dataset", value: (r) => r.baseDatasetName ?? r.datasetName ?? "" });
   list.push({ header: "Type", value: (r) => (r.kind ? KIND_TEXT[r.kind] : "") });
   list.push({ header: "SynGen Req", value: (r) => (r.requirement ? REQUIREMENT_TEXT[r.requirement] : "-") });
-  const keys = distinguishingParams(board.rows);
+  const keys = board.labelKeys;
   const names = paramHeaders(keys);
   for (const key of keys) {
     list.push({ header: names.get(key)!, value: (r) => (r.published ? "" : configValueText(r.params?.[key])) });
@@ -86,7 +86,7 @@ export function toCsv(board: Leaderboard): string {
   const scale = board.displayScale;
   // No row key, ids or paths: a CSV is for reading and plotting (the API has the keys).
   const base = ["label", "transfer_method", "dataset", "type", "requirement", "published", "source", "runs", "non_standard"];
-  const params = distinguishingParams(board.rows);
+  const params = board.labelKeys;
   const metricHeaders = headers(board).flatMap((h) => [
     `${h} mean`,
     `${h} std`,

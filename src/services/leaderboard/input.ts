@@ -130,6 +130,7 @@ export async function resolveLeaderboardInput(stores: Stores, input: Leaderboard
   const exceptParams = onlyParams ? null : checkParams("groupBy.exceptParams", g.exceptParams ?? [...SEED_KEYS]);
   const grouping: LeaderboardGrouping = {
     dataset: g.dataset ?? true,
+    trainingDataset: g.trainingDataset ?? false,
     transferMethod: g.transferMethod ?? true,
     params: onlyParams ? { only: onlyParams } : { except: exceptParams! },
     group: g.group ?? false,
@@ -171,6 +172,7 @@ export async function resolveLeaderboardInput(stores: Stores, input: Leaderboard
     columns,
     groupBy: {
       dataset: grouping.dataset,
+      trainingDataset: grouping.trainingDataset ?? false,
       transferMethod: grouping.transferMethod,
       params: onlyParams,
       exceptParams,

@@ -16,7 +16,7 @@ export { canonicalJson };
 
 /** A short stable id of the row's group key (same grouping, same runs' keys -> same key). */
 function rowKey(group: LeaderboardGroupRow): string {
-  const parts = [group.source, group.configDataset, group.configMethod, group.params, group.group];
+  const parts = [group.source, group.configDataset, group.configMethod, group.datasetId, group.params, group.group];
   return createHash("sha256").update(canonicalJson(parts)).digest("base64url").slice(0, 16);
 }
 
@@ -215,7 +215,7 @@ function sortRows(rows: LeaderboardRow[], resolved: ResolvedLeaderboard): Leader
 export function buildLeaderboard(groups: LeaderboardGroupRow[], resolved: ResolvedLeaderboard): Leaderboard {
   const rows = groups.map((g) => toRow(g, resolved));
   const groupOf = new Map(rows.map((row, i) => [row, groups[i]!]));
-  labelRows(rows, (row) => ({
+  const labelKeys = labelRows(rows, (row) => ({
     dataset: groupOf.get(row)!.configDataset,
     method: groupOf.get(row)!.configMethod,
     grouped: { dataset: resolved.groupBy.dataset },
@@ -230,6 +230,7 @@ export function buildLeaderboard(groups: LeaderboardGroupRow[], resolved: Resolv
     std: resolved.std,
     displayScale: 100,
     groupBy: resolved.groupBy,
+    labelKeys,
     hasAverage: resolved.average,
     bestScope: resolved.bestScope,
     skipBestRequirements: resolved.skipBestRequirements,

@@ -21,6 +21,7 @@ export interface LeaderboardColumnInput {
 
 export interface LeaderboardGroupByInput {
   dataset?: boolean | null;
+  trainingDataset?: boolean | null;
   transferMethod?: boolean | null;
   /** Exactly these config keys split rows; null: every config key except `exceptParams` (default: the seeds). */
   params?: string[] | null;
@@ -133,6 +134,7 @@ export interface LeaderboardRow {
 
 export interface LeaderboardGroupingInfo {
   dataset: boolean;
+  trainingDataset: boolean;
   transferMethod: boolean;
   params: string[] | null;
   exceptParams: string[] | null;
@@ -147,6 +149,8 @@ export interface Leaderboard {
   /** Values are fractions; displays multiply by this (the paper prints percentages). */
   displayScale: number;
   groupBy: LeaderboardGroupingInfo;
+  /** The config keys row labels show (values that differ between rows); the exports' parameter columns. */
+  labelKeys: string[];
   hasAverage: boolean;
   bestScope: BestScope;
   skipBestRequirements: Requirement[];
