@@ -189,8 +189,9 @@ describe("runs filtered by configuration", () => {
     expect(await ids({ kind: "EVALUATE", config: [{ key: "transfer.fidelityWeight", in: [0.3, 0.7] }] })).toEqual(evals("0.3/2", "0.3/3", "0.7/2", "0.7/3"));
     expect(await ids({ kind: "EVALUATE", config: [{ key: "transfer.fidelityWeight", gte: 0.5 }, { key: "train.epochs", lt: 3 }] })).toEqual(evals("0.7/2"));
     expect(await ids({ kind: "EVALUATE", config: [{ key: "dataset", eq: "DigiFace-mini" }, { key: "train.trainer", eq: "ir50-fixture" }] })).toHaveLength(4);
-    // A numeric range never matches strings (jsonb sorts strings below numbers).
+    // A numeric range matches numbers only (not strings, not objects).
     expect(await ids({ config: [{ key: "dataset", lt: 1e9 }] })).toEqual([]);
+    expect(await ids({ config: [{ key: "evaluate.nonStandard", gt: 0 }] })).toEqual([]);
     // The TRAIN runs carry the transfer they trained on; the TRANSFER run its own options.
     const heavy = (await gqlData(server.url, RUNS, { filter: { config: [{ key: "transfer.fidelityWeight", eq: 0.7 }] } })).runs.nodes;
     expect(heavy.map((n: any) => n.kind).sort()).toEqual(["EVALUATE", "EVALUATE", "TRAIN", "TRAIN", "TRANSFER"]);

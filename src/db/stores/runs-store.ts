@@ -26,7 +26,7 @@ export interface RunListFilter {
   config?: ConfigCondition[] | null;
 }
 
-/** A condition as Prisma JSON-path filters (`config #> '{key}'` compared as jsonb). */
+/** A condition as Prisma JSON-path filters on `config #> {key}` (a range matches numbers only). */
 function configWhere(c: ConfigCondition): Prisma.RunWhereInput[] {
   const path = [c.key];
   const where: Prisma.RunWhereInput[] = [];
@@ -36,10 +36,6 @@ function configWhere(c: ConfigCondition): Prisma.RunWhereInput[] {
   const bounds = Object.entries(range).filter(([, v]) => v != null) as [keyof typeof range, number][];
   if (bounds.length) {
     for (const [op, v] of bounds) where.push({ config: { path, [op]: v } as Prisma.JsonFilter<"Run"> });
-    // jsonb orders null < strings < numbers < booleans < arrays < objects: bounding
-    // both sides keeps a range to numbers.
-    if (!bounds.some(([op]) => op === "lt" || op === "lte")) where.push({ config: { path, lt: true } });
-    if (!bounds.some(([op]) => op === "gt" || op === "gte")) where.push({ config: { path, gte: -Number.MAX_VALUE } });
   }
   return where;
 }
