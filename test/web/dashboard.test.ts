@@ -260,7 +260,7 @@ describe.skipIf(skip)(`dashboard in Chromium${skip ? ` (skipped: no ${CHROMIUM})
       await expect.poll(() => row.locator(".tag-warn").innerText()).toBe("non-standard");
       expect(await row.locator(".row-head").innerText()).toContain("LFW: 60 of 6000 pairs");
       const values = await row.locator("td.num").allInnerTexts();
-      expect(values).toHaveLength(2);
+      expect(values).toHaveLength(3); // LFW, IJB-C, Avg
       for (const value of values) expect(value.replace(/\s+/g, "")).toMatch(/^\d+\.\d\d†±\d+\.\d\d$/);
       expect(await row.locator("td.num strong").count()).toBe(0);
       expect(await row.locator(".non-standard-mark").first().getAttribute("aria-label")).toMatch(/^non-standard: .*LFW: 60 of 6000 pairs/);
