@@ -161,6 +161,11 @@ export interface LatestMetricRow {
 
 const sql = Prisma.sql;
 
+/** A uuid column's value when every run of the group has the same one, else NULL (no sort, unlike count(DISTINCT)). */
+function sameForAll(column: Prisma.Sql) {
+  return sql`CASE WHEN min(${column}::text) = max(${column}::text) AND count(${column}) = count(*) THEN min(${column}::text)::uuid END`;
+}
+
 /** The scope's run columns: the keys of the grouping and the effective kind and requirement. */
 function scopeSelect(grouping: LeaderboardGrouping) {
   const params =
@@ -170,7 +175,8 @@ function scopeSelect(grouping: LeaderboardGrouping) {
         : sql`NULL::jsonb`
       : sql`(r.config - ${[...grouping.params.except, DATASET_KEY, METHOD_KEY]}::text[])`;
   return sql`
-    r.id, r.created_at, r.source, r.seed, r.config, r.dataset_id, r.transfer_method_id,
+    r.id, r.created_at, r.source, r.seed, r.dataset_id, r.transfer_method_id,
+    r.config -> ${NON_STANDARD_KEY}::text AS non_standard,
     ${grouping.dataset ? sql`r.config -> ${DATASET_KEY}::text` : sql`NULL::jsonb`} AS k_dataset,
     ${grouping.transferMethod ? sql`r.config -> ${METHOD_KEY}::text` : sql`NULL::jsonb`} AS k_method,
     ${grouping.trainingDataset ? sql`r.dataset_id` : sql`NULL::uuid`} AS k_training,
@@ -263,13 +269,13 @@ export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
       WHERE ${effectiveFilter(scope)}
     ),
     vals AS (
-      SELECT k.g, c.idx, m.run_id, m.value, m.std, (k.config -> ${NON_STANDARD_KEY}::text) ? c.benchmark_name AS odd
+      SELECT k.g, c.idx, m.run_id, m.value, m.std, k.non_standard ? c.benchmark_name AS odd
       FROM metric m
       JOIN cols c ON c.benchmark_id = m.benchmark_id AND c.name = m.name
       JOIN keyed k ON k.id = m.run_id
       WHERE NOT k.multi_step
       UNION ALL
-      SELECT k.g, x.idx, k.id, x.value, x.std, (k.config -> ${NON_STANDARD_KEY}::text) ? x.benchmark_name
+      SELECT k.g, x.idx, k.id, x.value, x.std, k.non_standard ? x.benchmark_name
       FROM keyed k
       CROSS JOIN LATERAL (
         SELECT DISTINCT ON (c.idx) c.idx, c.benchmark_name, m.value, m.std
@@ -310,8 +316,8 @@ export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
                  : sql`array_agg(k.id) AS run_ids, array_agg(extract(epoch FROM k.created_at)::float8) AS run_times,
                        array_agg(k.seed) FILTER (WHERE k.seed IS NOT NULL) AS seeds,`
              }
-             ${grouping.dataset || grouping.trainingDataset ? sql`CASE WHEN count(DISTINCT k.dataset_id) = 1 AND count(k.dataset_id) = count(*) THEN (array_agg(k.dataset_id))[1] END` : sql`NULL::uuid`} AS row_dataset,
-             ${grouping.transferMethod ? sql`CASE WHEN count(DISTINCT k.transfer_method_id) = 1 AND count(k.transfer_method_id) = count(*) THEN (array_agg(k.transfer_method_id))[1] END` : sql`NULL::uuid`} AS row_method,
+             ${grouping.dataset || grouping.trainingDataset ? sql`${sameForAll(sql`k.dataset_id`)}` : sql`NULL::uuid`} AS row_dataset,
+             ${grouping.transferMethod ? sql`${sameForAll(sql`k.transfer_method_id`)}` : sql`NULL::uuid`} AS row_method,
              CASE WHEN min(k.eff_kind) = max(k.eff_kind) AND count(k.eff_kind) = count(*) THEN min(k.eff_kind) END AS kind,
              CASE WHEN min(k.eff_req) = max(k.eff_req) AND count(k.eff_req) = count(*) THEN min(k.eff_req) END AS requirement
       FROM keyed k JOIN agg p ON p.run_id = k.id
