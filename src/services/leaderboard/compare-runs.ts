@@ -6,7 +6,7 @@ import type { Stores } from "../../db/stores";
 import type { LatestMetricRow } from "../../db/stores/leaderboard-store";
 import type { Run } from "../../generated/prisma/client";
 import { badInput, notFound } from "../../errors";
-import { canonicalJson } from "./rows";
+import { canonicalJson } from "./canonical-json";
 
 export const MAX_COMPARED_RUNS = 50;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -12,19 +12,17 @@ import { labelRows } from "./labels";
 
 const EPSILON = 1e-12;
 
-export { canonicalJson };
-
 /** A short stable id of the row's group key (same grouping, same runs' keys -> same key). */
 function rowKey(group: LeaderboardGroupRow): string {
   const parts = [group.source, group.configDataset, group.configMethod, group.datasetId, group.params, group.group];
   return createHash("sha256").update(canonicalJson(parts)).digest("base64url").slice(0, 16);
 }
 
-/** "LFW: 300 of 6000 pairs" for each benchmark the row's config marks off-protocol. */
+/** "LFW: 300 of 6000 pairs" for each shown benchmark the row's values have off-protocol. */
 function nonStandardNotes(group: LeaderboardGroupRow, cells: LeaderboardCell[], resolved: ResolvedLeaderboard): string[] {
-  const notes = Object.entries(nonStandardOf(group.params)).map(([benchmark, what]) => `${benchmark}: ${what}`);
-  if (notes.length) return notes.sort();
-  return resolved.columns.filter((c) => cells[c.index]?.nonStandard).map((c) => `${c.benchmark}: not the protocol's size`);
+  const what = nonStandardOf(group.params); // absent when the grouping left evaluate.nonStandard out
+  const marked = [...new Set(resolved.columns.filter((c) => cells[c.index]?.nonStandard).map((c) => c.benchmark))];
+  return marked.sort().map((benchmark) => `${benchmark}: ${what[benchmark] ?? "off the benchmark's protocol"}`);
 }
 
 function cellStd(cell: LeaderboardCellRow, std: StdKind): number | null {
