@@ -189,6 +189,13 @@ describe.skipIf(skip)(`dashboard in Chromium${skip ? ` (skipped: no ${CHROMIUM})
     expect((await lineage.innerText()).replace(/\s+/g, " ")).toContain("DigiFace-mini → CodeFormer-fixture → DigiFace-mini-CF-web");
     expect(await page.getByRole("list", { name: "Status timeline" }).innerText()).toContain("Succeeded");
     expect(await page.getByRole("heading", { level: 1 }).innerText()).toBe("CodeFormer-fixture on DigiFace-mini");
+    // The effective configuration: data, method and options; no paths or batch size.
+    const config = page.getByRole("table", { name: "Configuration" });
+    const configText = (await config.innerText()).replace(/\s+/g, " ");
+    expect(configText).toContain("dataset DigiFace-mini");
+    expect(configText).toContain("transfer.method CodeFormer-fixture");
+    expect(configText).toMatch(/transfer\.modelVersion sha256:[0-9a-f]{16}/);
+    expect(configText).not.toMatch(/batchSize|outputDir|\//);
     await shot("run-detail");
 
     // The runs list shows it finished, with a full bar.
