@@ -6,7 +6,7 @@
 import type { Db } from "../prisma";
 import { Prisma } from "../../generated/prisma/client";
 import type { DatasetKind, Requirement } from "../../generated/prisma/enums";
-import { DATASET_KEY, METHOD_KEY, NON_STANDARD_KEY } from "../../domain/run-config";
+import { DATASET_KEY, METHOD_KEY, NON_STANDARD_KEY, SEED_KEYS, withoutSeeds } from "../../domain/run-config";
 
 export interface LeaderboardColumnRef {
   benchmarkId: string;
@@ -101,6 +101,8 @@ interface RawGroup {
   row_method: string | null;
   k_params: Record<string, unknown> | null;
   k_group: string | null;
+  /** With the default grouping: one run's config (the group's identity, seeds aside). */
+  rep_config: Record<string, unknown> | null;
   dataset_name: string | null;
   base_dataset_id: string | null;
   base_dataset_name: string | null;
@@ -166,8 +168,34 @@ function sameForAll(column: Prisma.Sql) {
   return sql`CASE WHEN min(${column}::text) = max(${column}::text) AND count(${column}) = count(*) THEN min(${column}::text)::uuid END`;
 }
 
+/**
+ * Whether the grouping is the default (dataset, method and every config key but the
+ * seeds): exactly the stored identity run.config_key, so runs are keyed by that text
+ * instead of a jsonb computed per run.
+ */
+function byIdentity(grouping: LeaderboardGrouping): boolean {
+  const params = grouping.params;
+  return (
+    grouping.dataset &&
+    grouping.transferMethod &&
+    !grouping.trainingDataset &&
+    "except" in params &&
+    params.except.length === SEED_KEYS.length &&
+    SEED_KEYS.every((k) => params.except.includes(k))
+  );
+}
+
 /** The scope's run columns: the keys of the grouping and the effective kind and requirement. */
 function scopeSelect(grouping: LeaderboardGrouping) {
+  if (byIdentity(grouping)) {
+    return sql`
+    r.id, r.created_at, r.source, r.seed, r.dataset_id, r.transfer_method_id,
+    r.config -> ${NON_STANDARD_KEY}::text AS non_standard,
+    NULL::jsonb AS k_dataset, NULL::jsonb AS k_method, NULL::uuid AS k_training, NULL::jsonb AS k_params,
+    ${grouping.group ? sql`r.group_name` : sql`NULL::text`} AS k_group,
+    r.config_key AS k_identity,
+    ${effectiveKindAndRequirement}`;
+  }
   const params =
     "only" in grouping.params
       ? grouping.params.only.length
@@ -182,9 +210,13 @@ function scopeSelect(grouping: LeaderboardGrouping) {
     ${grouping.trainingDataset ? sql`r.dataset_id` : sql`NULL::uuid`} AS k_training,
     ${params} AS k_params,
     ${grouping.group ? sql`r.group_name` : sql`NULL::text`} AS k_group,
+    NULL::text AS k_identity,
+    ${effectiveKindAndRequirement}`;
+}
+
+const effectiveKindAndRequirement = sql`
     CASE WHEN r.transfer_method_id IS NOT NULL THEN 'REALISM_TRANSFERRED'::"DatasetKind" ELSE d.kind END AS eff_kind,
     GREATEST(COALESCE(d.requirement, sd.requirement), tm.requirement) AS eff_req`;
-}
 
 /** Runs that count on a leaderboard: SUCCEEDED EVALUATE runs matching the scope. */
 function scopeFrom(scope: LeaderboardScope, extra?: Prisma.Sql) {
@@ -226,6 +258,7 @@ function effectiveFilter(scope: LeaderboardScope) {
  */
 export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
   const { columns, grouping, scope } = query;
+  const identity = byIdentity(grouping);
   const published = query.publishedAverage;
   const publishedAverageCtes = published
     ? sql`,
@@ -260,7 +293,7 @@ export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
     ),
     keyed AS (
       SELECT s.*,
-             hash_record_extended(ROW(s.source, s.k_dataset, s.k_method, s.k_training, s.k_params, s.k_group), 0) AS g,
+             hash_record_extended(ROW(s.source, s.k_dataset, s.k_method, s.k_training, s.k_params, s.k_group, s.k_identity), 0) AS g,
              s.id IN (
                SELECT m.run_id FROM metric m JOIN cols c ON c.benchmark_id = m.benchmark_id AND c.name = m.name
                WHERE m.step > 0
@@ -306,7 +339,8 @@ export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
       GROUP BY g
     ),
     groups AS (
-      SELECT k.g, k.source, k.k_dataset, k.k_method, k.k_training, k.k_params, k.k_group,
+      SELECT k.g, k.source, k.k_dataset, k.k_method, k.k_training, k.k_params, k.k_group, k.k_identity,
+             ${identity ? sql`min(k.id::text)::uuid` : sql`NULL::uuid`} AS rep_id,
              count(*)::int AS run_count,
              count(*) FILTER (WHERE k.source IS NOT NULL)::int AS published_count,
              min(k.created_at) AS first_at, max(k.created_at) AS last_at,
@@ -321,9 +355,9 @@ export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
              CASE WHEN min(k.eff_kind) = max(k.eff_kind) AND count(k.eff_kind) = count(*) THEN min(k.eff_kind) END AS kind,
              CASE WHEN min(k.eff_req) = max(k.eff_req) AND count(k.eff_req) = count(*) THEN min(k.eff_req) END AS requirement
       FROM keyed k JOIN agg p ON p.run_id = k.id
-      GROUP BY k.g, k.source, k.k_dataset, k.k_method, k.k_training, k.k_params, k.k_group
+      GROUP BY k.g, k.source, k.k_dataset, k.k_method, k.k_training, k.k_params, k.k_group, k.k_identity
     )${publishedAverageCtes}
-    SELECT gr.*, d.name AS dataset_name, sd.id AS base_dataset_id, sd.name AS base_dataset_name, tm.name AS method_name,
+    SELECT gr.*, ${identity ? sql`rep.config` : sql`NULL::jsonb`} AS rep_config, d.name AS dataset_name, sd.id AS base_dataset_id, sd.name AS base_dataset_name, tm.name AS method_name,
            ce.c_idx, ce.c_n, ce.c_mean, ce.c_std_pop, ce.c_std_samp, ce.c_stored_std, ce.c_non_standard,
            av.avg_n, av.avg_mean, av.avg_std_pop, av.avg_std_samp,
            ${publishedAverageSelect}
@@ -333,8 +367,17 @@ export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
     LEFT JOIN dataset d ON d.id = gr.row_dataset
     LEFT JOIN dataset sd ON sd.id = d.source_dataset_id
     LEFT JOIN transfer_method tm ON tm.id = gr.row_method
+    ${identity ? sql`LEFT JOIN run rep ON rep.id = gr.rep_id` : Prisma.empty}
     ${publishedAverageJoin}
     ORDER BY gr.first_at, gr.g`;
+}
+
+/** The group's config dataset, method and params: from its key columns, or from one run's config when keyed by identity. */
+function groupKeys(row: RawGroup): Pick<LeaderboardGroupRow, "configDataset" | "configMethod" | "params"> {
+  const text = (v: unknown) => (typeof v === "string" ? v : null);
+  if (!row.rep_config) return { configDataset: text(row.k_dataset), configMethod: text(row.k_method), params: row.k_params };
+  const { [DATASET_KEY]: dataset, [METHOD_KEY]: method, ...params } = withoutSeeds(row.rep_config);
+  return { configDataset: text(dataset), configMethod: text(method), params };
 }
 
 const DEFAULT_GROUPING: LeaderboardGrouping = { dataset: false, transferMethod: false, params: { only: [] }, group: false };
@@ -351,11 +394,9 @@ export function createLeaderboardStore(prisma: Db) {
 
       return rows.map((row) => ({
         source: row.source,
-        configDataset: typeof row.k_dataset === "string" ? row.k_dataset : null,
-        configMethod: typeof row.k_method === "string" ? row.k_method : null,
+        ...groupKeys(row),
         datasetId: row.row_dataset,
         transferMethodId: row.row_method,
-        params: row.k_params,
         group: row.k_group,
         datasetName: row.dataset_name,
         baseDatasetId: row.base_dataset_id,
