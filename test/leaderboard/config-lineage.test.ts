@@ -246,6 +246,14 @@ describe("exports", () => {
     expect(records).toHaveLength(4);
     expect(Object.keys(records[0]!)).toEqual(expect.arrayContaining(["label", "param train.epochs", "param transfer.fidelityWeight", "non_standard", "LFW non_standard"]));
     expect(records.map((r) => `${r["param transfer.fidelityWeight"]}/${r["param train.epochs"]}`).sort()).toEqual(["0.3/2", "0.3/3", "0.7/2", "0.7/3"]);
+    // The HTTP export groups by config keys too.
+    const byEpochs = csvRecords(
+      await (await fetch(`${server.url.replace(/\/graphql$/, "")}/leaderboard.csv?benchmarks=LFW&published=false&transferMethods=CodeFormer-fixture&groupBy=dataset,transferMethod,param:train.epochs`)).text(),
+    );
+    expect(byEpochs.map((r) => [r.label, r.runs])).toEqual([
+      ["CodeFormer-fixture on DigiFace-mini (epochs=2)", "2"],
+      ["CodeFormer-fixture on DigiFace-mini (epochs=3)", "2"],
+    ]);
   });
 
   it("LaTeX is a booktabs table with a caption in words that parses", async () => {
