@@ -2,8 +2,8 @@
 // paper draft can \input a URL or a script can curl it. Query parameters mirror the
 // GraphQL arguments (lists comma-separated or repeated):
 //   preset=PAPER_TABLE_2|table2|table3   benchmarks=LFW,CFP-FP   metric=accuracy
-//   columns=IJB-C:tar@fmr=1e-6,IJB-C:tar@fmr=1e-5   groupBy=dataset,transferMethod,param:lr,group|default|none
-//   exceptParams=seed   std=population|sample   requirement=NONE   kind=SYNTHETIC   published=true|false
+//   columns=IJB-C:tar@fmr=1e-6,IJB-C:tar@fmr=1e-5   groupBy=dataset,trainingDataset,transferMethod,param:train.epochs,group|default|none
+//   exceptParams=train.seed,transfer.seed (config keys; default: the seeds)   std=population|sample   requirement=NONE   kind=SYNTHETIC   published=true|false
 //   finishedAfter=ISO   finishedBefore=ISO   datasets=...   transferMethods=...
 //   baseline=<row key>   baselineDataset=   baselineTransferMethod=<name>|none   baselinePublished=true
 //   best=all|per-requirement   skipBest=PRETRAINED_FR   average=true|false   order=first-run|label|average|column:N   direction=asc|desc
@@ -93,10 +93,11 @@ export function leaderboardInputFromQuery(query: Query): LeaderboardInput {
     const g: LeaderboardGroupByInput = {};
     if (groupBy && groupBy[0] !== "default") {
       const params = groupBy.filter((p) => p.startsWith("param:")).map((p) => p.slice("param:".length));
-      const known = new Set(["dataset", "transferMethod", "params", "group", "none"]);
+      const known = new Set(["dataset", "trainingDataset", "transferMethod", "params", "group", "none"]);
       const unknown = groupBy.find((p) => !p.startsWith("param:") && !known.has(p));
-      if (unknown) throw badInput("groupBy", `${JSON.stringify(unknown)} is not dataset, transferMethod, params, group, none or param:<name>`);
+      if (unknown) throw badInput("groupBy", `${JSON.stringify(unknown)} is not dataset, trainingDataset, transferMethod, params, group, none or param:<config key>`);
       g.dataset = groupBy.includes("dataset");
+      g.trainingDataset = groupBy.includes("trainingDataset");
       g.transferMethod = groupBy.includes("transferMethod");
       g.group = groupBy.includes("group");
       g.params = groupBy.includes("params") ? null : params;

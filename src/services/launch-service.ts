@@ -1,6 +1,8 @@
 // Launching work on the queue: validate inputs up front (so a bad launch fails
 // now, with a message, not later on a worker), then write the QUEUED run rows
 // and enqueue their jobs in one transaction. Cancelling is here too.
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
 import path from "node:path";
 import type { BoundStores, Stores } from "../db/stores";
 import type { Prisma, Run } from "../generated/prisma/client";
@@ -43,6 +45,13 @@ export interface TransferRunParams {
 }
 
 const OUTPUT_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/;
+
+/** "sha256:" + the first 16 hex digits of the file's SHA-256 (streamed: models are hundreds of MB). */
+async function modelVersionOf(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return `sha256:${hash.digest("hex").slice(0, 16)}`;
+}
 
 function numberRecord(field: string, value: unknown): Record<string, number> {
   if (value == null) return {};
@@ -88,7 +97,7 @@ export function createLaunchService(stores: Stores, runs: RunsService, paths: Da
     if (!method.modelPath || !method.inputSpec) {
       throw badInput("methodId", `transfer method ${method.name} has no ONNX model yet; attach one with attachTransferMethodModel (CLI: realismlab methods attach-model)`);
     }
-    await paths.resolveExisting("methodId", method.modelPath, "file");
+    const modelFile = await paths.resolveExisting("methodId", method.modelPath, "file");
     const spec = parseModelInputSpec(method.inputSpec);
     if (!isImageToImageSpec(spec)) throw badInput("methodId", `transfer method ${method.name}'s model does not output images`);
 
@@ -134,6 +143,9 @@ export function createLaunchService(stores: Stores, runs: RunsService, paths: Da
       maxFailureShare: transferOptions.maxFailureShare,
       methodOptions,
       sourceDir,
+      // Which model this transfer ran (run config transfer.modelVersion): replacing a
+      // method's ONNX file makes a new configuration.
+      modelVersion: await modelVersionOf(modelFile),
     };
     return {
       kind: "TRANSFER",

@@ -2,7 +2,8 @@
 // transitions, progress, and paging. Every status change announces runUpdated in
 // the same transaction.
 import type { Stores } from "../db/stores";
-import type { RunListFilter, RunOrderField } from "../db/stores/runs-store";
+import type { ConfigCondition, RunListFilter, RunOrderField } from "../db/stores/runs-store";
+import { CONFIG_KEY_PATTERN } from "../domain/run-config";
 import type { Prisma, Run } from "../generated/prisma/client";
 import type { RunKind, RunStatus } from "../generated/prisma/enums";
 import { AppError, badInput, conflict, required } from "../errors";
@@ -50,6 +51,26 @@ export interface RunsPageInput {
 }
 
 const MAX_PAGE = 500;
+const MAX_CONFIG_CONDITIONS = 20;
+const MAX_IN_VALUES = 100;
+
+/** Checks `runs(filter: { config })`: known-shaped keys, one kind of test per condition, bounded lists. */
+function checkConfigConditions(conditions: ConfigCondition[]): ConfigCondition[] {
+  if (conditions.length > MAX_CONFIG_CONDITIONS) throw badInput("filter.config", `at most ${MAX_CONFIG_CONDITIONS} conditions, got ${conditions.length}`);
+  return conditions.map((c, i) => {
+    const field = `filter.config[${i}]`;
+    if (!CONFIG_KEY_PATTERN.test(c.key)) throw badInput(`${field}.key`, `${JSON.stringify(c.key.slice(0, 120))} is not a config key (e.g. train.epochs)`);
+    const ranged = [c.gt, c.gte, c.lt, c.lte].some((v) => v != null);
+    const tests = [c.eq != null, c.in != null, ranged].filter(Boolean).length;
+    if (tests !== 1) throw badInput(field, "give exactly one of eq, in, or a range (gt, gte, lt, lte)");
+    if (c.in && (c.in.length === 0 || c.in.length > MAX_IN_VALUES)) throw badInput(`${field}.in`, `give 1 to ${MAX_IN_VALUES} values, got ${c.in.length}`);
+    for (const op of ["gt", "gte", "lt", "lte"] as const) {
+      const v = c[op];
+      if (v != null && !Number.isFinite(v)) throw badInput(`${field}.${op}`, "must be a finite number");
+    }
+    return c;
+  });
+}
 
 export function encodeCursor(value: Date, id: string): string {
   return Buffer.from(JSON.stringify([value.toISOString(), id])).toString("base64url");
@@ -254,7 +275,11 @@ export function createRunsService(stores: Stores, catalogue: CatalogueService) {
       const direction = input.orderBy?.direction === "ASC" ? "asc" : "desc";
       const filter = input.filter ?? {};
       const result = await store.page({
-        filter: filter.tags ? { ...filter, tags: parseTags("filter.tags", filter.tags) } : filter,
+        filter: {
+          ...filter,
+          ...(filter.tags ? { tags: parseTags("filter.tags", filter.tags) } : {}),
+          ...(filter.config ? { config: checkConfigConditions(filter.config) } : {}),
+        },
         orderField,
         direction,
         first,

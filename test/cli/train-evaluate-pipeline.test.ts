@@ -86,7 +86,9 @@ describe("realismlab launch pipeline", () => {
     const board = await cli(["leaderboard", "--own", "--benchmark", "LFW", "--baseline", "DigiFace-mini"], env);
     expect(board.code, describeResult(board)).toBe(0);
     const row = board.stdout.split("\n").find((l) => l.startsWith("CodeFormer-fixture on"));
-    expect(row, board.stdout).toMatch(/\s2\s+\d+\.\d\d±\d+\.\d\d \([+-]\d+\.\d\d\)/);
+    // † : the 40-pair benchmark is off LFW's protocol.
+    expect(row, board.stdout).toMatch(/\s2\s+\d+\.\d\d±\d+\.\d\d† \([+-]\d+\.\d\d\)/);
+    expect(board.stdout).toContain("† off the benchmark's protocol (never best)");
     expect(board.stdout).toMatch(/DigiFace-mini.*\[baseline\]\s+2\s/);
     const csv = await cli(["leaderboard", "--own", "--benchmark", "LFW", "--format", "csv"], env);
     expect(csv.code).toBe(0);

@@ -23,6 +23,7 @@ const COMPARE = `query($ids: [ID!]!, $benchmark: String!) {
     runs { id seed }
     params { key values differs }
     differingParams
+    ownParams { key values differs }
     settings { key values differs }
     metrics { benchmark { name } name differs values { runId value std step } }
     curves(benchmark: $benchmark) { run { id } curve { kind benchmark { name } points } }
@@ -59,13 +60,23 @@ describe("compareRuns", () => {
 
     const data = (await gqlData(server.url, COMPARE, { ids: [first, second], benchmark: "IJB-C" })).compareRuns;
     expect(data.runs.map((r: any) => [r.id, r.seed])).toEqual([[first, 1], [second, 2]]);
+    // The effective configurations: lineage (dataset, method) and own params, namespaced.
     expect(data.params).toEqual([
+      { key: "dataset", values: ["DigiFace1M", "DigiFace1M"], differs: false },
+      { key: "evaluate.augment", values: [true, null], differs: true },
+      { key: "evaluate.epochs", values: [20, 20], differs: false },
+      { key: "evaluate.optimizer.lr", values: [0.1, 0.05], differs: true },
+      { key: "evaluate.optimizer.name", values: ["sgd", "sgd"], differs: false },
+      { key: "evaluate.seed", values: [1, 2], differs: true },
+      { key: "transfer.method", values: ["CodeFormer", "CodeFormer"], differs: false },
+    ]);
+    expect(data.differingParams).toEqual(["evaluate.augment", "evaluate.optimizer.lr", "evaluate.seed"]);
+    expect(data.ownParams).toEqual([
       { key: "augment", values: [true, null], differs: true },
       { key: "epochs", values: [20, 20], differs: false },
       { key: "optimizer.lr", values: [0.1, 0.05], differs: true },
       { key: "optimizer.name", values: ["sgd", "sgd"], differs: false },
     ]);
-    expect(data.differingParams).toEqual(["augment", "optimizer.lr"]);
     const settings = Object.fromEntries(data.settings.map((s: any) => [s.key, s]));
     expect(settings.seed).toEqual({ key: "seed", values: [1, 2], differs: true });
     expect(settings.transferMethodId).toEqual({ key: "transferMethodId", values: [codeformer, codeformer], differs: false });

@@ -189,6 +189,13 @@ describe.skipIf(skip)(`dashboard in Chromium${skip ? ` (skipped: no ${CHROMIUM})
     expect((await lineage.innerText()).replace(/\s+/g, " ")).toContain("DigiFace-mini → CodeFormer-fixture → DigiFace-mini-CF-web");
     expect(await page.getByRole("list", { name: "Status timeline" }).innerText()).toContain("Succeeded");
     expect(await page.getByRole("heading", { level: 1 }).innerText()).toBe("CodeFormer-fixture on DigiFace-mini");
+    // The effective configuration: data, method and options; no paths or batch size.
+    const config = page.getByRole("table", { name: "Configuration" });
+    const configText = (await config.innerText()).replace(/\s+/g, " ");
+    expect(configText).toContain("dataset DigiFace-mini");
+    expect(configText).toContain("transfer.method CodeFormer-fixture");
+    expect(configText).toMatch(/transfer\.modelVersion sha256:[0-9a-f]{16}/);
+    expect(configText).not.toMatch(/batchSize|outputDir|\//);
     await shot("run-detail");
 
     // The runs list shows it finished, with a full bar.
@@ -249,10 +256,27 @@ describe.skipIf(skip)(`dashboard in Chromium${skip ? ` (skipped: no ${CHROMIUM})
     });
     const [a, b] = launched.launchEvaluation.map((r: { id: string }) => r.id);
 
-    // leaderboardChanged -> refetch: the row appears, then counts both runs.
-    const row = page.locator("table.leaderboard tbody tr", { hasText: "DigiFace-mini-CF-web" });
-    await expect.poll(() => row.locator(".tag-own").innerText().catch(() => ""), { timeout: 90_000 }).toBe("own · n=2");
-    expect(await row.locator("td.num").first().innerText()).toMatch(/^\d+\.\d\d\s*±\d+\.\d\d$/);
+    // leaderboardChanged -> refetch: both rows appear. The two models differ in their head
+    // (ArcFace, AdaFace): two configurations, two rows, labelled by what differs.
+    const rows = page.locator("table.leaderboard tbody tr", { hasText: "DigiFace-mini-CF-web" });
+    await expect.poll(() => rows.locator(".tag-own").allInnerTexts(), { timeout: 90_000 }).toEqual(["own · n=1", "own · n=1"]);
+    const labels = (await rows.locator(".row-label").allInnerTexts()).sort();
+    expect(labels).toEqual(["CodeFormer-fixture on DigiFace-mini (head=AdaFace)", "CodeFormer-fixture on DigiFace-mini (head=ArcFace)"]);
+    for (const row of await rows.all()) {
+      // 60 LFW pairs and a tiny IJB-C: marked on the row and on every value, never bold.
+      await expect.poll(() => row.locator(".tag-warn").innerText()).toBe("non-standard");
+      expect(await row.locator(".row-head").innerText()).toContain("LFW: 60 of 6000 pairs");
+      const values = await row.locator("td.num").allInnerTexts();
+      expect(values).toHaveLength(3); // LFW, IJB-C, Avg
+      for (const value of values) expect(value.replace(/\s+/g, "")).toMatch(/^\d+\.\d\d†±\d+\.\d\d$/);
+      expect(await row.locator("td.num strong").count()).toBe(0);
+      expect(await row.locator(".non-standard-mark").first().getAttribute("aria-label")).toMatch(/^non-standard: .*LFW: 60 of 6000 pairs/);
+    }
+    await expect.poll(() => page.locator("table.leaderboard caption").innerText()).toContain("†: evaluated off the benchmark's protocol");
+    // The baseline selector offers the same labels: no ids, no paths, no evaluation mechanics.
+    const options = await page.getByLabel("Baseline (deltas)").locator("option").allInnerTexts();
+    expect(options.slice(1).sort()).toEqual(labels);
+    for (const option of options) expect(option).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}|\/|batchSize|benchmarks/);
     expect(await page.evaluate("window.__noReload")).toBe(7);
     await shot("leaderboard-live");
 

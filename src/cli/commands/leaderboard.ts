@@ -40,6 +40,8 @@ interface Cell {
   best: boolean;
   delta: number | null;
   n: number;
+  /** Evaluated off the benchmark's protocol (printed with †, never best). */
+  nonStandard?: boolean;
 }
 
 interface Board {
@@ -53,7 +55,7 @@ interface Board {
 
 function cellText(cell: Cell | null | undefined, scale: number, withDelta: boolean): string {
   if (!cell || cell.text == null) return "-";
-  let text = cell.text;
+  let text = cell.nonStandard ? `${cell.text}†` : cell.text;
   if (withDelta && cell.delta != null) text += ` (${cell.delta >= 0 ? "+" : ""}${(cell.delta * scale).toFixed(2)})`;
   return cell.best ? `${text} *` : text;
 }
@@ -75,6 +77,7 @@ export function renderBoard(board: Board, { wide = false } = {}): string {
   const legend = [
     `mean±std x${board.displayScale} over N runs (${board.std.toLowerCase()} std; published rows: the paper's std); * best in column`,
     withDelta ? `; (±d) delta to the baseline ${shorten(board.baseline!.label, wide)}` : "",
+    board.rows.some((r) => [...r.cells, r.average].some((c) => c?.nonStandard)) ? "; † off the benchmark's protocol (never best)" : "",
   ].join("");
   return `${table(board.rows, columns)}\n\n${legend}`;
 }
@@ -116,7 +119,7 @@ export const leaderboard: Command = {
       const data = await ctx.client.request<{ leaderboard: Board }>(
         `query${defs.length ? `(${defs.join(", ")})` : ""} { leaderboard${uses.length ? `(${uses.join(", ")})` : ""} {
           std displayScale hasAverage columns { index label metric } baseline { label }
-          rows { key label published runCount isBaseline cells { text best delta n } average { text best delta n } } } }`,
+          rows { key label published runCount isBaseline cells { text best delta n nonStandard } average { text best delta n nonStandard } } } }`,
         variables,
       );
       if (flag(args, "json")) ctx.out(json(data.leaderboard));

@@ -6,17 +6,25 @@
 import type { Db } from "../prisma";
 import { Prisma } from "../../generated/prisma/client";
 import type { DatasetKind, Requirement } from "../../generated/prisma/enums";
+import { DATASET_KEY, METHOD_KEY, NON_STANDARD_KEY, SEED_KEYS, withoutSeeds } from "../../domain/run-config";
 
 export interface LeaderboardColumnRef {
   benchmarkId: string;
   name: string;
 }
 
-/** How runs are keyed into rows. Published runs never share a row with own runs (the source is always a key). */
+/**
+ * How runs are keyed into rows, over their effective configuration (run.config, see
+ * src/domain/run-config.ts). Published runs never share a row with own runs (the source
+ * is always a key). `dataset` / `transferMethod` key by the config's `dataset` and
+ * `transfer.method`; `params`: `only` these config keys, or `except` these (the default
+ * drops the seeds). `dataset` and `transfer.method` are never among the params.
+ */
 export interface LeaderboardGrouping {
   dataset: boolean;
+  /** Split by the exact training dataset (run.dataset_id), e.g. each transfer output apart. */
+  trainingDataset?: boolean;
   transferMethod: boolean;
-  /** `only`: these params; `except`: every param but these (the default drops the seed). */
   params: { only: string[] } | { except: string[] };
   group: boolean;
 }
@@ -50,12 +58,19 @@ export interface LeaderboardCellRow {
   stdSamp: number | null;
   /** Mean of the std stored with each run's metric (fold std; the paper's std for published runs). */
   storedStd: number | null;
+  /** Some run evaluated this column's benchmark off its protocol (config evaluate.nonStandard). */
+  nonStandard: boolean;
 }
 
 export interface LeaderboardGroupRow {
   source: string | null;
+  /** The grouping's config values of `dataset` and `transfer.method` (null when not grouped by them or absent). */
+  configDataset: string | null;
+  configMethod: string | null;
+  /** The training dataset and method when every run of the group has the same, else null. */
   datasetId: string | null;
   transferMethodId: string | null;
+  /** The grouping's config values besides dataset and method. */
   params: Record<string, unknown> | null;
   group: string | null;
   datasetName: string | null;
@@ -80,10 +95,14 @@ export interface LeaderboardGroupRow {
 interface RawGroup {
   g: bigint;
   source: string | null;
-  k_dataset: string | null;
-  k_method: string | null;
+  k_dataset: unknown;
+  k_method: unknown;
+  row_dataset: string | null;
+  row_method: string | null;
   k_params: Record<string, unknown> | null;
   k_group: string | null;
+  /** With the default grouping: one run's config (the group's identity, seeds aside). */
+  rep_config: Record<string, unknown> | null;
   dataset_name: string | null;
   base_dataset_id: string | null;
   base_dataset_name: string | null;
@@ -103,6 +122,7 @@ interface RawGroup {
   c_std_pop: (number | null)[];
   c_std_samp: (number | null)[];
   c_stored_std: (number | null)[];
+  c_non_standard: boolean[];
   avg_n: number | null;
   avg_mean: number | null;
   avg_std_pop: number | null;
@@ -143,23 +163,60 @@ export interface LatestMetricRow {
 
 const sql = Prisma.sql;
 
+/** A uuid column's value when every run of the group has the same one, else NULL (no sort, unlike count(DISTINCT)). */
+function sameForAll(column: Prisma.Sql) {
+  return sql`CASE WHEN min(${column}::text) = max(${column}::text) AND count(${column}) = count(*) THEN min(${column}::text)::uuid END`;
+}
+
+/**
+ * Whether the grouping is the default (dataset, method and every config key but the
+ * seeds): exactly the stored identity run.config_key, so runs are keyed by that text
+ * instead of a jsonb computed per run.
+ */
+function byIdentity(grouping: LeaderboardGrouping): boolean {
+  const params = grouping.params;
+  return (
+    grouping.dataset &&
+    grouping.transferMethod &&
+    !grouping.trainingDataset &&
+    "except" in params &&
+    params.except.length === SEED_KEYS.length &&
+    SEED_KEYS.every((k) => params.except.includes(k))
+  );
+}
+
 /** The scope's run columns: the keys of the grouping and the effective kind and requirement. */
 function scopeSelect(grouping: LeaderboardGrouping) {
+  if (byIdentity(grouping)) {
+    return sql`
+    r.id, r.created_at, r.source, r.seed, r.dataset_id, r.transfer_method_id,
+    r.config -> ${NON_STANDARD_KEY}::text AS non_standard,
+    NULL::jsonb AS k_dataset, NULL::jsonb AS k_method, NULL::uuid AS k_training, NULL::jsonb AS k_params,
+    ${grouping.group ? sql`r.group_name` : sql`NULL::text`} AS k_group,
+    r.config_key AS k_identity,
+    ${effectiveKindAndRequirement}`;
+  }
   const params =
     "only" in grouping.params
       ? grouping.params.only.length
-        ? sql`jsonb_build_object(${Prisma.join(grouping.params.only.map((k) => sql`${k}::text, r.params -> ${k}::text`))})`
+        ? sql`jsonb_build_object(${Prisma.join(grouping.params.only.map((k) => sql`${k}::text, r.config -> ${k}::text`))})`
         : sql`NULL::jsonb`
-      : sql`(r.params - ${grouping.params.except}::text[])`;
+      : sql`(r.config - ${[...grouping.params.except, DATASET_KEY, METHOD_KEY]}::text[])`;
   return sql`
-    r.id, r.created_at, r.source, r.seed,
-    ${grouping.dataset ? sql`r.dataset_id` : sql`NULL::uuid`} AS k_dataset,
-    ${grouping.transferMethod ? sql`r.transfer_method_id` : sql`NULL::uuid`} AS k_method,
+    r.id, r.created_at, r.source, r.seed, r.dataset_id, r.transfer_method_id,
+    r.config -> ${NON_STANDARD_KEY}::text AS non_standard,
+    ${grouping.dataset ? sql`r.config -> ${DATASET_KEY}::text` : sql`NULL::jsonb`} AS k_dataset,
+    ${grouping.transferMethod ? sql`r.config -> ${METHOD_KEY}::text` : sql`NULL::jsonb`} AS k_method,
+    ${grouping.trainingDataset ? sql`r.dataset_id` : sql`NULL::uuid`} AS k_training,
     ${params} AS k_params,
     ${grouping.group ? sql`r.group_name` : sql`NULL::text`} AS k_group,
+    NULL::text AS k_identity,
+    ${effectiveKindAndRequirement}`;
+}
+
+const effectiveKindAndRequirement = sql`
     CASE WHEN r.transfer_method_id IS NOT NULL THEN 'REALISM_TRANSFERRED'::"DatasetKind" ELSE d.kind END AS eff_kind,
     GREATEST(COALESCE(d.requirement, sd.requirement), tm.requirement) AS eff_req`;
-}
 
 /** Archived runs, and runs on an archived dataset or with an archived method, stay off the leaderboard. */
 const notArchived = sql`r.archived_at IS NULL AND d.archived_at IS NULL AND tm.archived_at IS NULL`;
@@ -204,6 +261,7 @@ function effectiveFilter(scope: LeaderboardScope) {
  */
 export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
   const { columns, grouping, scope } = query;
+  const identity = byIdentity(grouping);
   const published = query.publishedAverage;
   const publishedAverageCtes = published
     ? sql`,
@@ -231,13 +289,14 @@ export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
 
   return sql`
     WITH cols AS (
-      SELECT c.benchmark_id, c.name, c.idx::int AS idx
+      SELECT c.benchmark_id, c.name, c.idx::int AS idx, b.name AS benchmark_name
       FROM unnest(${columns.map((c) => c.benchmarkId)}::uuid[], ${columns.map((c) => c.name)}::text[])
         WITH ORDINALITY AS c(benchmark_id, name, idx)
+      JOIN benchmark b ON b.id = c.benchmark_id
     ),
     keyed AS (
       SELECT s.*,
-             hash_record_extended(ROW(s.source, s.k_dataset, s.k_method, s.k_params, s.k_group), 0) AS g,
+             hash_record_extended(ROW(s.source, s.k_dataset, s.k_method, s.k_training, s.k_params, s.k_group, s.k_identity), 0) AS g,
              s.id IN (
                SELECT m.run_id FROM metric m JOIN cols c ON c.benchmark_id = m.benchmark_id AND c.name = m.name
                WHERE m.step > 0
@@ -246,16 +305,16 @@ export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
       WHERE ${effectiveFilter(scope)}
     ),
     vals AS (
-      SELECT k.g, c.idx, m.run_id, m.value, m.std
+      SELECT k.g, c.idx, m.run_id, m.value, m.std, k.non_standard ? c.benchmark_name AS odd
       FROM metric m
       JOIN cols c ON c.benchmark_id = m.benchmark_id AND c.name = m.name
       JOIN keyed k ON k.id = m.run_id
       WHERE NOT k.multi_step
       UNION ALL
-      SELECT k.g, x.idx, k.id, x.value, x.std
+      SELECT k.g, x.idx, k.id, x.value, x.std, k.non_standard ? x.benchmark_name
       FROM keyed k
       CROSS JOIN LATERAL (
-        SELECT DISTINCT ON (c.idx) c.idx, m.value, m.std
+        SELECT DISTINCT ON (c.idx) c.idx, c.benchmark_name, m.value, m.std
         FROM metric m JOIN cols c ON c.benchmark_id = m.benchmark_id AND c.name = m.name
         WHERE m.run_id = k.id
         ORDER BY c.idx, m.step DESC
@@ -264,14 +323,16 @@ export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
     ),
     agg AS (
       SELECT g, idx, run_id, count(*)::int AS n, avg(value) AS mean,
-             stddev_pop(value) AS std_pop, stddev_samp(value) AS std_samp, avg(std) AS stored_std
+             stddev_pop(value) AS std_pop, stddev_samp(value) AS std_samp, avg(std) AS stored_std,
+             COALESCE(bool_or(odd), false) AS odd
       FROM vals
       GROUP BY GROUPING SETS ((g, idx), (g, run_id))
     ),
     cells AS (
       SELECT g, array_agg(idx ORDER BY idx) AS c_idx, array_agg(n ORDER BY idx) AS c_n,
              array_agg(mean ORDER BY idx) AS c_mean, array_agg(std_pop ORDER BY idx) AS c_std_pop,
-             array_agg(std_samp ORDER BY idx) AS c_std_samp, array_agg(stored_std ORDER BY idx) AS c_stored_std
+             array_agg(std_samp ORDER BY idx) AS c_std_samp, array_agg(stored_std ORDER BY idx) AS c_stored_std,
+             array_agg(odd ORDER BY idx) AS c_non_standard
       FROM agg WHERE run_id IS NULL
       GROUP BY g
     ),
@@ -281,7 +342,8 @@ export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
       GROUP BY g
     ),
     groups AS (
-      SELECT k.g, k.source, k.k_dataset, k.k_method, k.k_params, k.k_group,
+      SELECT k.g, k.source, k.k_dataset, k.k_method, k.k_training, k.k_params, k.k_group, k.k_identity,
+             ${identity ? sql`min(k.id::text)::uuid` : sql`NULL::uuid`} AS rep_id,
              count(*)::int AS run_count,
              count(*) FILTER (WHERE k.source IS NOT NULL)::int AS published_count,
              min(k.created_at) AS first_at, max(k.created_at) AS last_at,
@@ -291,23 +353,34 @@ export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
                  : sql`array_agg(k.id) AS run_ids, array_agg(extract(epoch FROM k.created_at)::float8) AS run_times,
                        array_agg(k.seed) FILTER (WHERE k.seed IS NOT NULL) AS seeds,`
              }
+             ${grouping.dataset || grouping.trainingDataset ? sql`${sameForAll(sql`k.dataset_id`)}` : sql`NULL::uuid`} AS row_dataset,
+             ${grouping.transferMethod ? sql`${sameForAll(sql`k.transfer_method_id`)}` : sql`NULL::uuid`} AS row_method,
              CASE WHEN min(k.eff_kind) = max(k.eff_kind) AND count(k.eff_kind) = count(*) THEN min(k.eff_kind) END AS kind,
              CASE WHEN min(k.eff_req) = max(k.eff_req) AND count(k.eff_req) = count(*) THEN min(k.eff_req) END AS requirement
       FROM keyed k JOIN agg p ON p.run_id = k.id
-      GROUP BY k.g, k.source, k.k_dataset, k.k_method, k.k_params, k.k_group
+      GROUP BY k.g, k.source, k.k_dataset, k.k_method, k.k_training, k.k_params, k.k_group, k.k_identity
     )${publishedAverageCtes}
-    SELECT gr.*, d.name AS dataset_name, sd.id AS base_dataset_id, sd.name AS base_dataset_name, tm.name AS method_name,
-           ce.c_idx, ce.c_n, ce.c_mean, ce.c_std_pop, ce.c_std_samp, ce.c_stored_std,
+    SELECT gr.*, ${identity ? sql`rep.config` : sql`NULL::jsonb`} AS rep_config, d.name AS dataset_name, sd.id AS base_dataset_id, sd.name AS base_dataset_name, tm.name AS method_name,
+           ce.c_idx, ce.c_n, ce.c_mean, ce.c_std_pop, ce.c_std_samp, ce.c_stored_std, ce.c_non_standard,
            av.avg_n, av.avg_mean, av.avg_std_pop, av.avg_std_samp,
            ${publishedAverageSelect}
     FROM groups gr
     JOIN cells ce ON ce.g = gr.g
     LEFT JOIN averages av ON av.g = gr.g
-    LEFT JOIN dataset d ON d.id = gr.k_dataset
+    LEFT JOIN dataset d ON d.id = gr.row_dataset
     LEFT JOIN dataset sd ON sd.id = d.source_dataset_id
-    LEFT JOIN transfer_method tm ON tm.id = gr.k_method
+    LEFT JOIN transfer_method tm ON tm.id = gr.row_method
+    ${identity ? sql`LEFT JOIN run rep ON rep.id = gr.rep_id` : Prisma.empty}
     ${publishedAverageJoin}
     ORDER BY gr.first_at, gr.g`;
+}
+
+/** The group's config dataset, method and params: from its key columns, or from one run's config when keyed by identity. */
+function groupKeys(row: RawGroup): Pick<LeaderboardGroupRow, "configDataset" | "configMethod" | "params"> {
+  const text = (v: unknown) => (typeof v === "string" ? v : null);
+  if (!row.rep_config) return { configDataset: text(row.k_dataset), configMethod: text(row.k_method), params: row.k_params };
+  const { [DATASET_KEY]: dataset, [METHOD_KEY]: method, ...params } = withoutSeeds(row.rep_config);
+  return { configDataset: text(dataset), configMethod: text(method), params };
 }
 
 const DEFAULT_GROUPING: LeaderboardGrouping = { dataset: false, transferMethod: false, params: { only: [] }, group: false };
@@ -324,9 +397,9 @@ export function createLeaderboardStore(prisma: Db) {
 
       return rows.map((row) => ({
         source: row.source,
-        datasetId: row.k_dataset,
-        transferMethodId: row.k_method,
-        params: row.k_params,
+        ...groupKeys(row),
+        datasetId: row.row_dataset,
+        transferMethodId: row.row_method,
         group: row.k_group,
         datasetName: row.dataset_name,
         baseDatasetId: row.base_dataset_id,
@@ -347,6 +420,7 @@ export function createLeaderboardStore(prisma: Db) {
           stdPop: row.c_std_pop[i] ?? null,
           stdSamp: row.c_std_samp[i] ?? null,
           storedStd: row.c_stored_std[i] ?? null,
+          nonStandard: row.c_non_standard[i] ?? false,
         })),
         average:
           row.avg_n != null && row.avg_mean != null

@@ -4,6 +4,17 @@ import type { Db } from "../prisma";
 import type { Prisma, Run } from "../../generated/prisma/client";
 import type { RunKind, RunStatus } from "../../generated/prisma/enums";
 
+/** One condition on a key of run.config (validated by the runs service). */
+export interface ConfigCondition {
+  key: string;
+  eq?: unknown;
+  in?: unknown[] | null;
+  gt?: number | null;
+  gte?: number | null;
+  lt?: number | null;
+  lte?: number | null;
+}
+
 export interface RunListFilter {
   kind?: RunKind | null;
   status?: RunStatus[] | null;
@@ -15,6 +26,22 @@ export interface RunListFilter {
   archived?: boolean | null;
   /** Runs carrying every one of these tags. */
   tags?: string[] | null;
+  configKey?: string | null;
+  config?: ConfigCondition[] | null;
+}
+
+/** A condition as Prisma JSON-path filters on `config #> {key}` (a range matches numbers only). */
+function configWhere(c: ConfigCondition): Prisma.RunWhereInput[] {
+  const path = [c.key];
+  const where: Prisma.RunWhereInput[] = [];
+  if (c.eq !== undefined && c.eq !== null) where.push({ config: { path, equals: c.eq as Prisma.InputJsonValue } });
+  if (c.in) where.push({ OR: c.in.map((v) => ({ config: { path, equals: v as Prisma.InputJsonValue } })) });
+  const range = { gt: c.gt, gte: c.gte, lt: c.lt, lte: c.lte };
+  const bounds = Object.entries(range).filter(([, v]) => v != null) as [keyof typeof range, number][];
+  if (bounds.length) {
+    for (const [op, v] of bounds) where.push({ config: { path, [op]: v } as Prisma.JsonFilter<"Run"> });
+  }
+  return where;
 }
 
 export type RunOrderField = "createdAt" | "updatedAt";
@@ -38,6 +65,8 @@ function toWhere(filter: RunListFilter): Prisma.RunWhereInput {
     ...(filter.published == null ? {} : { source: filter.published ? { not: null } : null }),
     ...(filter.archived === null ? {} : { archivedAt: filter.archived ? { not: null } : null }),
     ...(filter.tags?.length ? { tags: { hasEvery: filter.tags } } : {}),
+    ...(filter.configKey ? { configKey: filter.configKey } : {}),
+    ...(filter.config?.length ? { AND: filter.config.flatMap(configWhere) } : {}),
   };
 }
 

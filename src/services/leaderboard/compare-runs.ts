@@ -1,11 +1,12 @@
-// compareRuns: runs side by side. Params are flattened to dotted keys and each key
-// says whether the runs differ on it; metrics are each run's latest value per
+// compareRuns: runs side by side. The effective configurations (run.config: own
+// params plus lineage, src/domain/run-config.ts) and the runs' own params are
+// flattened to dotted keys, each key saying whether the runs differ on it; metrics are each run's latest value per
 // (benchmark, name); curves and training histories are read per run on demand.
 import type { Stores } from "../../db/stores";
 import type { LatestMetricRow } from "../../db/stores/leaderboard-store";
 import type { Run } from "../../generated/prisma/client";
 import { badInput, notFound } from "../../errors";
-import { canonicalJson } from "./rows";
+import { canonicalJson } from "./canonical-json";
 
 export const MAX_COMPARED_RUNS = 50;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -26,8 +27,11 @@ export interface MetricComparison {
 
 export interface RunComparison {
   runs: Run[];
+  /** The effective configurations side by side. */
   params: ValueComparison[];
   differingParams: string[];
+  /** The runs' own params (evaluation mechanics included) side by side. */
+  ownParams: ValueComparison[];
   settings: ValueComparison[];
   metrics: MetricComparison[];
   /** (benchmark, name) pairs with more than one step in some run: training curves. */
@@ -66,9 +70,12 @@ export function createRunComparison(stores: Stores) {
     if (missing) throw notFound("run", missing);
     const runs = ids.map((id) => found.get(id)!);
 
-    const flat = runs.map((r) => flattenParams(r.params));
-    const paramKeys = [...new Set(flat.flatMap((p) => Object.keys(p)))].sort();
-    const params = compareValues(paramKeys, flat);
+    const sideBySide = (values: unknown[]) => {
+      const flat = values.map((v) => flattenParams(v));
+      return compareValues([...new Set(flat.flatMap((p) => Object.keys(p)))].sort(), flat);
+    };
+    const params = sideBySide(runs.map((r) => r.config));
+    const ownParams = sideBySide(runs.map((r) => r.params));
 
     const settingRows = runs.map((r) => ({
       kind: r.kind,
@@ -112,6 +119,7 @@ export function createRunComparison(stores: Stores) {
       runs,
       params,
       differingParams: params.filter((p) => p.differs).map((p) => p.key),
+      ownParams,
       settings,
       metrics,
       histories: [...histories.values()].sort((a, b) => {

@@ -2,6 +2,8 @@
 // paper: x100, two decimals, `mean±std`, the best per column in bold. Published
 // rows are marked in a Runs column when the table mixes them with own runs.
 import type { DatasetKind, Requirement } from "../../generated/prisma/enums";
+import { configValueText } from "../../domain/run-config";
+import { paramHeaders } from "./labels";
 import type { ExportFormat, Leaderboard, LeaderboardCell, LeaderboardRow } from "./types";
 
 export interface LeaderboardExport {
@@ -52,11 +54,13 @@ interface Descriptor {
 function describers(board: Leaderboard): Descriptor[] {
   const list: Descriptor[] = [];
   if (board.groupBy.transferMethod) list.push({ header: "Transfer Method", value: (r) => r.transferMethodName ?? "None" });
-  if (board.groupBy.dataset) list.push({ header: "Dataset", value: (r) => r.datasetName ?? "" });
+  if (board.groupBy.dataset) list.push({ header: "Dataset", value: (r) => r.baseDatasetName ?? r.datasetName ?? "" });
   list.push({ header: "Type", value: (r) => (r.kind ? KIND_TEXT[r.kind] : "") });
   list.push({ header: "SynGen Req", value: (r) => (r.requirement ? REQUIREMENT_TEXT[r.requirement] : "-") });
-  for (const key of distinguishingParams(board.rows)) {
-    list.push({ header: key, value: (r) => (r.published ? "" : paramText(r.params?.[key])) });
+  const keys = board.labelKeys;
+  const names = paramHeaders(keys);
+  for (const key of keys) {
+    list.push({ header: names.get(key)!, value: (r) => (r.published ? "" : configValueText(r.params?.[key])) });
   }
   if (board.groupBy.group) list.push({ header: "Group", value: (r) => r.group ?? "" });
   if (board.rows.some((r) => !r.published)) {
@@ -65,17 +69,6 @@ function describers(board: Leaderboard): Descriptor[] {
   return list;
 }
 
-function paramText(value: unknown): string {
-  if (value === undefined || value === null) return "";
-  return typeof value === "string" ? value : JSON.stringify(value);
-}
-
-/** Params of own rows whose values differ between rows (published rows' params are bookkeeping). */
-export function distinguishingParams(rows: LeaderboardRow[]): string[] {
-  const own = rows.filter((r) => !r.published && r.params);
-  const keys = [...new Set(own.flatMap((r) => Object.keys(r.params!)))].sort();
-  return keys.filter((k) => new Set(own.map((r) => JSON.stringify(r.params![k] ?? null))).size > 1);
-}
 
 function headers(board: Leaderboard): string[] {
   return [...board.columns.map((c) => c.label), ...(board.hasAverage ? ["Avg"] : [])];
@@ -91,28 +84,30 @@ function csvField(value: string): string {
 
 export function toCsv(board: Leaderboard): string {
   const scale = board.displayScale;
-  const base = ["key", "label", "transfer_method", "dataset", "type", "requirement", "published", "source", "runs"];
-  const params = distinguishingParams(board.rows);
+  // No row key, ids or paths: a CSV is for reading and plotting (the API has the keys).
+  const base = ["label", "transfer_method", "dataset", "type", "requirement", "published", "source", "runs", "non_standard"];
+  const params = board.labelKeys;
   const metricHeaders = headers(board).flatMap((h) => [
     `${h} mean`,
     `${h} std`,
     `${h} n`,
     `${h} best`,
     ...(board.baseline ? [`${h} delta`] : []),
+    `${h} non_standard`,
   ]);
   const lines = [[...base, ...params.map((p) => `param ${p}`), ...(board.groupBy.group ? ["group"] : []), ...metricHeaders]];
   for (const row of board.rows) {
     lines.push([
-      row.key,
       row.label,
       row.transferMethodName ?? "",
-      row.datasetName ?? "",
+      row.baseDatasetName ?? row.datasetName ?? "",
       row.kind ?? "",
       row.requirement ?? "",
       String(row.published),
       row.source ?? "",
       String(row.runCount),
-      ...params.map((p) => (row.published ? "" : paramText(row.params?.[p]))),
+      row.nonStandardNotes.join("; "),
+      ...params.map((p) => (row.published ? "" : configValueText(row.params?.[p]))),
       ...(board.groupBy.group ? [row.group ?? ""] : []),
       ...valueCells(row, board).flatMap((cell) => [
         percent(cell.mean, scale),
@@ -120,20 +115,35 @@ export function toCsv(board: Leaderboard): string {
         String(cell.n),
         String(cell.best),
         ...(board.baseline ? [signedPercent(cell.delta, scale)] : []),
+        String(cell.nonStandard),
       ]),
     ]);
   }
   return lines.map((line) => line.map(csvField).join(",")).join("\n") + "\n";
 }
 
+/** What the values are, in words (the Markdown note and the LaTeX caption). */
 function note(board: Leaderboard): string {
   const std = board.std === "SAMPLE" ? "sample" : "population";
-  const parts = [`mean±std over runs (${std} std), x${board.displayScale}, best per column in bold`];
+  const metrics = [...new Set(board.columns.map((c) => c.metric))];
+  const what = metrics.length === 1 ? METRIC_WORDS[metrics[0]!] ?? metrics[0]! : "Results";
+  const benchmarks = [...new Set(board.columns.map((c) => c.benchmark))].join(", ");
+  const parts = [`${what} (%) on ${benchmarks}: mean±std over runs (${std} std), best per column in bold`];
   if (board.bestScope === "PER_REQUIREMENT") parts.push("best within each requirement class");
   if (board.skipBestRequirements.length) parts.push(`rows needing ${board.skipBestRequirements.map((r) => REQUIREMENT_TEXT[r]).join(", ")} never marked`);
   if (board.rows.some((r) => r.published)) parts.push("published rows show the paper's std");
   if (board.baseline) parts.push(`(±x.xx): difference to ${board.baseline.label}`);
-  return parts.join("; ");
+  if (board.rows.some((r) => r.nonStandard)) parts.push(`${NON_STANDARD_MARK}: evaluated off the benchmark's protocol, never marked best`);
+  return `${parts.join("; ")}.`;
+}
+
+const METRIC_WORDS: Record<string, string> = { accuracy: "Verification accuracy" };
+/** Marks off-protocol values (e.g. 300 LFW pairs) in Markdown; LaTeX prints a dagger. */
+const NON_STANDARD_MARK = "†";
+
+/** One line per off-protocol row: its label and what was off. */
+function nonStandardLines(board: Leaderboard): string[] {
+  return board.rows.filter((r) => r.nonStandard).map((r) => `${r.label}: ${r.nonStandardNotes.join("; ")}`);
 }
 
 function withDelta(text: string, cell: LeaderboardCell, board: Leaderboard, wrap: (d: string) => string): string {
@@ -153,11 +163,13 @@ export function toMarkdown(board: Leaderboard): string {
     const values = valueCells(row, board).map((cell) => {
       const text = cellText(cell, board.displayScale);
       const shown = cell.best && text ? `**${text}**` : text;
-      return withDelta(shown, cell, board, (d) => `(${d})`);
+      const marked = cell.nonStandard && shown ? `${shown}${NON_STANDARD_MARK}` : shown;
+      return withDelta(marked, cell, board, (d) => `(${d})`);
     });
     lines.push(`| ${[...described.map((d) => escape(d.value(row))), ...values].join(" | ")} |`);
   }
-  return `${lines.join("\n")}\n\n${note(board)}\n`;
+  const footnotes = nonStandardLines(board).map((l) => `${NON_STANDARD_MARK} ${l}`);
+  return `${lines.join("\n")}\n\n${[note(board), ...footnotes].join("\n")}\n`;
 }
 
 const LATEX_SPECIAL: Record<string, string> = {
@@ -177,12 +189,22 @@ export function latexEscape(text: string): string {
   return text.replace(/[\\&%$#_{}~^]/g, (c) => LATEX_SPECIAL[c]!);
 }
 
+/** Escaped text with ± and † as math (they are not in LaTeX's default text encoding). */
+function latexText(text: string): string {
+  return latexEscape(text).replaceAll("±", "$\\pm$").replaceAll(NON_STANDARD_MARK, "$^\\dagger$");
+}
+
+/** A booktabs table with a caption in words; needs \usepackage{booktabs}. */
 export function toLatex(board: Leaderboard): string {
   const described = describers(board);
   const spec = `${"l".repeat(described.length)}${"c".repeat(headers(board).length)}`;
+  const footnotes = nonStandardLines(board).map((l) => ` $^\\dagger$${latexText(l)}.`);
   const lines = [
-    `% ${latexEscape(note(board)).replaceAll("±", "$\\pm$")}`,
     "% requires \\usepackage{booktabs}",
+    "\\begin{table}[t]",
+    "\\centering",
+    `\\caption{${latexText(note(board))}${footnotes.join("")}}`,
+    "\\label{tab:leaderboard}",
     `\\begin{tabular}{${spec}}`,
     "\\toprule",
     `${[...described.map((d) => d.header), ...headers(board)].map(latexEscape).join(" & ")} \\\\`,
@@ -192,11 +214,12 @@ export function toLatex(board: Leaderboard): string {
     const values = valueCells(row, board).map((cell) => {
       const text = cellText(cell, board.displayScale, "$\\pm$");
       const shown = cell.best && text ? `\\textbf{${text}}` : text;
-      return withDelta(shown, cell, board, (d) => `{\\scriptsize(${d})}`);
+      const marked = cell.nonStandard && shown ? `${shown}$^\\dagger$` : shown;
+      return withDelta(marked, cell, board, (d) => `{\\scriptsize(${d})}`);
     });
     lines.push(`${[...described.map((d) => latexEscape(d.value(row))), ...values].join(" & ")} \\\\`);
   }
-  lines.push("\\bottomrule", "\\end{tabular}");
+  lines.push("\\bottomrule", "\\end{tabular}", "\\end{table}");
   return `${lines.join("\n")}\n`;
 }
 

@@ -6,6 +6,7 @@ import type { Stores } from "../../db/stores";
 import type { LeaderboardGrouping, LeaderboardQuery, LeaderboardScope } from "../../db/stores/leaderboard-store";
 import type { Benchmark } from "../../generated/prisma/client";
 import { badInput } from "../../errors";
+import { CONFIG_KEY_PATTERN, SEED_KEYS } from "../../domain/run-config";
 import { PRESETS } from "./presets";
 import type {
   BestScope,
@@ -114,19 +115,22 @@ export async function resolveLeaderboardInput(stores: Stores, input: Leaderboard
     direction: c.direction ?? defaultDirection(c.metric),
   }));
 
-  // Grouping: by default everything except the seed.
+  // Grouping: by default the effective configuration without its seeds.
   const g = input.groupBy ?? {};
   const checkParams = (field: string, keys: string[]) => {
-    if (keys.length > MAX_PARAMS) throw badInput(field, `at most ${MAX_PARAMS} params`);
+    if (keys.length > MAX_PARAMS) throw badInput(field, `at most ${MAX_PARAMS} config keys`);
     keys.forEach((k, i) => {
-      if (!k.trim()) throw badInput(`${field}[${i}]`, "must not be empty");
+      if (!CONFIG_KEY_PATTERN.test(k)) {
+        throw badInput(`${field}[${i}]`, `${JSON.stringify(k.slice(0, 120))} is not a config key (e.g. train.epochs, transfer.fidelityWeight)`);
+      }
     });
     return [...new Set(keys)];
   };
   const onlyParams = g.params != null ? checkParams("groupBy.params", g.params) : null;
-  const exceptParams = onlyParams ? null : checkParams("groupBy.exceptParams", g.exceptParams ?? ["seed"]);
+  const exceptParams = onlyParams ? null : checkParams("groupBy.exceptParams", g.exceptParams ?? [...SEED_KEYS]);
   const grouping: LeaderboardGrouping = {
     dataset: g.dataset ?? true,
+    trainingDataset: g.trainingDataset ?? false,
     transferMethod: g.transferMethod ?? true,
     params: onlyParams ? { only: onlyParams } : { except: exceptParams! },
     group: g.group ?? false,
@@ -168,6 +172,7 @@ export async function resolveLeaderboardInput(stores: Stores, input: Leaderboard
     columns,
     groupBy: {
       dataset: grouping.dataset,
+      trainingDataset: grouping.trainingDataset ?? false,
       transferMethod: grouping.transferMethod,
       params: onlyParams,
       exceptParams,

@@ -41,7 +41,7 @@ export function createQualityCorrelations(stores: Stores, leaderboard: Leaderboa
       {
         benchmarks: input.benchmarks ?? null,
         metric: input.metric ?? null,
-        groupBy: { dataset: true, transferMethod: false, params: [], group: false },
+        groupBy: { dataset: true, trainingDataset: true, transferMethod: false, params: [], group: false },
         filter: { published: false },
         average: false,
       },

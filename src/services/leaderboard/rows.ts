@@ -6,40 +6,23 @@ import type { LeaderboardCellRow, LeaderboardGroupRow } from "../../db/stores/le
 import { badInput } from "../../errors";
 import type { ResolvedLeaderboard } from "./input";
 import type { Leaderboard, LeaderboardCell, LeaderboardColumn, LeaderboardRow, LeaderboardRowSelector, MetricDirection, StdKind } from "./types";
+import { nonStandardOf } from "../../domain/run-config";
+import { canonicalJson } from "./canonical-json";
+import { labelRows } from "./labels";
 
 const EPSILON = 1e-12;
 
-/** JSON with sorted keys, so equal params give equal keys whatever their order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value ?? null);
-}
-
 /** A short stable id of the row's group key (same grouping, same runs' keys -> same key). */
 function rowKey(group: LeaderboardGroupRow): string {
-  const parts = [group.source, group.datasetId, group.transferMethodId, group.params, group.group];
+  const parts = [group.source, group.configDataset, group.configMethod, group.datasetId, group.params, group.group];
   return createHash("sha256").update(canonicalJson(parts)).digest("base64url").slice(0, 16);
 }
 
-function paramsText(params: Record<string, unknown> | null): string {
-  if (!params) return "";
-  const entries = Object.entries(params).filter(([, v]) => v !== null && v !== undefined);
-  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return entries.map(([k, v]) => `${k}=${typeof v === "string" ? v : canonicalJson(v)}`).join(", ");
-}
-
-function rowLabel(group: LeaderboardGroupRow): string {
-  const dataset = group.datasetName ?? (group.datasetId ? "?" : "all datasets");
-  let label = group.methodName ? `${group.methodName} on ${dataset}` : dataset;
-  const params = group.source ? "" : paramsText(group.params);
-  if (params) label += ` (${params})`;
-  if (group.group) label += ` [${group.group}]`;
-  if (group.source) label += " (published)";
-  return label;
+/** "LFW: 300 of 6000 pairs" for each shown benchmark the row's values have off-protocol. */
+function nonStandardNotes(group: LeaderboardGroupRow, cells: LeaderboardCell[], resolved: ResolvedLeaderboard): string[] {
+  const what = nonStandardOf(group.params); // absent when the grouping left evaluate.nonStandard out
+  const marked = [...new Set(resolved.columns.filter((c) => cells[c.index]?.nonStandard).map((c) => c.benchmark))];
+  return marked.sort().map((benchmark) => `${benchmark}: ${what[benchmark] ?? "off the benchmark's protocol"}`);
 }
 
 function cellStd(cell: LeaderboardCellRow, std: StdKind): number | null {
@@ -53,7 +36,7 @@ function toRow(group: LeaderboardGroupRow, resolved: ResolvedLeaderboard): Leade
   const byColumn = new Map(group.cells.map((c) => [c.column, c]));
   const cells: LeaderboardCell[] = resolved.columns.map((column) => {
     const cell = byColumn.get(column.index);
-    if (!cell) return { column: column.index, n: 0, mean: null, std: null, stdFrom: "RUNS", runStd: null, best: false, delta: null };
+    if (!cell) return { column: column.index, n: 0, mean: null, std: null, stdFrom: "RUNS", runStd: null, best: false, delta: null, nonStandard: false };
     return {
       column: column.index,
       n: cell.n,
@@ -63,15 +46,17 @@ function toRow(group: LeaderboardGroupRow, resolved: ResolvedLeaderboard): Leade
       runStd: publishedSingle ? null : cell.storedStd,
       best: false,
       delta: null,
+      nonStandard: cell.nonStandard,
     };
   });
+  const anyNonStandard = cells.some((c) => c.nonStandard);
 
   let average: LeaderboardCell | null = null;
   if (resolved.average) {
     if (publishedSingle && group.publishedAverage) {
       // The paper's Avg column (the spread of per-run averages it does not print).
       const { value, std } = group.publishedAverage;
-      average = { column: null, n: 1, mean: value, std, stdFrom: "PUBLISHED", runStd: null, best: false, delta: null };
+      average = { column: null, n: 1, mean: value, std, stdFrom: "PUBLISHED", runStd: null, best: false, delta: null, nonStandard: false };
     } else if (group.average) {
       average = {
         column: null,
@@ -82,15 +67,16 @@ function toRow(group: LeaderboardGroupRow, resolved: ResolvedLeaderboard): Leade
         runStd: null,
         best: false,
         delta: null,
+        nonStandard: anyNonStandard,
       };
     } else {
-      average = { column: null, n: 0, mean: null, std: null, stdFrom: "RUNS", runStd: null, best: false, delta: null };
+      average = { column: null, n: 0, mean: null, std: null, stdFrom: "RUNS", runStd: null, best: false, delta: null, nonStandard: false };
     }
   }
 
   return {
     key: rowKey(group),
-    label: rowLabel(group),
+    label: "", // set by labelRows once every row is known
     datasetId: group.datasetId,
     datasetName: group.datasetName,
     baseDatasetId: group.baseDatasetId,
@@ -101,6 +87,8 @@ function toRow(group: LeaderboardGroupRow, resolved: ResolvedLeaderboard): Leade
     requirement: group.requirement,
     params: group.params,
     group: group.group,
+    nonStandard: anyNonStandard,
+    nonStandardNotes: anyNonStandard ? nonStandardNotes(group, cells, resolved) : [],
     published: group.source != null,
     source: group.source,
     runCount: group.runCount,
@@ -129,14 +117,15 @@ function markBest(rows: LeaderboardRow[], columns: LeaderboardColumn[], resolved
   }
   const mark = (members: LeaderboardRow[], cellOf: (r: LeaderboardRow) => LeaderboardCell | null, direction: MetricDirection) => {
     let best: number | null = null;
+    // Off-protocol values (e.g. 300 LFW pairs) are never best beside full-size ones.
     for (const row of members) {
-      const mean = cellOf(row)?.mean;
-      if (mean != null && (best == null || better(direction, mean, best))) best = mean;
+      const cell = cellOf(row);
+      if (cell?.mean != null && !cell.nonStandard && (best == null || better(direction, cell.mean, best))) best = cell.mean;
     }
     if (best == null) return;
     for (const row of members) {
       const cell = cellOf(row);
-      if (cell?.mean != null && Math.abs(cell.mean - best) <= EPSILON) cell.best = true;
+      if (cell?.mean != null && !cell.nonStandard && Math.abs(cell.mean - best) <= EPSILON) cell.best = true;
     }
   };
   const directions = new Set(columns.map((c) => c.direction));
@@ -223,6 +212,12 @@ function sortRows(rows: LeaderboardRow[], resolved: ResolvedLeaderboard): Leader
 
 export function buildLeaderboard(groups: LeaderboardGroupRow[], resolved: ResolvedLeaderboard): Leaderboard {
   const rows = groups.map((g) => toRow(g, resolved));
+  const groupOf = new Map(rows.map((row, i) => [row, groups[i]!]));
+  const labelKeys = labelRows(rows, (row) => ({
+    dataset: groupOf.get(row)!.configDataset,
+    method: groupOf.get(row)!.configMethod,
+    grouped: { dataset: resolved.groupBy.dataset },
+  }));
   markBest(rows, resolved.columns, resolved);
   const baseline = resolved.baseline ? findBaseline(rows, resolved.baseline) : null;
   if (baseline) applyBaseline(rows, baseline);
@@ -233,6 +228,7 @@ export function buildLeaderboard(groups: LeaderboardGroupRow[], resolved: Resolv
     std: resolved.std,
     displayScale: 100,
     groupBy: resolved.groupBy,
+    labelKeys,
     hasAverage: resolved.average,
     bestScope: resolved.bestScope,
     skipBestRequirements: resolved.skipBestRequirements,

@@ -21,8 +21,9 @@ export interface LeaderboardColumnInput {
 
 export interface LeaderboardGroupByInput {
   dataset?: boolean | null;
+  trainingDataset?: boolean | null;
   transferMethod?: boolean | null;
-  /** Exactly these params split rows; null: every param except `exceptParams`. */
+  /** Exactly these config keys split rows; null: every config key except `exceptParams` (default: the seeds). */
   params?: string[] | null;
   exceptParams?: string[] | null;
   group?: boolean | null;
@@ -96,6 +97,8 @@ export interface LeaderboardCell {
   best: boolean;
   /** mean - the baseline row's mean; null without a baseline or a value. */
   delta: number | null;
+  /** Some run behind the value evaluated the benchmark off its protocol (never marked best). */
+  nonStandard: boolean;
 }
 
 export interface LeaderboardRow {
@@ -109,8 +112,13 @@ export interface LeaderboardRow {
   transferMethodName: string | null;
   kind: DatasetKind | null;
   requirement: Requirement | null;
+  /** The config values that split this row (src/domain/run-config.ts keys), dataset and method aside. */
   params: Record<string, unknown> | null;
   group: string | null;
+  /** Some value of the row comes from an off-protocol evaluation. */
+  nonStandard: boolean;
+  /** What was off-protocol, e.g. "LFW: 300 of 6000 pairs". */
+  nonStandardNotes: string[];
   published: boolean;
   source: string | null;
   runCount: number;
@@ -126,6 +134,7 @@ export interface LeaderboardRow {
 
 export interface LeaderboardGroupingInfo {
   dataset: boolean;
+  trainingDataset: boolean;
   transferMethod: boolean;
   params: string[] | null;
   exceptParams: string[] | null;
@@ -140,6 +149,8 @@ export interface Leaderboard {
   /** Values are fractions; displays multiply by this (the paper prints percentages). */
   displayScale: number;
   groupBy: LeaderboardGroupingInfo;
+  /** The config keys row labels show (values that differ between rows); the exports' parameter columns. */
+  labelKeys: string[];
   hasAverage: boolean;
   bestScope: BestScope;
   skipBestRequirements: Requirement[];

@@ -1,5 +1,7 @@
-// The paper's Tables 2 and 3, live: rows = training data (+ transfer method), columns =
-// benchmarks, mean±std over repeated runs, best per column bold, deltas to a baseline.
+// The paper's Tables 2 and 3, live: rows = configurations (training data, transfer method and
+// the rest of the effective configuration, seeds aside), columns = benchmarks, mean±std over
+// repeated runs, best per column bold, deltas to a baseline. Rows carry the API's short label;
+// off-protocol values (e.g. 300 LFW pairs) are marked † and never bold.
 import { Fragment, useMemo, useState, type MouseEvent } from "react";
 import { downloadWithToken, getToken } from "../auth";
 import { Field } from "../components/Field";
@@ -17,10 +19,10 @@ const QUERY = `query Leaderboard($preset: LeaderboardPreset, $benchmarks: [Strin
     displayScale hasAverage std bestScope
     baseline { key label }
     rows {
-      key label published source requirement kind runCount runIds seeds isBaseline group params
+      key label published source requirement kind runCount runIds seeds isBaseline group params nonStandard nonStandardNotes
       dataset { id name } baseDataset { name } transferMethod { id name }
-      cells { column n mean std runStd text best delta stdFrom }
-      average { n mean std text best delta }
+      cells { column n mean std runStd text best delta stdFrom nonStandard }
+      average { n mean std text best delta nonStandard }
     }
   }
 }`;
@@ -29,10 +31,11 @@ const BENCHMARKS = `{ benchmarks { name protocol } }`;
 
 const CHANGED = `subscription Changed($filter: LeaderboardFilter) { leaderboardChanged(filter: $filter) { reason runId group run { name } } }`;
 
-interface Cell { column: number | null; n: number; mean: number | null; std: number | null; runStd: number | null; text: string | null; best: boolean; delta: number | null; stdFrom?: string }
+interface Cell { column: number | null; n: number; mean: number | null; std: number | null; runStd: number | null; text: string | null; best: boolean; delta: number | null; stdFrom?: string; nonStandard: boolean }
 interface Row {
   key: string; label: string; published: boolean; source: string | null; requirement: string | null; kind: string | null;
   runCount: number; runIds: string[]; seeds: number[]; isBaseline: boolean; group: string | null; params: Record<string, unknown> | null;
+  nonStandard: boolean; nonStandardNotes: string[];
   dataset: { id: string; name: string } | null; baseDataset: { name: string } | null; transferMethod: { id: string; name: string } | null;
   cells: Cell[]; average: Cell | null;
 }
@@ -56,7 +59,7 @@ const REQUIREMENTS = [
 const GROUPS = [
   { value: "dataset", label: "Training dataset" },
   { value: "transferMethod", label: "Transfer method" },
-  { value: "params", label: "Params (all but seed)" },
+  { value: "params", label: "Configuration (all but seeds)" },
   { value: "group", label: "Run group" },
 ];
 const DEFAULT_GROUPS = ["dataset", "transferMethod", "params"];
@@ -149,11 +152,16 @@ function toggle(list: string[], value: string, on: boolean): string[] {
 
 const shorten = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
-/** A few params, each value cut short; the full set is in the tooltip. */
-function paramSummary(params: Record<string, unknown>): string {
-  const entries = Object.entries(params);
-  const shown = entries.slice(0, 4).map(([k, v]) => `${k}=${shorten(typeof v === "string" ? v : JSON.stringify(v), 24)}`);
-  return shown.join(", ") + (entries.length > 4 ? `, +${entries.length - 4} more` : "");
+/** The configuration behind a row, one `key = value` per line (the row head's tooltip). */
+function configTooltip(params: Record<string, unknown>): string {
+  return Object.entries(params)
+    .map(([k, v]) => `${k} = ${typeof v === "string" ? v : JSON.stringify(v)}`)
+    .join("\n");
+}
+
+/** † beside an off-protocol value; its title and accessible name say what was off. */
+function NonStandardMark({ what }: { what: string }) {
+  return <span className="non-standard-mark" title={what} aria-label={`non-standard: ${what}`}>†</span>;
 }
 
 function DeltaText({ delta, scale, direction }: { delta: number | null; scale: number; direction: Column["direction"] }) {
@@ -164,13 +172,20 @@ function DeltaText({ delta, scale, direction }: { delta: number | null; scale: n
   return <span className={`delta ${tone}`}>{`${value >= 0 ? "+" : "−"}${Math.abs(value).toFixed(2)}`}</span>;
 }
 
-function CellView({ cell, scale, direction, isBaseline }: { cell: Cell | null; scale: number; direction: Column["direction"]; isBaseline: boolean }) {
+function CellView({ cell, scale, direction, isBaseline, notes }: { cell: Cell | null; scale: number; direction: Column["direction"]; isBaseline: boolean; notes: string[] }) {
   if (!cell || cell.n === 0 || cell.text == null) return <span className="muted" aria-label="no value">—</span>;
   const [mean, std] = cell.text.split("±");
-  const title = `n = ${cell.n} run${cell.n === 1 ? "" : "s"}${cell.runStd != null ? `; mean per-run std ${(cell.runStd * scale).toFixed(2)}` : ""}${cell.best ? "; best in column" : ""}`;
+  const title = `n = ${cell.n} run${cell.n === 1 ? "" : "s"}${cell.runStd != null ? `; mean per-run std ${(cell.runStd * scale).toFixed(2)}` : ""}${cell.best ? "; best in column" : ""}${cell.nonStandard ? "; off the benchmark's protocol, not compared for best" : ""}`;
   return (
-    <span className={`cell${cell.best ? " best" : ""}`} title={title}>
-      {cell.best ? <strong className="cell-mean">{mean}</strong> : <span className="cell-mean">{mean}</span>}
+    <span className={`cell${cell.best ? " best" : ""}${cell.nonStandard ? " non-standard" : ""}`} title={title}>
+      {cell.best ? (
+        <strong className="cell-mean">{mean}</strong>
+      ) : (
+        <span className="cell-mean">
+          {mean}
+          {cell.nonStandard && <NonStandardMark what={notes.join("; ") || "off the benchmark's protocol"} />}
+        </span>
+      )}
       {std != null && <span className="cell-std">±{std}</span>}
       {!isBaseline && <DeltaText delta={cell.delta} scale={scale} direction={direction} />}
     </span>
@@ -331,6 +346,7 @@ export function LeaderboardPage() {
               {TABLES.find((t) => t.value === settings.table)!.caption}. Values ×{data.displayScale}, mean±std over runs ({humanize(data.std)} std).
               {" "}<strong>Bold</strong>: best per column{data.bestScope === "PER_REQUIREMENT" ? " within each requirement class" : ""}.
               {data.baseline && <> Deltas against <em>{data.baseline.label}</em>.</>}
+              {data.rows.some((r) => r.nonStandard) && <> †: evaluated off the benchmark's protocol (e.g. fewer pairs), never marked best.</>}
             </caption>
             <thead>
               <tr>
@@ -353,12 +369,17 @@ export function LeaderboardPage() {
                   </tr>
                   {rows.map((row) => (
                     <tr key={row.key} className={`${row.isBaseline ? "baseline-row " : ""}${row.published ? "published-row" : "own-row"}`} data-row-key={row.key}>
-                      <th scope="row" className="row-head" title={row.label}>
-                        {row.dataset?.name ?? shorten(row.label.replace(/\s*\(.*$/s, ""), 60)}
-                        {!row.published && row.params && Object.keys(row.params).length > 0 && (
-                          <div className="row-params muted" title={JSON.stringify(row.params, null, 1)}>{paramSummary(row.params)}</div>
+                      <th scope="row" className="row-head" title={row.params && !row.published ? configTooltip(row.params) : row.label}>
+                        <span className="row-label">{shorten(row.label.replace(/ \(published\)$/, ""), 120)}</span>
+                        {!row.published && row.dataset && row.baseDataset && (
+                          <div className="row-params muted">trained on {row.dataset.name}</div>
                         )}
-                        {row.group && <div className="row-params muted">group {row.group}</div>}
+                        {row.nonStandard && (
+                          <div>
+                            <Tag tone="warn" title={row.nonStandardNotes.join("; ")}>non-standard</Tag>{" "}
+                            <span className="row-params muted">{row.nonStandardNotes.join("; ")}</span>
+                          </div>
+                        )}
                       </th>
                       <td>{row.transferMethod?.name ?? <span className="muted">—</span>}</td>
                       <td>
@@ -378,12 +399,12 @@ export function LeaderboardPage() {
                       </td>
                       {data.columns.map((c) => (
                         <td key={c.index} className="num">
-                          <CellView cell={row.cells[c.index] ?? null} scale={data.displayScale} direction={c.direction} isBaseline={row.isBaseline} />
+                          <CellView cell={row.cells[c.index] ?? null} scale={data.displayScale} direction={c.direction} isBaseline={row.isBaseline} notes={row.nonStandardNotes} />
                         </td>
                       ))}
                       {data.hasAverage && (
                         <td className="num avg">
-                          <CellView cell={row.average} scale={data.displayScale} direction={data.columns[0]?.direction ?? "HIGHER_IS_BETTER"} isBaseline={row.isBaseline} />
+                          <CellView cell={row.average} scale={data.displayScale} direction={data.columns[0]?.direction ?? "HIGHER_IS_BETTER"} isBaseline={row.isBaseline} notes={row.nonStandardNotes} />
                         </td>
                       )}
                     </tr>

@@ -14,7 +14,7 @@ import { RUN_FIELDS, runTitle, type RunSummary } from "./Runs";
 
 const QUERY = `query Run($id: ID!) {
   run(id: $id) {
-    ${RUN_FIELDS} params details heartbeatAt updatedAt
+    ${RUN_FIELDS} params config details heartbeatAt updatedAt
     metrics { id name value std step benchmark { name } }
     curves { id kind benchmark { name } points }
     lineage {
@@ -44,7 +44,7 @@ interface Metric { id: string; name: string; value: number; std: number | null; 
 interface Curve { id: string; kind: string; benchmark: { name: string } | null; points: { x?: number[]; y?: number[] } }
 interface DatasetRef { id: string; name: string; kind?: string; transferMethod?: { id: string; name: string } | null; imageCount?: number | null; identityCount?: number | null }
 interface RunDetail extends RunSummary {
-  params: Record<string, unknown>; details: unknown; heartbeatAt: string | null; updatedAt: string;
+  params: Record<string, unknown>; config: Record<string, unknown>; details: unknown; heartbeatAt: string | null; updatedAt: string;
   metrics: Metric[]; curves: Curve[];
   lineage: {
     inputDataset: DatasetRef | null; datasetChain: DatasetRef[]; transferMethod: { id: string; name: string } | null;
@@ -267,6 +267,7 @@ export function RunDetailPage({ id }: { id: string }) {
   }
   const rocBenchmarks = [...new Set(run.curves.filter((c) => c.kind === "ROC").map((c) => c.benchmark?.name ?? ""))];
   const paramRows = flatten(run.params);
+  const configRows = Object.entries(run.config ?? {});
   const hasLogs = caps?.runFields.has("logTail") ?? false;
 
   return (
@@ -341,6 +342,19 @@ export function RunDetailPage({ id }: { id: string }) {
           <LogTail runId={run.id} active={isActive(run.status)} />
         </section>
       )}
+
+      <section aria-labelledby="config-title">
+        <h2 id="config-title">Configuration</h2>
+        <p className="muted">Its own params plus what it inherits (training, transfer, data); runs that differ only in seeds repeat one configuration.</p>
+        {configRows.length === 0 ? <p className="muted">Nothing known.</p> : (
+          <table className="params" aria-label="Configuration">
+            <thead><tr><th scope="col">Key</th><th scope="col">Value</th></tr></thead>
+            <tbody>
+              {configRows.map(([k, v]) => <tr key={k}><th scope="row"><code>{k}</code></th><td><code>{formatValue(v)}</code></td></tr>)}
+            </tbody>
+          </table>
+        )}
+      </section>
 
       <section aria-labelledby="params-title">
         <h2 id="params-title">Params</h2>
