@@ -126,3 +126,18 @@ describe("template pooling and scoring = eval_ijbc.py (golden)", () => {
     expect(() => ijbImageFeatures(feats, 2, { detectorScores: new Float32Array(3) })).toThrow(/2 images but 3 detector scores/);
   });
 });
+
+describe("name_5pts_score lines split like eval_ijbc.py (strip, then split(' '))", () => {
+  const enc = (s: string) => new TextEncoder().encode(s);
+  it("surrounding whitespace is dropped, single spaces separate", () => {
+    const r = parseName5ptsScore(enc("\t a.jpg 1 2 3 4 5 6 7 8 9 10 0.5 \r\n"));
+    expect(r.images).toEqual(["a.jpg"]);
+    expect(Array.from(r.landmarks)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+  it("two spaces in a row make an empty field, a tab separates nothing", () => {
+    expect(() => parseName5ptsScore(enc("a.jpg 1  2 3 4 5 6 7 8 9 10 0.5\n"), "l.txt")).toThrow(/^l\.txt:1: expected 12 fields .* separated by single spaces, got 13/);
+    expect(() => parseName5ptsScore(enc("a.jpg 1\t2 3 4 5 6 7 8 9 10 0.5\n"), "l.txt")).toThrow(/got 11/);
+    // "10\t" is one field, and float("10\t") is 10.0 in Python
+    expect(parseName5ptsScore(enc("a.jpg 1 2 3 4 5 6 7 8 9 10\t 0.5\n")).landmarks[9]).toBe(10);
+  });
+});
