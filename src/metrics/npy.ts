@@ -150,3 +150,70 @@ export function encodeNpyFloat32(data: Float32Array, shape: readonly number[]): 
 export function writeNpyFloat32(path: string, data: Float32Array, shape: readonly number[]): void {
   writeFileSync(path, encodeNpyFloat32(data, shape));
 }
+
+/** A 2-D .npy file read a block of rows at a time (IJB-C features are ~1 GB per file). */
+export interface NpyRowReader {
+  shape: number[];
+  descr: string;
+  rows: number;
+  cols: number;
+  /** Rows [start, start + count) as float32, into `out` (count * cols values) when given. */
+  readRows(start: number, count: number, out?: Float32Array): Float32Array;
+  close(): void;
+}
+
+export function openNpyRows(path: string): NpyRowReader {
+  checkEndianness();
+  const fd = openSync(path, "r");
+  try {
+    const fileSize = fstatSync(fd).size;
+    let h: NpyHeader | { need: number } = { need: 10 };
+    while ("need" in h) {
+      if (h.need > fileSize) fail(path, "file is truncated inside its header");
+      const head = new Uint8Array(h.need);
+      readSync(fd, head, 0, h.need, 0);
+      h = parseHeader(head, path);
+    }
+    const header = h;
+    if (header.shape.length !== 2) fail(path, `expected a 2-D array (rows, dim), got shape (${header.shape.join(", ")})`);
+    const size = header.count * header.itemSize;
+    if (fileSize !== header.dataOffset + size) {
+      fail(path, `expected ${size} data bytes for shape (${header.shape.join(", ")}), found ${fileSize - header.dataOffset}`);
+    }
+    const [rows, cols] = header.shape as [number, number];
+    let open = true;
+    return {
+      shape: header.shape,
+      descr: header.descr,
+      rows,
+      cols,
+      readRows(start, count, out) {
+        if (!open) throw new Error(`${path}: reader is closed`);
+        if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 0 || start + count > rows) {
+          throw new Error(`${path}: rows [${start}, ${start + count}) outside the file's ${rows}`);
+        }
+        const values = count * cols;
+        const bytes = new Uint8Array(values * header.itemSize);
+        let done = 0;
+        const offset = header.dataOffset + start * cols * header.itemSize;
+        while (done < bytes.length) {
+          const got = readSync(fd, bytes, done, bytes.length - done, offset + done);
+          if (got <= 0) fail(path, "unexpected end of file");
+          done += got;
+        }
+        const decoded = header.itemSize === 4 ? new Float32Array(bytes.buffer, 0, values) : float16ToFloat32(new Uint16Array(bytes.buffer, 0, values));
+        if (!out) return decoded;
+        if (out.length < values) throw new Error(`${path}: output holds ${out.length} values, ${values} needed`);
+        out.set(decoded);
+        return out.subarray(0, values);
+      },
+      close() {
+        if (open) closeSync(fd);
+        open = false;
+      },
+    };
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+}
