@@ -128,6 +128,15 @@ export function encodeNpyFloat32(data: Float32Array, shape: readonly number[]): 
   checkEndianness();
   const count = shape.reduce((a, b) => a * b, 1);
   if (count !== data.length) throw new Error(`npy: shape (${shape.join(", ")}) holds ${count} values, data has ${data.length}`);
+  const header = npyFloat32Header(shape);
+  const out = new Uint8Array(header.length + data.byteLength);
+  out.set(header, 0);
+  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), header.length);
+  return out;
+}
+
+/** The preamble and header np.save writes before float32 data of `shape` (to stream the data after it). */
+export function npyFloat32Header(shape: readonly number[]): Uint8Array {
   const shapeRepr = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
   let header = `{'descr': '<f4', 'fortran_order': False, 'shape': ${shapeRepr}, }`;
   // numpy leaves room to grow the first axis in place (GROWTH_AXIS_MAX_DIGITS = 21).
@@ -135,7 +144,7 @@ export function encodeNpyFloat32(data: Float32Array, shape: readonly number[]): 
   const hlen = header.length + 1;
   const pad = 64 - ((8 + 2 + hlen) % 64);
   if (hlen + pad > 0xffff) throw new Error("npy: header too long for format 1.0");
-  const out = new Uint8Array(10 + hlen + pad + data.byteLength);
+  const out = new Uint8Array(10 + hlen + pad);
   out.set(MAGIC, 0);
   out[6] = 1;
   out[7] = 0;
@@ -143,7 +152,6 @@ export function encodeNpyFloat32(data: Float32Array, shape: readonly number[]): 
   for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
   out.fill(0x20, 10 + header.length, 10 + header.length + pad);
   out[10 + header.length + pad] = 0x0a;
-  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), 10 + hlen + pad);
   return out;
 }
 
