@@ -12,6 +12,7 @@ import { tarAtFmr } from "../../src/domain/metric-names";
 import { embeddingFixtureWeights } from "../../src/fixtures";
 import { IJB_FMRS, parseName5ptsScore, readNpy } from "../../src/metrics";
 import { alignLooseCrop } from "../../src/runners/evaluate/align";
+import { cli, cliEnv } from "../cli/helpers";
 import { startTestServer, type TestServer } from "../helpers/test-server";
 import { launchEvaluation, metricsOf, registerEmbeddingModel, waitForRun, type FixtureModel } from "./helpers";
 
@@ -109,4 +110,18 @@ describe("IJB-C release layout, aligned from the landmarks", () => {
     expect(response.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "benchmarks[0].dataPath" });
     expect(response.errors?.[0]?.message).toMatch(/no images\/ of pre-aligned 112x112 crops; its loose_crop\/ holds loose crops/);
   });
+
+  it("the CLI: --alignment landmarks on the release root, a wrong value is a usage error", async () => {
+    const env = cliEnv(server.url);
+    const bad = await cli(["launch", "evaluate", "--model", "arcface-fixture", "--benchmark", `IJB-C=${release}`, "--alignment", "sideways"], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--alignment must be one of landmarks, prealigned, auto/);
+    const done = await cli(
+      ["launch", "evaluate", "--model", "arcface-fixture", "--benchmark", `IJB-C=${release}`, "--alignment", "landmarks", "--allow-non-standard-size", "--json"],
+      env,
+    );
+    expect(done.code, done.stderr).toBe(0);
+    const id = JSON.parse(done.stdout).id;
+    expectGoldenTar(await waitForRun(server.url, id), "IJB-C");
+  }, 120_000);
 });
