@@ -91,3 +91,10 @@ describe("IJB-C 5-point alignment = eval_ijbc.py on Debian's OpenCV/skimage (gol
     expect(() => estimateSimilarity([1, 2, 3, 4, 5, 6, 7, 8, NaN, 0], ARCFACE_TEMPLATE)).toThrow(/landmark value 9 is NaN/);
   });
 });
+
+describe("loose crops are bounded", () => {
+  it("a crop over 4096 x 4096 pixels is refused before it is decoded", async () => {
+    const huge = await sharp({ create: { width: 5000, height: 4000, channels: 3, background: { r: 9, g: 9, b: 9 } } }).png({ compressionLevel: 1 }).toBuffer();
+    await expect(imreadColor(huge)).rejects.toThrow(/pixel limit/i);
+  });
+});

@@ -7,8 +7,11 @@
 import sharp from "sharp";
 import type { Image8u3 } from "./warp-affine";
 
-/** The largest loose crop read (pixels), so a hostile file cannot make us allocate gigabytes. */
-export const MAX_CROP_PIXELS = 64 * 1024 * 1024;
+/**
+ * The largest loose crop read (pixels): 4096 x 4096, 48 MB decoded, so a hostile file cannot make
+ * us allocate gigabytes (IJB-C's loose crops are a few hundred pixels a side).
+ */
+export const MAX_CROP_PIXELS = 4096 * 4096;
 
 export async function imreadColor(source: string | Buffer): Promise<Image8u3> {
   const { data, info } = await sharp(source, { limitInputPixels: MAX_CROP_PIXELS })
