@@ -21,6 +21,8 @@ const PYTHON = "/usr/bin/python3";
 
 interface Measured {
   seconds: number;
+  /** User + system CPU seconds: steadier than wall time on a shared machine. */
+  cpuSeconds?: number;
   maxRssBytes: number;
   tar: number[];
 }
@@ -34,6 +36,8 @@ const ours = (dir: string, mode = "streamed") => measure(process.execPath, ["--i
 const numpy = (dir: string) => measure(PYTHON, [path.join(HERE, "ijbc", "reference.py"), dir]);
 
 const gb = (bytes: number) => +(bytes / 1024 ** 3).toFixed(2);
+const summary = (m: Measured) => ({ seconds: +m.seconds.toFixed(1), cpuSeconds: m.cpuSeconds === undefined ? null : +m.cpuSeconds.toFixed(1), peakRssGB: gb(m.maxRssBytes) });
+const describe = (m: Measured) => `${m.seconds.toFixed(1)} s (CPU ${m.cpuSeconds?.toFixed(1) ?? "?"} s), peak RSS ${gb(m.maxRssBytes)} GB`;
 
 export async function benchIjbcFullSize(options: { inMemory?: boolean; keep?: boolean; dir?: string } = {}) {
   const dir = options.dir ?? (await mkdtemp(path.join(os.tmpdir(), "realismlab-ijbc-bench-")));
@@ -44,18 +48,19 @@ export async function benchIjbcFullSize(options: { inMemory?: boolean; keep?: bo
       console.log(`synthetic IJB-C written to ${dir} in ${((performance.now() - t0) / 1000).toFixed(1)} s (${files.mediaGroups} template/media groups)`);
     }
     const streamed = await ours(dir);
-    console.log(`ours (streamed): ${streamed.seconds.toFixed(1)} s, peak RSS ${gb(streamed.maxRssBytes)} GB`);
+    console.log(`ours (streamed): ${describe(streamed)}`);
     const reference = existsSync(PYTHON) ? await numpy(dir) : null;
-    if (reference) console.log(`numpy reference: ${reference.seconds.toFixed(1)} s, peak RSS ${gb(reference.maxRssBytes)} GB`);
+    if (reference) console.log(`numpy reference: ${describe(reference)}`);
     else console.log(`numpy reference skipped: ${PYTHON} not found`);
     const previous = options.inMemory ? await ours(dir, "in-memory") : null;
-    if (previous) console.log(`ours (previous, in memory): ${previous.seconds.toFixed(1)} s, peak RSS ${gb(previous.maxRssBytes)} GB`);
+    if (previous) console.log(`ours (previous, in memory): ${describe(previous)}`);
     const identical = reference ? streamed.tar.every((t, i) => Object.is(t, reference.tar[i])) : null;
     const result = {
-      streamed: { seconds: +streamed.seconds.toFixed(1), peakRssGB: gb(streamed.maxRssBytes) },
-      numpy: reference && { seconds: +reference.seconds.toFixed(1), peakRssGB: gb(reference.maxRssBytes) },
-      previousInMemory: previous && { seconds: +previous.seconds.toFixed(1), peakRssGB: gb(previous.maxRssBytes) },
+      streamed: summary(streamed),
+      numpy: reference && summary(reference),
+      previousInMemory: previous && summary(previous),
       timeRatioVsNumpy: reference && +(streamed.seconds / reference.seconds).toFixed(3),
+      cpuTimeRatioVsNumpy: reference?.cpuSeconds && streamed.cpuSeconds ? +(streamed.cpuSeconds / reference.cpuSeconds).toFixed(3) : null,
       peakRssRatioVsNumpy: reference && +(streamed.maxRssBytes / reference.maxRssBytes).toFixed(3),
       tar: streamed.tar,
       tarIdenticalToNumpy: identical,

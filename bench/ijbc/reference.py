@@ -93,7 +93,9 @@ def main(root):
         _, min_index = min(list(zip(abs(fpr - x_labels[fpr_iter]), range(len(fpr)))))
         tar.append(float(tpr[min_index]))  # CHANGED: the value, not '%.2f' % (tpr * 100)
     seconds = time.time() - started
-    print(json.dumps({"seconds": seconds, "maxRssBytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, "tar": tar}))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"seconds": seconds, "cpuSeconds": usage.ru_utime + usage.ru_stime,
+                      "maxRssBytes": usage.ru_maxrss * 1024, "tar": tar}))
 
 
 if __name__ == "__main__":
