@@ -12,6 +12,7 @@ import {
   ARCFACE_TEMPLATE,
   estimateSimilarity,
   imreadColor,
+  invertAffine,
   warpAffineBilinear,
 } from "../../src/runners/evaluate/align";
 import { parseName5ptsScore } from "../../src/metrics";
@@ -79,6 +80,31 @@ describe("IJB-C 5-point alignment = eval_ijbc.py on Debian's OpenCV/skimage (gol
       for (let i = 0; i < got.length; i++) if (got[i] !== want[i]) differing++;
       expect(differing, img.name).toBe(0);
     }
+  });
+
+  it("the goldens tell the fixed-point warp from a floating-point bilinear one", async () => {
+    let differing = 0;
+    let total = 0;
+    for (const img of golden.images.slice(0, 12)) {
+      const src = await imreadColor(path.join(CROPS, img.name));
+      const inv = invertAffine(img.m64);
+      const exact = warpAffineBilinear(src, img.m64, 112, 112);
+      for (let y = 0; y < 112; y++) {
+        for (let x = 0; x < 112; x++) {
+          const sx = inv[0]! * x + inv[1]! * y + inv[2]!;
+          const sy = inv[3]! * x + inv[4]! * y + inv[5]!;
+          const x0 = Math.floor(sx), y0 = Math.floor(sy);
+          const fx = sx - x0, fy = sy - y0;
+          for (let c = 0; c < 3; c++) {
+            const at = (xx: number, yy: number) => (xx >= 0 && yy >= 0 && xx < src.width && yy < src.height ? src.data[(yy * src.width + xx) * 3 + c]! : 0);
+            const v = (1 - fy) * ((1 - fx) * at(x0, y0) + fx * at(x0 + 1, y0)) + fy * ((1 - fx) * at(x0, y0 + 1) + fx * at(x0 + 1, y0 + 1));
+            total++;
+            if (Math.round(v) !== exact[(y * 112 + x) * 3 + c]) differing++;
+          }
+        }
+      }
+    }
+    expect(differing).toBeGreaterThan(total / 1000);
   });
 
   it("skimage's float32 M moves a handful of values (recorded, not used)", () => {
