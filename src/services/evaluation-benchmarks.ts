@@ -1,6 +1,7 @@
 // Launch-time checks of an evaluation's benchmark inputs: the benchmark is known, its data (the
 // Benchmark's dataUri or a dataPath override) lies inside the data roots in the layout its
-// protocol needs, precomputed features fit it, and its size is the protocol's (unless
+// protocol needs (IJB: the folder holding meta/ or the release root above it, and the crops the
+// alignment asks for), precomputed features fit it, and its size is the protocol's (unless
 // allowNonStandardSize). Every error names the input field. The result is stored in Run.params.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -33,8 +34,8 @@ export interface EvaluationBenchmarkInput {
 
 interface Checks {
   mode: EvaluationMode;
-  /** IJB in model mode: how to bring the crops to the model. */
-  alignment: IjbAlignmentOption;
+  /** IJB in model mode: how to bring the crops to the model (default AUTO). */
+  alignment?: IjbAlignmentOption;
   allowNonStandardSize: boolean;
   catalogue: CatalogueStore;
   paths: DataPaths;
@@ -161,7 +162,7 @@ async function ijbBenchmark(f: string, input: EvaluationBenchmarkInput, row: Ben
     const count = await countNonBlankLines(name5pts);
     features = { ...(await featureFiles(`${f}.features`, input.features, count, `${row.name} lists ${count} images in ${meta.name5ptsScore}`, checks)), issame: null };
   } else {
-    images = await ijbImages(`${f}.dataPath`, dir, checks.alignment, checks);
+    images = await ijbImages(`${f}.dataPath`, dir, checks.alignment ?? "AUTO", checks);
   }
   return { benchmarkId: row.id, name: row.name, protocol: "IJB_TEMPLATE_1TO1", dataPath: dir, ...images, ijbPrefix: prefix, pairs, features };
 }
