@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, each against its baseline measured in the
 // same run (these machines are noisy: read the ratios, not the absolutes).
 // `npm run bench -- leaderboard fanout` runs a subset.
+import { benchIjbcFullSize } from "./ijbc-full-size";
 import { run as ingestAndRunsQuery } from "./ingest-and-runs-query";
 import { run as leaderboard } from "./leaderboard";
 import { run as soak } from "./soak";
@@ -12,6 +13,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   fanout: subscriptionFanout,
   transfer: () => benchTransferThroughput(),
   leaderboard: () => leaderboard(),
+  ijbc: () => benchIjbcFullSize(),
   soak,
 };
 

@@ -107,6 +107,37 @@ for _v in (0.0, 0.05, 0.1, 0.3, 0.999, 1.0):
     assert float(interp1d_slinear_scipy18(_x, _y)(_v)) == float(scipy.interpolate.interp1d(_x, _y, kind="slinear")(_v))
 
 
+def make_interp():
+    """interp1d_slinear_scipy18 evaluated directly, on FAR curves with repeated values."""
+    rng = np.random.default_rng(1808)
+    cases = []
+
+    def case(name, x, y, x_new, note="", compact=None):
+        f = interp1d_slinear_scipy18(x, y)
+        data = compact if compact is not None else {"x": fls(x), "y": fls(y)}
+        cases.append({"name": name, "note": note, **data, "xNew": fls(x_new),
+                      "expected": [fl(f(v)) for v in x_new]})
+
+    case("repeated-interior-knots", [0, 0.5, 0.5, 0.5, 1], [0, 1, 2, 3, 4], [0, 0.25, 0.5, 0.75, 1])
+    case("repeated-maximum", [0, 0.5, 1, 1], [0, 1, 2, 3], [0, 0.5, 0.9, 1], note="x_new == repeated max -> 0")
+    case("repeated-minimum", [0, 0, 0, 0.2, 0.6], [0.0, 0.1, 0.2, 0.3, 0.4], [0, 1e-9, 0.1, 0.2, 0.6])
+    case("all-distinct", [0.0, 0.1, 0.25, 0.5, 1.0], [0.0, 1.0, 2.0, 3.5, 4.0], [0.0, 0.05, 0.1, 0.3, 0.999, 1.0])
+    # FAR curves as calculate_val builds them: far_train over np.arange(0, 4, 0.001) on random distances
+    thresholds = np.arange(0, 4, 0.001)
+    for k, n_diff in enumerate((90, 540, 5400)):
+        d = np.concatenate([rng.normal(1.7, 0.25, n_diff), rng.normal(0.8, 0.3, n_diff)])
+        neg = d[:n_diff]
+        counts = np.array([np.sum(neg < t) for t in thresholds])
+        far = np.array([c / n_diff for c in counts])
+        assert np.array_equal(thresholds, np.arange(4000) * 0.001)
+        compact = {"xCounts": [int(c) for c in counts], "xDenominator": n_diff, "yStep": 0.001}
+        targets = [1e-3, 1e-2, 0.1, far[far > 0][0], far[1234], far[-1]]
+        targets += [float(v) for v in rng.uniform(0, far[-1], 6)]
+        case("far-curve-%d" % n_diff, far, thresholds, targets, compact=compact,
+             note="x = far_train = xCounts / xDenominator, y = np.arange(0, 4, 0.001) = i * yStep (long runs of repeated x)")
+    write_json("interp-slinear.json", {"cases": cases})
+
+
 # =============================================================================================
 # insightface recognition/arcface_torch/eval/verification.py (copied)
 # =============================================================================================
@@ -824,6 +855,7 @@ def make_bin():
 if __name__ == "__main__":
     os.makedirs(os.path.join(OUT, "npy"), exist_ok=True)
     make_npy()
+    make_interp()
     make_verification()
     make_roc()
     make_ijb()

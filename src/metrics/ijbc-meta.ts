@@ -64,7 +64,8 @@ function faceTidMidParser(file: string) {
 const FLOAT = /^[+-]?((\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|inf|infinity|nan)$/i;
 
 /** Python's float(text) for the usual spellings; undefined when Python would reject it. */
-function pythonFloat(text: string): number | undefined {
+function pythonFloat(raw: string): number | undefined {
+  const text = raw.trim(); // float() ignores surrounding whitespace (a tab inside a field)
   if (!FLOAT.test(text)) return undefined;
   const body = text.replace(/^[+-]/, "").toLowerCase();
   const sign = text.startsWith("-") ? -1 : 1;
@@ -81,15 +82,37 @@ export interface Name5ptsScore {
   scores: Float32Array;
 }
 
+const isPythonSpace = (b: number) => b === 32 || (b >= 9 && b <= 13);
+
+/**
+ * eval_ijbc.py's `line.strip().split(' ')`: surrounding whitespace dropped, then every single
+ * space separates two fields, so two spaces in a row make an empty field (float('') fails there)
+ * and a tab does not separate. Returns the field count; bounds in `out` as tokenBounds does.
+ */
+function splitOnSingleSpaces(buf: Uint8Array, start: number, end: number, out: number[]): number {
+  out.length = 0;
+  while (start < end && isPythonSpace(buf[start]!)) start++;
+  while (end > start && isPythonSpace(buf[end - 1]!)) end--;
+  if (start === end) return 0;
+  let s = start;
+  for (let i = start; i <= end; i++) {
+    if (i === end || buf[i] === 32) {
+      out.push(s, i);
+      s = i + 1;
+    }
+  }
+  return out.length / 2;
+}
+
 function name5ptsParser(file: string) {
   const images: string[] = [];
   let landmarks = new Float32Array(10 * 1024);
   let scores = new Float32Array(1024);
   const tok: number[] = [];
   const onLine: LineHandler = (buf, s, e, n) => {
-    const k = tokenBounds(buf, s, e, tok);
+    const k = splitOnSingleSpaces(buf, s, e, tok);
     if (k === 0) return;
-    if (k !== 12) fail(file, n, `expected 12 fields "image x1 y1 ... x5 y5 score", got ${k}`, buf, s, e);
+    if (k !== 12) fail(file, n, `expected 12 fields "image x1 y1 ... x5 y5 score" separated by single spaces, got ${k}`, buf, s, e);
     const i = images.length;
     if (i === scores.length) {
       const l2 = new Float32Array(landmarks.length * 2);

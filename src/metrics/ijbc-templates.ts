@@ -4,6 +4,7 @@
 // rounded once). Template features are float64 (np.zeros), normalised with sklearn, and pair
 // scores are np.sum(feat1 * feat2, -1) in float64.
 import { l2NormalizeRows } from "./embeddings";
+import { TemplatePooler } from "./ijbc-template-pooler";
 import { pairwiseDot, pairwiseSum } from "./numpy-reduce";
 
 const f32 = Math.fround;
@@ -56,19 +57,10 @@ export interface TemplateFeatures {
   dim: number;
 }
 
-function groupSorted(ids: Int32Array, indices: number[]): Map<number, number[]> {
-  const groups = new Map<number, number[]>();
-  for (const i of indices) {
-    const g = groups.get(ids[i]);
-    if (g) g.push(i);
-    else groups.set(ids[i], [i]);
-  }
-  return new Map([...groups.entries()].sort((a, b) => a[0] - b[0]));
-}
-
 /**
  * image2template_feature before its final normalisation: per template (ascending id), the mean
  * of each media's images (float32, images in file order), summed over the media (ascending id).
+ * The in-memory form of TemplatePooler (ijbc-template-pooler.ts), which the runner streams.
  */
 export function sumTemplateFeatures(
   imageFeatures: Float32Array,
@@ -81,28 +73,9 @@ export function sumTemplateFeatures(
   if (templates.length !== rows || medias.length !== rows) {
     throw new Error(`sumTemplateFeatures: ${rows} image features but ${templates.length} template ids and ${medias.length} media ids`);
   }
-  const byTemplate = groupSorted(templates, Array.from({ length: rows }, (_, i) => i));
-  const templateIds = Int32Array.from(byTemplate.keys());
-  const features = new Float64Array(templateIds.length * dim);
-  const acc = new Float32Array(dim);
-  const mediaFeat = new Float32Array(dim);
-  let t = 0;
-  for (const images of byTemplate.values()) {
-    acc.fill(0);
-    for (const members of groupSorted(medias, images).values()) {
-      mediaFeat.fill(0);
-      for (const i of members) {
-        for (let j = 0; j < dim; j++) mediaFeat[j] = f32(mediaFeat[j] + imageFeatures[i * dim + j]);
-      }
-      if (members.length > 1) {
-        for (let j = 0; j < dim; j++) mediaFeat[j] = f32(mediaFeat[j] / members.length);
-      }
-      for (let j = 0; j < dim; j++) acc[j] = f32(acc[j] + mediaFeat[j]);
-    }
-    features.set(acc, t * dim);
-    t++;
-  }
-  return { templateIds, features, dim };
+  const pooler = new TemplatePooler(templates, medias, dim);
+  pooler.addRows(imageFeatures);
+  return pooler.result();
 }
 
 /** image2template_feature: sumTemplateFeatures, then sklearn.preprocessing.normalize. */

@@ -3,6 +3,7 @@ export * from "./verification";
 export * from "./roc";
 export * from "./ijbc";
 export * from "./ijbc-templates";
+export * from "./ijbc-template-pooler";
 export * from "./ijbc-meta";
 export * from "./npy";
 export * from "./float16";

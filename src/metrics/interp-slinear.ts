@@ -1,9 +1,19 @@
 // `scipy.interpolate.interp1d(x, y, kind='slinear')(x_new)` as scipy <= 1.8 evaluated it, which
-// is what insightface's calculate_val was written against. For k=1, make_interp_spline returned
-// BSpline(t = [x0, x..., x_last], c = y, k=1) without checking for repeated x (scipy >= 1.9
-// raises "Expect x to not have duplicates", and FAR curves always repeat values). Repeated knots
-// give zero-length intervals that the B-spline search skips; if x_new equals a repeated maximum,
-// the last interval has zero length and the value is 0, a quirk kept on purpose.
+// is what insightface's calculate_val (VAL@FAR) was written against:
+//   - interp1d sorts x with a stable argsort (kind="mergesort"; a FAR curve is already sorted) and
+//     checks bounds (bounds_error=True: x_new outside [x[0], x[-1]] raises);
+//   - for k=1, make_interp_spline returned BSpline.construct_fast(t = [x0, x..., x_last], c = y,
+//     k = 1) WITHOUT checking for repeated x. scipy >= 1.9 raises "Expect x to not have
+//     duplicates" there, and FAR curves always repeat values (0 below the impostor scores, runs of
+//     equal FAR between them, the maximum at the top), so today's scipy cannot run calculate_val;
+//   - the B-spline is evaluated by scipy's compiled evaluator (_bspl.evaluate_spline, unchanged
+//     since): find_interval walks up to the last interval with t[l] <= x_new < t[l+1], so a run of
+//     repeated knots is skipped and x_new equal to a repeated FAR takes the threshold of the LAST
+//     of them; at x_new == x[-1] the last interval [x[-2], x[-1]] is used, and when the maximum
+//     repeats that interval has zero length and the value is 0 (a quirk kept on purpose:
+//     calculate_val then thresholds at 0).
+// test/metrics/interp-slinear.test.ts checks this against that exact object rebuilt on Debian's
+// scipy 1.10 (scripts/golden/make-metrics-golden.py, interp1d_slinear_scipy18) on FAR curves.
 
 /** `x` must be non-decreasing (interp1d's stable argsort is then the identity). */
 export function interp1dSlinearLegacy(x: ArrayLike<number>, y: ArrayLike<number>, xNew: number): number {

@@ -128,6 +128,15 @@ export function encodeNpyFloat32(data: Float32Array, shape: readonly number[]): 
   checkEndianness();
   const count = shape.reduce((a, b) => a * b, 1);
   if (count !== data.length) throw new Error(`npy: shape (${shape.join(", ")}) holds ${count} values, data has ${data.length}`);
+  const header = npyFloat32Header(shape);
+  const out = new Uint8Array(header.length + data.byteLength);
+  out.set(header, 0);
+  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), header.length);
+  return out;
+}
+
+/** The preamble and header np.save writes before float32 data of `shape` (to stream the data after it). */
+export function npyFloat32Header(shape: readonly number[]): Uint8Array {
   const shapeRepr = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
   let header = `{'descr': '<f4', 'fortran_order': False, 'shape': ${shapeRepr}, }`;
   // numpy leaves room to grow the first axis in place (GROWTH_AXIS_MAX_DIGITS = 21).
@@ -135,7 +144,7 @@ export function encodeNpyFloat32(data: Float32Array, shape: readonly number[]): 
   const hlen = header.length + 1;
   const pad = 64 - ((8 + 2 + hlen) % 64);
   if (hlen + pad > 0xffff) throw new Error("npy: header too long for format 1.0");
-  const out = new Uint8Array(10 + hlen + pad + data.byteLength);
+  const out = new Uint8Array(10 + hlen + pad);
   out.set(MAGIC, 0);
   out[6] = 1;
   out[7] = 0;
@@ -143,10 +152,76 @@ export function encodeNpyFloat32(data: Float32Array, shape: readonly number[]): 
   for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
   out.fill(0x20, 10 + header.length, 10 + header.length + pad);
   out[10 + header.length + pad] = 0x0a;
-  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), 10 + hlen + pad);
   return out;
 }
 
 export function writeNpyFloat32(path: string, data: Float32Array, shape: readonly number[]): void {
   writeFileSync(path, encodeNpyFloat32(data, shape));
+}
+
+/** A 2-D .npy file read a block of rows at a time (IJB-C features are ~1 GB per file). */
+export interface NpyRowReader {
+  shape: number[];
+  descr: string;
+  rows: number;
+  cols: number;
+  /** Rows [start, start + count) as float32, into `out` (count * cols values) when given. */
+  readRows(start: number, count: number, out?: Float32Array): Float32Array;
+  close(): void;
+}
+
+export function openNpyRows(path: string): NpyRowReader {
+  checkEndianness();
+  const fd = openSync(path, "r");
+  try {
+    const fileSize = fstatSync(fd).size;
+    let h: NpyHeader | { need: number } = { need: 10 };
+    while ("need" in h) {
+      if (h.need > fileSize) fail(path, "file is truncated inside its header");
+      const head = new Uint8Array(h.need);
+      readSync(fd, head, 0, h.need, 0);
+      h = parseHeader(head, path);
+    }
+    const header = h;
+    if (header.shape.length !== 2) fail(path, `expected a 2-D array (rows, dim), got shape (${header.shape.join(", ")})`);
+    const size = header.count * header.itemSize;
+    if (fileSize !== header.dataOffset + size) {
+      fail(path, `expected ${size} data bytes for shape (${header.shape.join(", ")}), found ${fileSize - header.dataOffset}`);
+    }
+    const [rows, cols] = header.shape as [number, number];
+    let open = true;
+    return {
+      shape: header.shape,
+      descr: header.descr,
+      rows,
+      cols,
+      readRows(start, count, out) {
+        if (!open) throw new Error(`${path}: reader is closed`);
+        if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 0 || start + count > rows) {
+          throw new Error(`${path}: rows [${start}, ${start + count}) outside the file's ${rows}`);
+        }
+        const values = count * cols;
+        const bytes = new Uint8Array(values * header.itemSize);
+        let done = 0;
+        const offset = header.dataOffset + start * cols * header.itemSize;
+        while (done < bytes.length) {
+          const got = readSync(fd, bytes, done, bytes.length - done, offset + done);
+          if (got <= 0) fail(path, "unexpected end of file");
+          done += got;
+        }
+        const decoded = header.itemSize === 4 ? new Float32Array(bytes.buffer, 0, values) : float16ToFloat32(new Uint16Array(bytes.buffer, 0, values));
+        if (!out) return decoded;
+        if (out.length < values) throw new Error(`${path}: output holds ${out.length} values, ${values} needed`);
+        out.set(decoded);
+        return out.subarray(0, values);
+      },
+      close() {
+        if (open) closeSync(fd);
+        open = false;
+      },
+    };
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
 }

@@ -12,14 +12,19 @@ export const PAIR_BENCHMARK_PAIRS = {
 /** IJB-C 1:1: 19,557 genuine + 15,638,932 impostor template pairs. */
 export const IJBC_PAIRS = { total: 15_658_489, genuine: 19_557, impostor: 15_638_932 } as const;
 
-export type BenchmarkName = keyof typeof PAIR_BENCHMARK_PAIRS | "ijbc";
+/** IJB-B 1:1: 10,270 genuine + 8,000,000 impostor template pairs (insightface's ijbb meta). */
+export const IJBB_PAIRS = { total: 8_010_270, genuine: 10_270, impostor: 8_000_000 } as const;
+
+const IJB_PAIRS = { ijbc: IJBC_PAIRS, ijbb: IJBB_PAIRS } as const;
+
+export type BenchmarkName = keyof typeof PAIR_BENCHMARK_PAIRS | "ijbc" | "ijbb";
 
 /** "CFP-FP", "cfp_fp", "AgeDB-30" ... -> canonical key; undefined if unknown. */
 export function canonicalBenchmark(name: string): BenchmarkName | undefined {
   const key = name.trim().toLowerCase().replace(/[-\s]/g, "_").replace(/\.bin$/, "");
-  const aliases: Record<string, BenchmarkName> = { agedb: "agedb_30", cfpfp: "cfp_fp", ijb_c: "ijbc" };
+  const aliases: Record<string, BenchmarkName> = { agedb: "agedb_30", cfpfp: "cfp_fp", ijb_c: "ijbc", ijb_b: "ijbb" };
   const k = aliases[key] ?? key;
-  return k === "ijbc" || k in PAIR_BENCHMARK_PAIRS ? (k as BenchmarkName) : undefined;
+  return k in IJB_PAIRS || k in PAIR_BENCHMARK_PAIRS ? (k as BenchmarkName) : undefined;
 }
 
 export interface SizeCheckOptions {
@@ -39,16 +44,17 @@ export function checkProtocolSize(benchmark: string, pairs: number, options: Siz
   const key = canonicalBenchmark(benchmark);
   if (!key) {
     throw new Error(
-      `unknown benchmark "${benchmark}" (known: ${[...Object.keys(PAIR_BENCHMARK_PAIRS), "ijbc"].join(", ")}); ` +
+      `unknown benchmark "${benchmark}" (known: ${[...Object.keys(PAIR_BENCHMARK_PAIRS), ...Object.keys(IJB_PAIRS)].join(", ")}); ` +
         "pass allowNonStandardSize for a custom benchmark",
     );
   }
-  if (key === "ijbc") {
-    if (pairs !== IJBC_PAIRS.total) {
-      throw new Error(`ijbc: the protocol has ${IJBC_PAIRS.total} template pairs, got ${pairs}`);
+  if (key === "ijbc" || key === "ijbb") {
+    const ijb = IJB_PAIRS[key];
+    if (pairs !== ijb.total) {
+      throw new Error(`${key}: the protocol has ${ijb.total} template pairs, got ${pairs}`);
     }
-    if (options.genuinePairs !== undefined && options.genuinePairs !== IJBC_PAIRS.genuine) {
-      throw new Error(`ijbc: the protocol has ${IJBC_PAIRS.genuine} genuine pairs, got ${options.genuinePairs}`);
+    if (options.genuinePairs !== undefined && options.genuinePairs !== ijb.genuine) {
+      throw new Error(`${key}: the protocol has ${ijb.genuine} genuine pairs, got ${options.genuinePairs}`);
     }
     return;
   }

@@ -177,7 +177,9 @@ export function calculateRoc(
 
 /**
  * calculate_val: per fold, the threshold where the training FAR reaches `farTarget` (linear
- * interpolation FAR -> threshold, scipy <= 1.8 semantics; 0 if the FAR never gets there), then
+ * interpolation FAR -> threshold by interp1d(kind="slinear") as scipy <= 1.8 evaluated it on
+ * repeated FAR values, see interp-slinear.ts: the last of a run of equal FARs wins, and a target
+ * equal to a repeated maximum FAR gives threshold 0; 0 too if the FAR never gets there), then
  * VAL/FAR on the test fold. Throws where the reference divides by zero.
  */
 export function calculateVal(

@@ -37,6 +37,7 @@ const BENCHMARKS: Prisma.BenchmarkUncheckedCreateInput[] = [
   { name: "CALFW", protocol: "PAIRS_10FOLD", pairCount: 6_000, imageCount: 12_000 },
   { name: "AgeDB-30", protocol: "PAIRS_10FOLD", pairCount: 6_000, imageCount: 12_000 },
   { name: "IJB-C", protocol: "IJB_TEMPLATE_1TO1", pairCount: 15_658_489, templateCount: 23_124, imageCount: 469_375 },
+  { name: "IJB-B", protocol: "IJB_TEMPLATE_1TO1", pairCount: 8_010_270, templateCount: 12_115, imageCount: 227_630 },
 ];
 
 interface Table1Row {

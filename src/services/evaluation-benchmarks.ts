@@ -1,6 +1,7 @@
 // Launch-time checks of an evaluation's benchmark inputs: the benchmark is known, its data (the
 // Benchmark's dataUri or a dataPath override) lies inside the data roots in the layout its
-// protocol needs, precomputed features fit it, and its size is the protocol's (unless
+// protocol needs (IJB: the folder holding meta/ or the release root above it, and the crops the
+// alignment asks for), precomputed features fit it, and its size is the protocol's (unless
 // allowNonStandardSize). Every error names the input field. The result is stored in Run.params.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -14,6 +15,9 @@ import {
   IJB_IMAGE_FOLDER,
   IJB_LOOSE_CROP_FOLDER,
   ijbMetaRelative,
+  ijbRelease,
+  type IjbAlignment,
+  type IjbAlignmentOption,
   readIssame,
   readNpyShape,
   type EvaluateBenchmarkParams,
@@ -30,6 +34,8 @@ export interface EvaluationBenchmarkInput {
 
 interface Checks {
   mode: EvaluationMode;
+  /** IJB in model mode: how to bring the crops to the model (default AUTO). */
+  alignment?: IjbAlignmentOption;
   allowNonStandardSize: boolean;
   catalogue: CatalogueStore;
   paths: DataPaths;
@@ -49,7 +55,7 @@ function sizeCheck(field: string, name: string, pairs: number, checks: Checks): 
 async function location(field: string, input: EvaluationBenchmarkInput, row: Benchmark, type: "file" | "directory", checks: Checks) {
   const value = input.dataPath ?? row.dataUri;
   if (!value) {
-    const what = type === "file" ? "an insightface .bin file" : "an IJB folder (meta/ and images/)";
+    const what = type === "file" ? "an insightface .bin file" : "an IJB folder (meta/ with loose_crop/ or images/, or the release's root)";
     throw badInput(field, `benchmark ${row.name} has no registered data (dataUri); give dataPath: ${what}`);
   }
   return checks.paths.resolveExisting(field, value, type);
@@ -108,31 +114,57 @@ async function pairBenchmark(f: string, input: EvaluationBenchmarkInput, row: Be
   return { benchmarkId: row.id, name: row.name, protocol: "PAIRS_10FOLD", dataPath, imageDir: null, pairs: issame.length, features };
 }
 
+/** Does `dir` hold the benchmark's meta files (the face list is enough to decide)? */
+async function holdsMeta(dir: string, prefix: string, checks: Checks): Promise<boolean> {
+  const file = path.join(dir, ijbMetaRelative(prefix).faceTidMid);
+  return checks.paths.resolveExisting("", file, "file").then(() => true, () => false);
+}
+
+/** The folder holding meta/: the one given, or its IJBC/ (IJBB/) subfolder (the release root). */
+async function ijbFolder(field: string, dir: string, name: string, checks: Checks): Promise<{ dir: string; prefix: string }> {
+  const release = ijbRelease(name);
+  if (await holdsMeta(dir, release.prefix, checks)) return { dir, prefix: release.prefix };
+  const inner = path.join(dir, release.folder);
+  if (await holdsMeta(inner, release.prefix, checks)) return { dir: await checks.paths.resolveExisting(field, inner, "directory"), prefix: release.prefix };
+  const rel = ijbMetaRelative(release.prefix).faceTidMid;
+  throw badInput(field, `${dir} has neither ${rel} nor ${path.join(release.folder, rel)} (${name}'s meta files, insightface's release layout)`);
+}
+
+/** The crops folder and how they are aligned, for the requested alignment. */
+async function ijbImages(field: string, dir: string, requested: IjbAlignmentOption, checks: Checks): Promise<{ imageDir: string; alignment: IjbAlignment }> {
+  const folder = (name: string) => checks.paths.resolveExisting(field, path.join(dir, name), "directory").catch(() => null);
+  const [images, loose] = await Promise.all([folder(IJB_IMAGE_FOLDER), folder(IJB_LOOSE_CROP_FOLDER)]);
+  if (requested === "PREALIGNED" || (requested === "AUTO" && images)) {
+    if (images) return { imageDir: images, alignment: "PREALIGNED" };
+    throw badInput(
+      field,
+      `${dir} has no ${IJB_IMAGE_FOLDER}/ of pre-aligned 112x112 crops` +
+        (loose ? `; its ${IJB_LOOSE_CROP_FOLDER}/ holds loose crops: use alignment LANDMARKS (or AUTO)` : ""),
+    );
+  }
+  const crops = loose ?? (requested === "LANDMARKS" ? images : null);
+  if (crops) return { imageDir: crops, alignment: "LANDMARKS" };
+  throw badInput(field, `${dir} has neither ${IJB_IMAGE_FOLDER}/ (pre-aligned crops) nor ${IJB_LOOSE_CROP_FOLDER}/ (loose crops to align from their landmarks)`);
+}
+
 async function ijbBenchmark(f: string, input: EvaluationBenchmarkInput, row: Benchmark, checks: Checks): Promise<EvaluateBenchmarkParams> {
   if (input.features?.issame) throw badInput(`${f}.features.issame`, `${row.name} takes its labels from meta/; issame is for pair benchmarks`);
-  const dir = await location(`${f}.dataPath`, input, row, "directory", checks);
-  const meta = ijbMetaRelative();
+  const given = await location(`${f}.dataPath`, input, row, "directory", checks);
+  const { dir, prefix } = await ijbFolder(`${f}.dataPath`, given, row.name, checks);
+  const meta = ijbMetaRelative(prefix);
   const metaFile = (rel: string) => checks.paths.resolveExisting(`${f}.dataPath`, path.join(dir, rel), "file");
   const [, name5pts, pairFile] = await Promise.all([metaFile(meta.faceTidMid), metaFile(meta.name5ptsScore), metaFile(meta.templatePairs)]);
   const pairs = await countNonBlankLines(pairFile);
   sizeCheck(`${f}.dataPath`, row.name, pairs, checks);
-  let imageDir: string | null = null;
+  let images: { imageDir: string | null; alignment: IjbAlignment | null } = { imageDir: null, alignment: null };
   let features: FeatureFiles | null = null;
   if (input.features) {
-    const images = await countNonBlankLines(name5pts);
-    features = { ...(await featureFiles(`${f}.features`, input.features, images, `${row.name} lists ${images} images in ${meta.name5ptsScore}`, checks)), issame: null };
+    const count = await countNonBlankLines(name5pts);
+    features = { ...(await featureFiles(`${f}.features`, input.features, count, `${row.name} lists ${count} images in ${meta.name5ptsScore}`, checks)), issame: null };
   } else {
-    imageDir = await checks.paths.resolveExisting(`${f}.dataPath`, path.join(dir, IJB_IMAGE_FOLDER), "directory").catch(async (error) => {
-      const loose = await checks.paths.resolveExisting(`${f}.dataPath`, path.join(dir, IJB_LOOSE_CROP_FOLDER), "directory").catch(() => null);
-      if (!loose) throw error;
-      throw badInput(
-        `${f}.dataPath`,
-        `${dir} has ${IJB_LOOSE_CROP_FOLDER}/ (unaligned crops) but no ${IJB_IMAGE_FOLDER}/: 5-point alignment is not supported yet; ` +
-          `put pre-aligned 112x112 crops, named as in the meta files, in ${IJB_IMAGE_FOLDER}/`,
-      );
-    });
+    images = await ijbImages(`${f}.dataPath`, dir, checks.alignment ?? "AUTO", checks);
   }
-  return { benchmarkId: row.id, name: row.name, protocol: "IJB_TEMPLATE_1TO1", dataPath: dir, imageDir, pairs, features };
+  return { benchmarkId: row.id, name: row.name, protocol: "IJB_TEMPLATE_1TO1", dataPath: dir, ...images, ijbPrefix: prefix, pairs, features };
 }
 
 export async function resolveEvaluationBenchmarks(inputs: EvaluationBenchmarkInput[], checks: Checks): Promise<EvaluateBenchmarkParams[]> {

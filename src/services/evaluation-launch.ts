@@ -6,7 +6,8 @@ import type { Stores } from "../db/stores";
 import type { FaceModel, Prisma, Run } from "../generated/prisma/client";
 import { badInput } from "../errors";
 import { isEmbeddingSpec, ModelInputSpecError, parseModelInputSpec } from "../models/input-spec";
-import type { EvaluateBenchmarkParams, EvaluateRunParams } from "../runners/evaluate";
+import { IJB_ALIGNMENT_OPTIONS, type EvaluateBenchmarkParams, type EvaluateRunParams, type IjbAlignmentOption } from "../runners/evaluate";
+import { ALIGNED_SIZE } from "../runners/evaluate/align";
 import type { DataPaths } from "./data-paths";
 import { queuePlannedRun, type RunPlan } from "./run-plan";
 import { resolveEvaluationBenchmarks, type EvaluationBenchmarkInput } from "./evaluation-benchmarks";
@@ -18,6 +19,7 @@ export interface LaunchEvaluationInput {
     batchSize?: number | null;
     allowNonStandardSize?: boolean | null;
     useDetectorScore?: boolean | null;
+    alignment?: string | null;
     datasetId?: string | null;
     seed?: number | null;
     group?: string | null;
@@ -98,8 +100,13 @@ export function createEvaluationLaunchService(stores: Stores, paths: DataPaths) 
     const batchSize = integerIn("options.batchSize", options.batchSize ?? 64, 1, 4096);
     const maxAttempts = integerIn("options.maxAttempts", options.maxAttempts ?? 1, 1, 10);
     const allowNonStandardSize = options.allowNonStandardSize ?? false;
+    const alignment = (options.alignment ?? "AUTO") as IjbAlignmentOption;
+    if (!IJB_ALIGNMENT_OPTIONS.includes(alignment)) {
+      throw badInput("options.alignment", `must be one of ${IJB_ALIGNMENT_OPTIONS.join(", ")}, got ${JSON.stringify(options.alignment)}`);
+    }
     const benchmarks: EvaluateBenchmarkParams[] = await resolveEvaluationBenchmarks(input.benchmarks, {
       mode,
+      alignment,
       allowNonStandardSize,
       catalogue: stores.catalogue,
       paths,
@@ -109,6 +116,7 @@ export function createEvaluationLaunchService(stores: Stores, paths: DataPaths) 
       batchSize,
       allowNonStandardSize,
       useDetectorScore: options.useDetectorScore ?? true,
+      alignment,
       benchmarks,
     };
     return { params, maxAttempts };
@@ -128,6 +136,17 @@ export function createEvaluationLaunchService(stores: Stores, paths: DataPaths) 
     const models: FaceModel[] = [];
     for (const [i, id] of (modelIds ?? []).entries()) models.push(await checkFaceModel(`faceModelIds[${i}]`, id));
     const { params, maxAttempts } = await checkEvaluation(input, modelIds ? "model" : "features");
+    const aligned = params.benchmarks.find((b) => b.alignment === "LANDMARKS");
+    for (const [i, model] of models.entries()) {
+      const size = (parseModelInputSpec(model.inputSpec) as { input: { width: number; height: number } }).input;
+      if (aligned && (size.width !== ALIGNED_SIZE || size.height !== ALIGNED_SIZE)) {
+        throw badInput(
+          `faceModelIds[${i}]`,
+          `${aligned.name} is aligned from its landmarks to ${ALIGNED_SIZE}x${ALIGNED_SIZE} (eval_ijbc.py's template), ` +
+            `but face model ${model.name} takes ${size.width}x${size.height}`,
+        );
+      }
+    }
     const names = params.benchmarks.map((b) => b.name).join(", ");
     const planned = modelIds
       ? await Promise.all(models.map((model) => planModelRun(model, options, names)))

@@ -67,7 +67,14 @@ describe("launchEvaluation refuses bad input, naming the field", () => {
     await writeIjbFolder(loose, 2);
     const { rename } = await import("node:fs/promises");
     await rename(path.join(loose, "images"), path.join(loose, "loose_crop"));
-    await refused({ faceModelIds: [model.id], benchmarks: [{ name: "IJB-C", dataPath: loose }], options: allow }, "benchmarks[0].dataPath", /loose_crop\/ \(unaligned crops\).*alignment is not supported/);
+    await refused(
+      { faceModelIds: [model.id], benchmarks: [{ name: "IJB-C", dataPath: loose }], options: { ...allow, alignment: "PREALIGNED" } },
+      "benchmarks[0].dataPath",
+      /has no images\/ of pre-aligned 112x112 crops; its loose_crop\/ holds loose crops: use alignment LANDMARKS/,
+    );
+    await refused({ faceModelIds: [model.id], benchmarks: [{ name: "IJB-C", dataPath: bench.path.replace(/\.bin$/, "-faces") }], options: allow }, "benchmarks[0].dataPath", /has neither meta\/ijbc_face_tid_mid\.txt nor IJBC\/meta\/ijbc_face_tid_mid\.txt/);
+    const small = await registerEmbeddingModel(server.url, path.join(server.dataRoot, "models"), "small-fixture", "single", "RGB", null, 64);
+    await refused({ faceModelIds: [small.id], benchmarks: [{ name: "IJB-C", dataPath: loose }], options: allow }, "faceModelIds[0]", /aligned from its landmarks to 112x112 .* takes 64x64/);
     expect(await evaluateRuns()).toBe(before);
   });
 

@@ -78,4 +78,19 @@ describe("launchEvaluation on an IJB-C folder", () => {
     expectSame(run, expected(true));
     expect(run.details.benchmarks["IJB-C"].source).toBe("features");
   });
+
+  it("refuses streamed features holding NaN or Inf, naming the row", async () => {
+    const original = path.join(server.dataRoot, "ijb-nan.npy");
+    const bad = Float32Array.from(features.original);
+    bad[3 * features.dim + 1] = Number.NaN;
+    writeNpyFloat32(original, bad, [ijb.crops.length, features.dim]);
+    const response = await launchEvaluation(server.url, {
+      benchmarks: [{ name: "IJB-C", dataPath: ijb.dir, features: { original } }],
+      options: { allowNonStandardSize: true },
+    });
+    expect(response.errors).toBeUndefined();
+    const run = await waitForRun(server.url, response.data.launchEvaluation[0].id);
+    expect(run.status).toBe("FAILED");
+    expect(run.error).toMatch(/non-finite value \(NaN\) at row 3, column 1/);
+  });
 });

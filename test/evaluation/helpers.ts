@@ -53,12 +53,13 @@ export async function registerEmbeddingModel(
   outputs: ModelKind,
   channelOrder: "RGB" | "BGR",
   trainedOnId: string | null = null,
+  size = 112,
 ): Promise<FixtureModel> {
   await mkdir(dir, { recursive: true });
   const modelPath = path.join(dir, `${name}.onnx`);
-  await writeFile(modelPath, buildEmbeddingModel({ outputs, dimension: 32, seed: outputs === "single" ? 11 : 23 }));
+  await writeFile(modelPath, buildEmbeddingModel({ size, outputs, dimension: 32, seed: outputs === "single" ? 11 : 23 }));
   const data = await gqlData(url, `mutation($input: RegisterFaceModelInput!) { registerFaceModel(input: $input) { id } }`, {
-    input: { name, backbone: "fixture", head: outputs === "single" ? "ArcFace" : "AdaFace", modelPath, trainedOnId, inputSpec: embeddingModelSpec({ outputs, dimension: 32, channelOrder }) },
+    input: { name, backbone: "fixture", head: outputs === "single" ? "ArcFace" : "AdaFace", modelPath, trainedOnId, inputSpec: embeddingModelSpec({ size, outputs, dimension: 32, channelOrder }) },
   });
   return { id: data.registerFaceModel.id, path: modelPath, outputs, channelOrder };
 }

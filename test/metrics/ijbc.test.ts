@@ -12,6 +12,7 @@ import {
   readTemplatePairs,
 } from "../../src/metrics/ijbc-meta";
 import { ijbImageFeatures, poolTemplates, scoreTemplatePairs, sumTemplateFeatures } from "../../src/metrics/ijbc-templates";
+import { TemplatePooler } from "../../src/metrics/ijbc-template-pooler";
 import { tarAtFmr } from "../../src/metrics/ijbc";
 import { rocCurve } from "../../src/metrics/roc";
 import { readNpy } from "../../src/metrics/npy";
@@ -124,5 +125,74 @@ describe("template pooling and scoring = eval_ijbc.py (golden)", () => {
     expect(() => scoreTemplatePairs(pooled, Int32Array.from([4]), Int32Array.from([5]))).toThrow(/template 5, which has no images/);
     expect(() => sumTemplateFeatures(feats, 2, Int32Array.from([1]), Int32Array.from([1]))).toThrow(/2 image features but 1 template ids/);
     expect(() => ijbImageFeatures(feats, 2, { detectorScores: new Float32Array(3) })).toThrow(/2 images but 3 detector scores/);
+  });
+});
+
+describe("name_5pts_score lines split like eval_ijbc.py (strip, then split(' '))", () => {
+  const enc = (s: string) => new TextEncoder().encode(s);
+  it("surrounding whitespace is dropped, single spaces separate", () => {
+    const r = parseName5ptsScore(enc("\t a.jpg 1 2 3 4 5 6 7 8 9 10 0.5 \r\n"));
+    expect(r.images).toEqual(["a.jpg"]);
+    expect(Array.from(r.landmarks)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+  it("two spaces in a row make an empty field, a tab separates nothing", () => {
+    expect(() => parseName5ptsScore(enc("a.jpg 1  2 3 4 5 6 7 8 9 10 0.5\n"), "l.txt")).toThrow(/^l\.txt:1: expected 12 fields .* separated by single spaces, got 13/);
+    expect(() => parseName5ptsScore(enc("a.jpg 1\t2 3 4 5 6 7 8 9 10 0.5\n"), "l.txt")).toThrow(/got 11/);
+    // "10\t" is one field, and float("10\t") is 10.0 in Python
+    expect(parseName5ptsScore(enc("a.jpg 1 2 3 4 5 6 7 8 9 10\t 0.5\n")).landmarks[9]).toBe(10);
+  });
+});
+
+describe("TemplatePooler: one streaming pass = image2template_feature in memory", () => {
+  /** eval_ijbc.py's loops, written plainly: per template (ascending), media (ascending), images in file order. */
+  function naive(feats: Float32Array, dim: number, templates: Int32Array, medias: Int32Array): Float64Array {
+    const f32 = Math.fround;
+    const tids = [...new Set(templates)].sort((a, b) => a - b);
+    const out = new Float64Array(tids.length * dim);
+    tids.forEach((t, ti) => {
+      const rows = [...templates.keys()].filter((i) => templates[i] === t);
+      const mids = [...new Set(rows.map((i) => medias[i]!))].sort((a, b) => a - b);
+      const acc = new Float32Array(dim);
+      for (const m of mids) {
+        const members = rows.filter((i) => medias[i] === m);
+        const mean = new Float32Array(dim);
+        for (const i of members) for (let j = 0; j < dim; j++) mean[j] = f32(mean[j]! + feats[i * dim + j]!);
+        if (members.length > 1) for (let j = 0; j < dim; j++) mean[j] = f32(mean[j]! / members.length);
+        for (let j = 0; j < dim; j++) acc[j] = f32(acc[j]! + mean[j]!);
+      }
+      out.set(acc, ti * dim);
+    });
+    return out;
+  }
+
+  it("images in random order, added in blocks of random sizes", () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const rows = 3000, dim = 7;
+    const templates = Int32Array.from({ length: rows }, () => 1 + Math.floor(rand() * 120) * 3);
+    const medias = Int32Array.from({ length: rows }, () => Math.floor(rand() * 40));
+    const feats = Float32Array.from({ length: rows * dim }, () => rand() * 4 - 2);
+    const pooler = new TemplatePooler(templates, medias, dim);
+    for (let start = 0; start < rows; ) {
+      const n = Math.min(rows - start, 1 + Math.floor(rand() * 200));
+      pooler.addRows(feats.subarray(start * dim, (start + n) * dim));
+      start += n;
+    }
+    const got = pooler.result();
+    expect(Array.from(got.templateIds)).toEqual([...new Set(templates)].sort((a, b) => a - b));
+    expectExact(got.features, naive(feats, dim, templates, medias), "template sums");
+    // Random order keeps most media open; grouped by template, only one template's at a time.
+    expect(pooler.peakHeldRows).toBeGreaterThan(100);
+    const order = [...templates.keys()].sort((a, b) => templates[a]! - templates[b]! || a - b);
+    const grouped = new TemplatePooler(Int32Array.from(order, (i) => templates[i]!), Int32Array.from(order, (i) => medias[i]!), dim);
+    grouped.addRows(Float32Array.from(order.flatMap((i) => Array.from(feats.subarray(i * dim, (i + 1) * dim)))));
+    expect(grouped.peakHeldRows).toBeLessThanOrEqual(40);
+  });
+
+  it("refuses more rows than the meta lists, and a result before all rows", () => {
+    const pooler = new TemplatePooler(Int32Array.from([1, 2]), Int32Array.from([1, 1]), 2);
+    pooler.addRows(new Float32Array(2));
+    expect(() => pooler.result()).toThrow(/1 of 2 rows were added/);
+    expect(() => pooler.addRows(new Float32Array(4))).toThrow(/3 rows given, the meta lists 2/);
   });
 });

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { encodeNpyFloat32, parseNpy, readNpy, writeNpyFloat32 } from "../../src/metrics/npy";
+import { encodeNpyFloat32, npyFloat32Header, openNpyRows, parseNpy, readNpy, writeNpyFloat32 } from "../../src/metrics/npy";
 import { float16ToFloat32 } from "../../src/metrics/float16";
 import { GOLDEN, loadGolden } from "./golden";
 
@@ -64,5 +64,33 @@ describe(".npy writer", () => {
     expect(back.shape).toEqual([2, 3, 4]);
     expect(bits(back.data)).toEqual(bits(data));
     expect(() => encodeNpyFloat32(data, [5, 5])).toThrow(/holds 25 values, data has 24/);
+  });
+});
+
+describe(".npy rows a block at a time (openNpyRows)", () => {
+  it("any split of rows reads the same float32 bits as the whole file, float32 and float16", () => {
+    for (const name of ["f32-2d", "f16-2d", "f32-v2", "f32-v3"]) {
+      const whole = readNpy(file(name));
+      const reader = openNpyRows(file(name));
+      try {
+        expect([reader.rows, reader.cols]).toEqual(whole.shape);
+        for (let split = 0; split <= reader.rows; split++) {
+          const a = reader.readRows(0, split);
+          const b = reader.readRows(split, reader.rows - split, new Float32Array(reader.rows * reader.cols));
+          expect([...bits(a), ...bits(b)]).toEqual(bits(whole.data));
+        }
+        expect(() => reader.readRows(1, reader.rows)).toThrow(/outside the file's/);
+      } finally {
+        reader.close();
+      }
+    }
+  });
+
+  it("refuses 1-D and truncated files; a header written alone is np.save's", () => {
+    expect(() => openNpyRows(file("f32-1d"))).toThrow(/expected a 2-D array/);
+    expect(() => openNpyRows(file("bad-truncated"))).toThrow(/expected 60 data bytes/);
+    const data = Float32Array.from({ length: 12 }, (_, i) => i / 3);
+    const encoded = encodeNpyFloat32(data, [3, 4]);
+    expect(Array.from(npyFloat32Header([3, 4]))).toEqual(Array.from(encoded.subarray(0, encoded.length - 48)));
   });
 });

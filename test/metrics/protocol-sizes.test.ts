@@ -13,6 +13,8 @@ describe("protocol sizes", () => {
     expect(() => checkProtocolSize("CFP-FP", 7000)).not.toThrow();
     expect(() => checkProtocolSize("agedb_30.bin", 6000)).not.toThrow();
     expect(() => checkProtocolSize("IJB-C", 15_658_489, { genuinePairs: 19_557 })).not.toThrow();
+    expect(() => checkProtocolSize("IJB-B", 8_010_270, { genuinePairs: 10_270 })).not.toThrow();
+    expect(() => checkProtocolSize("IJB-B", 15_658_489)).toThrow(/ijbb: the protocol has 8010270 template pairs/);
     expect(canonicalBenchmark("AgeDB")).toBe("agedb_30");
     expect(canonicalBenchmark("megaface")).toBeUndefined();
   });

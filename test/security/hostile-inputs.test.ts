@@ -63,7 +63,7 @@ describe("tokens and scopes", () => {
     expect(await snapshot()).toEqual(before);
 
     // Reads are public by default; the right scope works.
-    expect((await gqlData(server.url, `{ benchmarks { name } }`)).benchmarks).toHaveLength(6);
+    expect((await gqlData(server.url, `{ benchmarks { name } }`)).benchmarks).toHaveLength(7);
     expect((await gqlData(server.url, `mutation { createRun(input: { kind: TRAIN }) { status } }`, {}, writer)).createRun.status).toBe("RUNNING");
   });
 

@@ -32,7 +32,7 @@ describe("npm start", () => {
     expect(first.url).toBe(`http://127.0.0.1:${port}/graphql`);
     expect(first.child.output()).toMatch(/ws:\/\/127\.0\.0\.1:\d+\/graphql/);
     const seeded = await gqlData(first.url, `{ benchmarks { name } runs(filter: { published: true }) { totalCount } }`);
-    expect(seeded.benchmarks).toHaveLength(6);
+    expect(seeded.benchmarks).toHaveLength(7);
     expect(seeded.runs.totalCount).toBe(6);
     // Auth is on by default: the first start prints an ADMIN token once.
     const token = first.child.output().match(/an ADMIN token was created[^\n]*\n\s+(rl_\S+)/)?.[1];

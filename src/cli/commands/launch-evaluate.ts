@@ -5,18 +5,28 @@ import { NameResolver } from "../resolve";
 import { benchmarkInputs } from "./benchmarks";
 import { LAUNCH_OUTPUT_OPTIONS, RUN_FIELDS, reportLaunchedRuns } from "./shared";
 
+const ALIGNMENTS = ["landmarks", "prealigned", "auto"];
+
+function alignmentOption(args: ParsedArgs): string | undefined {
+  const value = str(args, "alignment");
+  if (value === undefined) return undefined;
+  if (!ALIGNMENTS.includes(value.toLowerCase())) throw new UsageError(`--alignment must be one of ${ALIGNMENTS.join(", ")}, got ${JSON.stringify(value)}`);
+  return value.toUpperCase();
+}
+
 export const launchEvaluate: Command = {
   name: "launch evaluate",
   summary: "Queue evaluations of face models on benchmarks",
   usage: "launch evaluate --model NAME|ID... --benchmark NAME[=PATH]... [options]",
   description:
-    "Queues one EVALUATE run per face model and prints their ids. A benchmark is one of the registered ones (LFW, CFP-FP, CPLFW, CALFW, AgeDB-30, IJB-C); =PATH evaluates on a local copy (an insightface .bin, or an IJB-C folder), read by the server.",
+    "Queues one EVALUATE run per face model and prints their ids. A benchmark is one of the registered ones (LFW, CFP-FP, CPLFW, CALFW, AgeDB-30, IJB-B, IJB-C); =PATH evaluates on a local copy (an insightface .bin, or an IJB folder: the release's IJBC/ with meta/ and loose_crop/, or pre-aligned crops in images/), read by the server.",
   options: {
     model: { type: "string", multiple: true, value: "NAME|ID", required: true, description: "Face model to evaluate (repeatable, or comma-separated)" },
     benchmark: { type: "string", multiple: true, value: "NAME[=PATH]", required: true, description: "Benchmark to evaluate on (repeatable)" },
     "allow-non-standard-size": { type: "boolean", description: "Accept benchmarks whose size differs from the protocol's (small test sets)" },
     "batch-size": { type: "string", value: "N", description: "Images per model call (default 64)" },
     "no-detector-score": { type: "boolean", description: "IJB-C: do not weight features by detection score" },
+    alignment: { type: "string", value: "landmarks|prealigned|auto", description: "IJB-B/C: align loose crops from their 5 landmarks, use pre-aligned crops, or choose by folder (default auto)" },
     seed: { type: "string", value: "N", description: "Seed recorded when the model has no producing TRAIN run" },
     group: { type: "string", value: "NAME", description: "Group name of the runs" },
     ...LAUNCH_OUTPUT_OPTIONS,
@@ -30,6 +40,7 @@ export const launchEvaluate: Command = {
       batchSize: int(args, "batch-size", { min: 1 }),
       allowNonStandardSize: flag(args, "allow-non-standard-size") || undefined,
       useDetectorScore: flag(args, "no-detector-score") ? false : undefined,
+      alignment: alignmentOption(args),
       seed: int(args, "seed"),
       group: str(args, "group"),
     });

@@ -54,6 +54,32 @@ export class Embedder {
     onProgress: (done: number) => void,
     signal: AbortSignal,
   ): Promise<ImageEmbeddings> {
+    let original: Float32Array | null = null;
+    let flipped: Float32Array | null = null;
+    let dim = 0;
+    await this.embedBatches(count, source, (start, a, b, d) => {
+      if (!original || !flipped) {
+        dim = d;
+        original = new Float32Array(count * dim);
+        flipped = new Float32Array(count * dim);
+      }
+      original.set(a, start * dim);
+      flipped.set(b, start * dim);
+      onProgress(start + a.length / dim);
+    }, signal);
+    return { original: original ?? new Float32Array(0), flipped: flipped ?? new Float32Array(0), dim };
+  }
+
+  /**
+   * Embeds `count` images a batch at a time, handing each batch's raw embeddings (original and
+   * flipped, rows of `dim`) to `onBatch` in order without keeping them.
+   */
+  async embedBatches(
+    count: number,
+    source: (index: number) => ImageSource,
+    onBatch: (start: number, original: Float32Array, flipped: Float32Array, dim: number) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
     const size = this.binding.batchSize;
     const prepare = (start: number) => {
       const sources = Array.from({ length: Math.min(size, count - start) }, (_, k) => source(start + k));
@@ -61,8 +87,6 @@ export class Embedder {
       prepared.catch(() => undefined); // awaited below; an early exit must not leave it unhandled
       return prepared;
     };
-    let original: Float32Array | null = null;
-    let flipped: Float32Array | null = null;
     let dim = 0;
     let next = count > 0 ? prepare(0) : null;
     for (let start = 0; start < count; start += size) {
@@ -71,18 +95,12 @@ export class Embedder {
       next = start + size < count ? prepare(start + size) : null;
       const a = await this.run(batch, batch.original, signal);
       const b = await this.run(batch, batch.flipped, signal);
-      if (!original || !flipped) {
-        dim = a.dim;
-        original = new Float32Array(count * dim);
-        flipped = new Float32Array(count * dim);
-      } else if (a.dim !== dim || b.dim !== dim) {
+      if (dim === 0) dim = a.dim;
+      if (a.dim !== dim || b.dim !== dim) {
         throw new ModelSpecMismatchError(`output.embedding: ${dim} values per image in the first batch, ${a.dim} later`);
       }
-      original.set(a.values.subarray(0, batch.count * dim), start * dim);
-      flipped.set(b.values.subarray(0, batch.count * dim), start * dim);
-      onProgress(start + batch.count);
+      onBatch(start, a.values.slice(0, batch.count * dim), b.values.slice(0, batch.count * dim), dim);
     }
-    return { original: original ?? new Float32Array(0), flipped: flipped ?? new Float32Array(0), dim };
   }
 
   close(): Promise<void> {

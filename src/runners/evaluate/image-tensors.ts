@@ -3,11 +3,24 @@
 // after decoding and resizing (np.flip of the prepared image, axis = width).
 import type { ImageInputSpec } from "../../models/input-spec";
 import { decodeImage, writePlanar } from "../transfer/preprocess";
+import { ALIGNED_SIZE, alignLooseCrop } from "./align";
 
 /** Where an image comes from: a file path, encoded bytes or a reader of them, and how to name it in errors. */
 export interface ImageSource {
   data: string | Buffer | (() => Promise<Buffer>);
   label: string;
+  /** A loose crop's 5 landmarks (x1 y1 ... x5 y5): aligned to 112x112 instead of resized. */
+  landmarks?: ArrayLike<number>;
+}
+
+/** The crop as interleaved RGB at the model's input size: 5-point aligned, or decoded and resized. */
+async function pixels(source: ImageSource, input: ImageInputSpec): Promise<{ rgb: Uint8Array }> {
+  const data = typeof source.data === "function" ? await source.data() : source.data;
+  if (!source.landmarks) return decodeImage(data, input);
+  if (input.width !== ALIGNED_SIZE || input.height !== ALIGNED_SIZE) {
+    throw new Error(`5-point alignment makes ${ALIGNED_SIZE}x${ALIGNED_SIZE} crops, the model takes ${input.width}x${input.height}`);
+  }
+  return { rgb: await alignLooseCrop(data, source.landmarks) };
 }
 
 export interface ImageBatch {
@@ -41,7 +54,7 @@ export function mirrorRgb(rgb: Uint8Array, width: number, height: number): Buffe
 export async function prepareImageBatch(sources: ImageSource[], input: ImageInputSpec, feedBatch: number): Promise<ImageBatch> {
   const decoded = await Promise.all(
     sources.map((source) =>
-      (async () => decodeImage(typeof source.data === "function" ? await source.data() : source.data, input))().catch((error: unknown) => {
+      pixels(source, input).catch((error: unknown) => {
         throw new ImageDecodeError(`${source.label} cannot be decoded: ${(error as Error)?.message ?? String(error)}`);
       }),
     ),

@@ -34,7 +34,7 @@ async function recheckPaths(params: EvaluateRunParams, dataPaths: DataPaths): Pr
   };
   for (const b of params.benchmarks) {
     if (b.protocol !== "IJB_TEMPLATE_1TO1" || !b.dataPath) continue;
-    for (const meta of Object.values(ijbMetaFiles(b.dataPath))) await file(`${b.name}.meta`, meta);
+    for (const meta of Object.values(ijbMetaFiles(b.dataPath, b.ijbPrefix ?? "ijbc"))) await file(`${b.name}.meta`, meta);
   }
   const benchmarks = await Promise.all(
     params.benchmarks.map(async (b) => ({

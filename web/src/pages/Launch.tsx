@@ -218,8 +218,8 @@ function EvaluationForm({ catalogue, onLaunched }: { catalogue: Catalogue; onLau
   const [models, setModels] = useState<string[]>([]);
   const [benchmarks, setBenchmarks] = useState<string[]>([]);
   const [paths, setPaths] = useState<Record<string, string>>({});
-  const [v, setV] = useState({ batchSize: "", seed: "", group: "", maxAttempts: "", allowNonStandardSize: false, useDetectorScore: true });
-  const fields = ["faceModelIds", ...benchmarkFields(benchmarks), "options.batchSize", "options.seed", "options.group", "options.maxAttempts", "options.allowNonStandardSize", "options.useDetectorScore", "input"];
+  const [v, setV] = useState({ batchSize: "", seed: "", group: "", maxAttempts: "", allowNonStandardSize: false, useDetectorScore: true, alignment: "AUTO" });
+  const fields = ["faceModelIds", ...benchmarkFields(benchmarks), "options.batchSize", "options.seed", "options.group", "options.maxAttempts", "options.allowNonStandardSize", "options.useDetectorScore", "options.alignment", "input"];
   const { errors, busy, submit } = useSubmit(fields, onLaunched);
   const e = errors.fields;
   const launch = () => submit(async () => {
@@ -229,6 +229,7 @@ function EvaluationForm({ catalogue, onLaunched }: { catalogue: Catalogue; onLau
       options: clean({
         batchSize: int(v.batchSize), seed: int(v.seed), group: text(v.group), maxAttempts: int(v.maxAttempts),
         allowNonStandardSize: v.allowNonStandardSize || undefined, useDetectorScore: v.useDetectorScore ? undefined : false,
+        alignment: v.alignment === "AUTO" ? undefined : v.alignment,
       }),
     };
     const data = await request<{ launchEvaluation: Array<{ id: string }> }>(LAUNCH_EVALUATION, { input });
@@ -261,6 +262,15 @@ function EvaluationForm({ catalogue, onLaunched }: { catalogue: Catalogue; onLau
         </Field>
         <Field label="Max attempts" error={e["options.maxAttempts"]}>
           {(p) => <NumberInput {...p} value={v.maxAttempts} onChange={(x) => setV({ ...v, maxAttempts: x })} />}
+        </Field>
+        <Field label="IJB alignment" error={e["options.alignment"]} hint="AUTO: images/ as pre-aligned, else loose_crop/ from the 5 landmarks">
+          {(p) => (
+            <select {...p} name="alignment" value={v.alignment} onChange={(ev) => setV({ ...v, alignment: ev.target.value })}>
+              <option value="AUTO">AUTO</option>
+              <option value="LANDMARKS">LANDMARKS (5-point, as eval_ijbc.py)</option>
+              <option value="PREALIGNED">PREALIGNED</option>
+            </select>
+          )}
         </Field>
       </div>
       <div className="checks">
