@@ -84,6 +84,11 @@ export async function startApp(config: AppConfig, log: AppLogger = quiet, option
         maxAliases: config.MAX_QUERY_ALIASES,
         introspection: config.INTROSPECTION,
       },
+      websocket: {
+        maxConnectionsPerClient: config.MAX_WS_CONNECTIONS_PER_CLIENT,
+        maxSubscriptionsPerConnection: config.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      },
+      checkDatabase: () => stores.health.ping(),
       mount: (app) => {
         mountLeaderboardRoutes(app, services);
         mountDashboard(app, services); // web/dist + SPA fallback last: it answers only page paths

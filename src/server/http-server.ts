@@ -11,7 +11,10 @@ import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { GraphQLError, parse } from "graphql";
 import { AppError } from "../errors";
+import { assertInputBounds } from "../graphql/input-bounds";
 import { assertWithinLimits, type QueryLimits } from "../graphql/query-limits";
+import { jsonErrors } from "./json-errors";
+import { limitConnections, operationLifecycle, type WebSocketLimits } from "./websocket-limits";
 import { ANONYMOUS, type Principal } from "../services/auth-service";
 import { createContext, type GraphQLContext } from "../graphql/context";
 import { formatError } from "../graphql/format-error";
@@ -27,6 +30,9 @@ export interface HttpServerOptions {
   /** Extra routes (dashboard, exports) mounted before the GraphQL endpoint. */
   mount?: (app: express.Express) => void;
   limits: QueryLimits;
+  websocket: WebSocketLimits;
+  /** Resolves when the database answers (for /healthz); rejects otherwise. */
+  checkDatabase: () => Promise<void>;
 }
 
 export interface RunningHttpServer {
@@ -39,6 +45,9 @@ export interface RunningHttpServer {
 
 const BODY_LIMIT = "5mb"; // ~10,000 metric points per logMetrics call fit comfortably
 const BODY_LIMIT_BYTES = 5 * 1024 * 1024;
+/** graphql-js parser bound: a query of more tokens is refused before it is parsed further (nesting costs stack). */
+const MAX_QUERY_TOKENS = 20_000;
+const HEALTH_TIMEOUT_MS = 2_000;
 
 
 /** An invalid token is refused before the operation runs, with HTTP 401. */
@@ -61,7 +70,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 
   const { auth } = options.services;
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: BODY_LIMIT_BYTES });
+  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: BODY_LIMIT_BYTES, verifyClient: (info, done) => connections.verifyClient(info, done) });
+  const connections = limitConnections(wsServer, options.websocket);
+  const operations = operationLifecycle(options.websocket);
   const wsCleanup = useServer(
     {
       schema,
@@ -75,22 +86,31 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         }
       },
       // The same limits as HTTP (depth, cost, aliases...) for operations over the socket.
-      onSubscribe: (_ctx, _id, payload) => {
+      onSubscribe: (ctx, _id, payload) => {
+        const overCap = operations.admit(ctx.subscriptions);
+        if (overCap) return overCap;
         let document;
         try {
-          document = parse(payload.query);
+          document = parse(payload.query, { maxTokens: MAX_QUERY_TOKENS });
         } catch (error) {
-          return [error as GraphQLError];
+          return [error instanceof GraphQLError ? error : new GraphQLError("the query could not be parsed", { extensions: { code: "GRAPHQL_PARSE_FAILED" } })];
         }
         try {
+          assertInputBounds(document, payload.variables);
           assertWithinLimits(schema, document, payload.variables ?? undefined, payload.operationName ?? undefined, options.limits);
         } catch (error) {
           return [error as GraphQLError];
         }
         return undefined; // graphql-ws then validates and subscribes as usual
       },
-      context: (ctx) =>
-        createContext(options.services, options.events, (ctx.extra as { principal?: Principal }).principal ?? ANONYMOUS, { cache: false }),
+      context: (ctx, id) =>
+        createContext(options.services, options.events, (ctx.extra as { principal?: Principal }).principal ?? ANONYMOUS, {
+          cache: false,
+          signal: operations.signalFor(ctx.extra, id),
+        }),
+      onOperation: (ctx, id, _payload, _args, result) => operations.wrap(ctx.extra, id, result),
+      onComplete: (ctx, id) => operations.finish(ctx.extra, id),
+      onClose: (ctx) => operations.finishAll(ctx.extra),
       onError: (_ctx, _id, _payload, errors) => {
         for (const error of errors) console.warn(`subscription error: ${error.message}`);
       },
@@ -104,11 +124,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     includeStacktraceInErrorResponses: false,
     introspection: options.limits.introspection,
     allowBatchedHttpRequests: false,
+    parseOptions: { maxTokens: MAX_QUERY_TOKENS },
     plugins: [
       {
         async requestDidStart() {
           return {
             async didResolveOperation({ request, document }) {
+              assertInputBounds(document, request.variables);
               assertWithinLimits(schema, document, request.variables, request.operationName, options.limits);
             },
           };
@@ -122,8 +144,20 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   });
   await apollo.start();
 
-  app.get("/healthz", (_req, res) => {
-    res.json({ ok: true });
+  // Healthy only when the database answers: a process manager or load balancer acts on 503.
+  app.get("/healthz", async (_req, res) => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer in ${HEALTH_TIMEOUT_MS} ms`)), HEALTH_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([options.checkDatabase(), timeout]);
+      res.json({ ok: true, database: "ok" });
+    } catch {
+      res.status(503).json({ ok: false, database: "unreachable" });
+    } finally {
+      clearTimeout(timer);
+    }
   });
   options.mount?.(app);
   app.use(
@@ -133,6 +167,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       context: async ({ req }) => createContext(options.services, options.events, await principalOf(auth, req.headers.authorization)),
     }),
   );
+  // Last: any error a route or the body parser raised becomes JSON without internals.
+  app.use(jsonErrors);
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);

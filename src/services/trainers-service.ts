@@ -9,6 +9,7 @@ import { TemplateError, checkPlaceholders, splitCommandLine } from "../runners/t
 import type { CatalogueService } from "./catalogue-service";
 import { parseInputSpec } from "./input-spec-validation";
 import { isUniqueViolation } from "./prisma-errors";
+import { assertJsonSize } from "./json-bounds";
 
 export interface RegisterTrainerInput {
   name: string;
@@ -44,6 +45,7 @@ function stringRecord(field: string, value: unknown): Record<string, string> {
 function jsonObject(field: string, value: unknown): Record<string, unknown> {
   if (value == null) return {};
   if (typeof value !== "object" || Array.isArray(value)) throw badInput(field, "must be a JSON object");
+  assertJsonSize(field, value);
   return value as Record<string, unknown>;
 }
 
