@@ -34,17 +34,19 @@ export interface AppLogger {
 const quiet: AppLogger = { info: () => {}, warn: () => {} };
 
 /** The database to use: DATABASE_URL, or an embedded cluster under the data folder. */
-export async function resolveDatabase(config: AppConfig, log: AppLogger) {
+export async function resolveDatabase(config: AppConfig, log: AppLogger, onDatabaseLost?: (error: Error) => void) {
   if (config.DATABASE_URL) return { url: config.DATABASE_URL, embedded: null as EmbeddedDatabase | null };
   const dir = path.join(config.dataDir, "postgres");
   log.info(`starting embedded PostgreSQL (data in ${dir})`);
-  const embedded = await startEmbeddedPostgres(dir);
+  const embedded = await startEmbeddedPostgres(dir, { notice: log.warn, ...(onDatabaseLost ? { onFatal: onDatabaseLost } : {}) });
   return { url: await ensureDatabase(embedded, "realismlab"), embedded };
 }
 
 export interface AppOptions {
   /** Observe every SQL statement sent through Prisma (diagnostics and tests). */
   onDatabaseQuery?: (sql: string) => void;
+  /** The embedded Postgres stopped and could not be restarted (`npm start` exits non-zero). */
+  onDatabaseLost?: (error: Error) => void;
 }
 
 export async function startApp(config: AppConfig, log: AppLogger = quiet, options: AppOptions = {}): Promise<RunningApp> {
@@ -53,7 +55,7 @@ export async function startApp(config: AppConfig, log: AppLogger = quiet, option
     for (const step of stack.reverse()) await step().catch((e) => log.warn(`shutdown: ${(e as Error).message}`));
   };
   try {
-    const database = await resolveDatabase(config, log);
+    const database = await resolveDatabase(config, log, options.onDatabaseLost);
     if (database.embedded) stack.push(() => database.embedded!.stop());
     const applied = await migrate(database.url);
     if (applied.length) log.info(`applied migrations: ${applied.join(", ")}`);

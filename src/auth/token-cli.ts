@@ -6,7 +6,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config/config";
-import { startEmbeddedPostgres, embeddedUrl } from "../db/embedded-postgres";
+import { runningEmbeddedUrl, startEmbeddedPostgres } from "../db/embedded-postgres";
 import { migrate } from "../db/migrate";
 import { openDatabase } from "../db/prisma";
 import { createStores } from "../db/stores";
@@ -23,7 +23,7 @@ async function databaseUrl(config: ReturnType<typeof loadConfig>) {
   const dir = path.join(config.dataDir, "postgres");
   const pid = await readFile(path.join(dir, "postmaster.pid"), "utf8").catch(() => null);
   const port = pid?.split("\n")[3]?.trim();
-  if (port) return { url: embeddedUrl(Number(port), "realismlab"), stop: async () => {} };
+  if (port) return { url: await runningEmbeddedUrl(dir, Number(port), "realismlab"), stop: async () => {} };
   const embedded = await startEmbeddedPostgres(dir);
   return { url: embedded.urlFor("realismlab"), stop: () => embedded.stop() };
 }
