@@ -8,7 +8,7 @@ import { LOCKS, withAdvisoryLock } from "./db/advisory-lock";
 import { migrate } from "./db/migrate";
 import { openDatabase } from "./db/prisma";
 import { createStores } from "./db/stores";
-import { startEventBus } from "./events/event-bus";
+import { startEventBus, type EventBus } from "./events/event-bus";
 import { installQueue } from "./db/install-queue";
 import { startHttpServer, type RunningHttpServer } from "./server/http-server";
 import { mountDashboard } from "./server/dashboard-routes";
@@ -22,6 +22,7 @@ import { startConfiguredWorker } from "./worker/worker";
 export interface RunningApp {
   http: RunningHttpServer;
   services: Services;
+  events: EventBus;
   databaseUrl: string;
   stop(): Promise<void>;
 }
@@ -103,7 +104,7 @@ export async function startApp(config: AppConfig, log: AppLogger = quiet, option
       stack.push(() => worker.stop());
       log.info(`worker ${worker.name} takes ${config.WORKER_KINDS.join(", ")} runs (concurrency ${config.WORKER_CONCURRENCY})`);
     }
-    return { http, services, databaseUrl: database.url, stop };
+    return { http, services, events, databaseUrl: database.url, stop };
   } catch (error) {
     await stop();
     throw error;

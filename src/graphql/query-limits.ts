@@ -8,8 +8,6 @@
 import {
   GraphQLError,
   Kind,
-  getNamedType,
-  isScalarType,
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLSchema,
@@ -127,7 +125,11 @@ const DEFAULT_PAGE = 50;
 
 /** One per field, JSON_FIELD_COST per JSON field; a field with a `first` argument multiplies what it selects by it. */
 const answerSizeEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
-  const own = isScalarType(getNamedType(field.type)) && getNamedType(field.type).name === "JSON" ? JSON_FIELD_COST : 1;
+  // Unwrapped by hand: graphql-query-complexity loads graphql's CommonJS build, and graphql's
+  // type predicates refuse types "from another module or realm".
+  let type: unknown = field.type;
+  while (type && typeof type === "object" && "ofType" in type) type = (type as { ofType: unknown }).ofType;
+  const own = (type as { name?: string }).name === "JSON" ? JSON_FIELD_COST : 1;
   const hasFirst = field.args.some((a) => a.name === "first");
   const first = hasFirst ? (typeof args.first === "number" && args.first > 0 ? args.first : DEFAULT_PAGE) : 1;
   return own + first * childComplexity;

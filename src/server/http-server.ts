@@ -1,6 +1,7 @@
 // One port for everything: GraphQL over HTTP (Apollo Server 5 on express) and
 // graphql-ws subscriptions on the same http.Server.
 import http from "node:http";
+import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
@@ -50,6 +51,15 @@ const MAX_QUERY_TOKENS = 20_000;
 const HEALTH_TIMEOUT_MS = 2_000;
 
 
+/**
+ * graphql-ws accepts refusals from onSubscribe only as instances of the GraphQLError class it
+ * loaded itself: Node resolves its `import "graphql"` to graphql's CommonJS build (graphql 16 has
+ * no exports map), while a bundler-style loader (vitest) may give our code the ESM build. Errors
+ * for the socket are therefore rebuilt with the CommonJS class.
+ */
+const SocketGraphQLError = createRequire(import.meta.url)("graphql").GraphQLError as typeof GraphQLError;
+const forSocket = (errors: readonly GraphQLError[]) => errors.map((e) => new SocketGraphQLError(e.message, { extensions: e.extensions }));
+
 /** An invalid token is refused before the operation runs, with HTTP 401. */
 async function principalOf(auth: Services["auth"], header: unknown): Promise<Principal> {
   try {
@@ -88,18 +98,19 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       // The same limits as HTTP (depth, cost, aliases...) for operations over the socket.
       onSubscribe: (ctx, _id, payload) => {
         const overCap = operations.admit(ctx.subscriptions);
-        if (overCap) return overCap;
+        if (overCap) return forSocket(overCap);
         let document;
         try {
           document = parse(payload.query, { maxTokens: MAX_QUERY_TOKENS });
         } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError("the query could not be parsed", { extensions: { code: "GRAPHQL_PARSE_FAILED" } })];
+          const message = error instanceof Error && (error as { locations?: unknown }).locations ? error.message : "the query could not be parsed";
+          return forSocket([new GraphQLError(message, { extensions: { code: "GRAPHQL_PARSE_FAILED" } })]);
         }
         try {
           assertInputBounds(document, payload.variables);
           assertWithinLimits(schema, document, payload.variables ?? undefined, payload.operationName ?? undefined, options.limits);
         } catch (error) {
-          return [error as GraphQLError];
+          return forSocket([error as GraphQLError]);
         }
         return undefined; // graphql-ws then validates and subscribes as usual
       },
@@ -129,6 +140,15 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       {
         async requestDidStart() {
           return {
+            // A request that failed only because of its input is a client error: HTTP 400, not 200
+            // (a partial answer, with some data, stays 200 as GraphQL over HTTP asks).
+            async willSendResponse({ response }) {
+              if (response.body.kind !== "single") return;
+              const { data, errors } = response.body.singleResult;
+              if (data == null && errors?.length && errors.every((e) => e.extensions?.code === "BAD_USER_INPUT")) {
+                response.http.status = 400;
+              }
+            },
             async didResolveOperation({ request, document }) {
               assertInputBounds(document, request.variables);
               assertWithinLimits(schema, document, request.variables, request.operationName, options.limits);
