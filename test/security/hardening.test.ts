@@ -2,7 +2,7 @@
 // real HTTP and graphql-ws clients: queries that cost exponential work to check, files that
 // declare absurd lengths, sockets that hoard subscriptions, malformed requests and inputs
 // Postgres cannot store, unbounded sizes, and a database that goes away under the server.
-import { writeFile } from "node:fs/promises";
+import { mkdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
 import { createClient, type Client } from "graphql-ws";
@@ -205,6 +205,32 @@ describe("sizes are bounded (item 13)", () => {
     expect(page.json().errors[0].message).toMatch(/query cost \d+ exceeds the limit of 20000/);
     const fine = await gqlData(server.url, `{ runs(first: 100) { nodes { id params } } }`, {}, admin);
     expect(Array.isArray(fine.runs.nodes)).toBe(true);
+  });
+});
+
+describe("dataset image listings page from an index (item 13)", () => {
+  it("answers deep pages from a sorted listing built once, not by walking the dataset again", async () => {
+    const dir = path.join(server.dataRoot, "many-faces");
+    const expected: string[] = [];
+    for (let identity = 0; identity < 12; identity++) {
+      const folder = `id_${String(identity).padStart(4, "0")}`;
+      await mkdir(path.join(dir, folder), { recursive: true });
+      for (let i = 0; i < 100; i++) {
+        const file = `${String(i).padStart(3, "0")}.png`;
+        await writeFile(path.join(dir, folder, file), "");
+        expected.push(`${folder}/${file}`);
+      }
+    }
+    const id = (await gqlData(server.url, `mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id } }`, { input: { name: "many-faces", kind: "SYNTHETIC", requirement: "NONE", uri: dir } }, admin)).createDataset.id;
+    const base = server.url.replace(/\/graphql$/, "");
+    const list = async (offset: number, limit: number) => (await fetch(`${base}/files/datasets/${id}/images?offset=${offset}&limit=${limit}`, { headers: bearer() })).json();
+    expect(await list(1100, 50)).toMatchObject({ offset: 1100, images: expected.slice(1100, 1150), hasMore: true });
+    // The last identity folder goes away: deep pages still come from the index built above.
+    await rename(path.join(dir, "id_0011"), path.join(server.dataRoot, "id_0011-moved"));
+    expect(await list(1150, 100)).toMatchObject({ images: expected.slice(1150, 1200), hasMore: false });
+    expect(await list(10_000_000, 10)).toMatchObject({ images: [], hasMore: false });
+    // The first pages are walked (a bounded walk) and see the folder as it is now.
+    expect((await list(0, 5)).images).toEqual(expected.slice(0, 5));
   });
 });
 
