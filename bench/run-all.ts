@@ -3,6 +3,7 @@
 // `npm run bench -- leaderboard fanout` runs a subset.
 import { run as ingestAndRunsQuery } from "./ingest-and-runs-query";
 import { run as leaderboard } from "./leaderboard";
+import { run as load } from "./load";
 import { run as soak } from "./soak";
 import { run as subscriptionFanout } from "./subscription-fanout";
 import { benchTransferThroughput } from "./transfer-throughput";
@@ -13,6 +14,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   transfer: () => benchTransferThroughput(),
   leaderboard: () => leaderboard(),
   soak,
+  load: () => load(),
 };
 
 const selected = process.argv.slice(2).filter((name) => !name.startsWith("-"));

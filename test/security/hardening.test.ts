@@ -223,7 +223,7 @@ describe("dataset image listings page from an index (item 13)", () => {
     }
     const id = (await gqlData(server.url, `mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id } }`, { input: { name: "many-faces", kind: "SYNTHETIC", requirement: "NONE", uri: dir } }, admin)).createDataset.id;
     const base = server.url.replace(/\/graphql$/, "");
-    const list = async (offset: number, limit: number) => (await fetch(`${base}/files/datasets/${id}/images?offset=${offset}&limit=${limit}`, { headers: bearer() })).json();
+    const list = async (offset: number, limit: number): Promise<any> => (await fetch(`${base}/files/datasets/${id}/images?offset=${offset}&limit=${limit}`, { headers: bearer() })).json();
     expect(await list(1100, 50)).toMatchObject({ offset: 1100, images: expected.slice(1100, 1150), hasMore: true });
     // The last identity folder goes away: deep pages still come from the index built above.
     await rename(path.join(dir, "id_0011"), path.join(server.dataRoot, "id_0011-moved"));
