@@ -2,12 +2,10 @@
 // Benchmark's dataUri or a dataPath override) lies inside the data roots in the layout its
 // protocol needs, precomputed features fit it, and its size is the protocol's (unless
 // allowNonStandardSize). Every error names the input field. The result is stored in Run.params.
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { CatalogueStore } from "../db/stores/catalogue-store";
 import type { Benchmark } from "../generated/prisma/client";
 import { badInput } from "../errors";
-import { parseInsightfaceBin } from "../metrics";
 import {
   checkBenchmarkSize,
   countNonBlankLines,
@@ -15,12 +13,12 @@ import {
   IJB_LOOSE_CROP_FOLDER,
   ijbMetaRelative,
   readIssame,
-  readNpyShape,
   type EvaluateBenchmarkParams,
   type EvaluationMode,
   type FeatureFiles,
 } from "../runners/evaluate";
 import type { DataPaths } from "./data-paths";
+import { probeFile } from "./file-probe";
 
 export interface EvaluationBenchmarkInput {
   name: string;
@@ -57,7 +55,7 @@ async function location(field: string, input: EvaluationBenchmarkInput, row: Ben
 
 async function readBinIssame(field: string, file: string, name: string): Promise<boolean[]> {
   try {
-    return parseInsightfaceBin(await readFile(file), file).issame;
+    return await probeFile("binIssame", file);
   } catch (error) {
     throw badInput(field, `benchmark ${name}: ${messageOf(error)}`);
   }
@@ -66,7 +64,7 @@ async function readBinIssame(field: string, file: string, name: string): Promise
 /** Resolves feature files and checks their shape: `rows` rows (one per image) of the same width. */
 async function featureFiles(field: string, features: NonNullable<EvaluationBenchmarkInput["features"]>, rows: number, what: string, checks: Checks) {
   const shapeOf = async (f: string, file: string) => {
-    const shape = await readNpyShape(file).catch((error) => {
+    const shape = await probeFile("npyShape", file).catch((error) => {
       throw badInput(f, messageOf(error));
     });
     if (shape.length !== 2 || shape[0] !== rows || !(shape[1]! > 0)) {
