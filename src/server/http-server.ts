@@ -58,7 +58,11 @@ const HEALTH_TIMEOUT_MS = 2_000;
  * for the socket are therefore rebuilt with the CommonJS class.
  */
 const SocketGraphQLError = createRequire(import.meta.url)("graphql").GraphQLError as typeof GraphQLError;
-const forSocket = (errors: readonly GraphQLError[]) => errors.map((e) => new SocketGraphQLError(e.message, { extensions: e.extensions }));
+const forSocket = (errors: readonly GraphQLError[]) =>
+  errors.map((e) => {
+    const { http: _status, ...extensions } = e.extensions ?? {}; // an HTTP status means nothing on a socket
+    return new SocketGraphQLError(e.message, { extensions });
+  });
 
 /** An invalid token is refused before the operation runs, with HTTP 401. */
 async function principalOf(auth: Services["auth"], header: unknown): Promise<Principal> {
@@ -76,8 +80,6 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const schema = buildSchema();
   const app = express();
   const httpServer = http.createServer(app);
-
-
   const { auth } = options.services;
 
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: BODY_LIMIT_BYTES, verifyClient: (info, done) => connections.verifyClient(info, done) });
