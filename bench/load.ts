@@ -2,7 +2,9 @@
 // back to back while 50 graphql-ws subscribers receive run updates, against a server started
 // the way users start it (`node --import tsx src/main.ts`, a separate process, so its RSS is
 // its own). Reports the query's p50/p95/p99, errors, and the server's RSS before the load,
-// at its peak, and after the clients left.
+// at its peak, and after the clients left. Then two rounds of subscription churn (CHURN_SOCKETS
+// sockets x CHURN_PER_SOCKET subscriptions opened, then closed) with the RSS after each: a
+// server that leaks subscriptions keeps growing from round to round.
 //   npm run bench -- load                       this checkout
 //   tsx bench/load.ts [--server-dir DIR]       alone; DIR: another checkout (e.g. a baseline
 //                                               commit) whose src/main.ts is started instead
@@ -21,6 +23,8 @@ const SECONDS = Number(process.env.LOAD_SECONDS ?? 60);
 const HTTP_CLIENTS = Number(process.env.LOAD_HTTP_CLIENTS ?? 100);
 const SUBSCRIBERS = Number(process.env.LOAD_SUBSCRIBERS ?? 50);
 const SEEDED_RUNS = 200;
+const CHURN_SOCKETS = Number(process.env.LOAD_CHURN_SOCKETS ?? 40);
+const CHURN_PER_SOCKET = Number(process.env.LOAD_CHURN_PER_SOCKET ?? 100);
 const RUNS_QUERY = `{ runs(first: 50) { totalCount nodes { id kind status name group seed params createdAt progress { done total phase fraction } } } }`;
 
 async function rssMb(pid: number): Promise<number> {
@@ -104,6 +108,25 @@ export async function run(serverDir = process.cwd()) {
     await new Promise((r) => setTimeout(r, 5_000)); // let the server release what the clients held
     const after = await rssMb(pid);
 
+    // Churn: open many subscriptions that never receive an event, close them, twice.
+    const churnRssMb: number[] = [];
+    for (let round = 0; round < 2; round++) {
+      const sockets = Array.from({ length: CHURN_SOCKETS }, () => createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 }));
+      let acknowledged = 0;
+      for (const socket of sockets) {
+        for (let i = 0; i < CHURN_PER_SOCKET; i++) {
+          socket.subscribe({ query: `subscription($id: ID!) { metricLogged(runId: $id) { count } }`, variables: { id: ids[i % ids.length] } }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+        }
+        socket.on("connected", () => void acknowledged++);
+      }
+      const until = performance.now() + 30_000;
+      while (acknowledged < sockets.length && performance.now() < until) await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 3_000)); // the server sets up the subscriptions
+      await Promise.all(sockets.map((c) => c.dispose()));
+      await new Promise((r) => setTimeout(r, 5_000));
+      churnRssMb.push(await rssMb(pid));
+    }
+
     latencies.sort((a, b) => a - b);
     const result = {
       seconds: SECONDS,
@@ -119,8 +142,10 @@ export async function run(serverDir = process.cwd()) {
       rssBeforeMb: before,
       rssPeakMb: peak,
       rssAfterMb: after,
+      churnSubscriptionsPerRound: CHURN_SOCKETS * CHURN_PER_SOCKET,
+      churnRssMb,
     };
-    console.log(`load ${SECONDS}s (${serverDir}): ${result.queries} runs queries (${result.queriesPerSecond}/s) from ${HTTP_CLIENTS} clients, p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms, p99 ${result.p99Ms} ms, ${errors} errors; ${delivered} events to ${SUBSCRIBERS} subscribers; server RSS ${before} MB before -> ${peak} MB peak -> ${after} MB after`);
+    console.log(`load ${SECONDS}s (${serverDir}): ${result.queries} runs queries (${result.queriesPerSecond}/s) from ${HTTP_CLIENTS} clients, p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms, p99 ${result.p99Ms} ms, ${errors} errors; ${delivered} events to ${SUBSCRIBERS} subscribers; server RSS ${before} MB before -> ${peak} MB peak -> ${after} MB after; after 2 rounds of ${CHURN_SOCKETS * CHURN_PER_SOCKET} subscriptions opened and closed: ${churnRssMb.join(" MB, ")} MB`);
     return result;
   } finally {
     await Promise.all(subscribers.map((c) => c.dispose()));
