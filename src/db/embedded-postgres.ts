@@ -56,21 +56,20 @@ export async function startEmbeddedPostgres(databaseDir: string, options: Embedd
   const initialised = await isInitialised(dir);
   let secret = await readSecret(dir);
   if (!initialised) secret = await createSecret(dir);
-  const make = (password: string) =>
-    new EmbeddedPostgres({
-      databaseDir: dir,
-      port,
-      user: USER,
-      password,
-      authMethod: "scram-sha-256",
-      persistent: true,
-      // Postgres refuses to run as root; the package then creates and uses a `postgres` user.
-      createPostgresUser: runningAsRoot,
-      initdbFlags: ["--encoding=UTF8", "--locale=C"],
-      onLog: log,
-      onError: (message) => log(String(message)),
-    });
-  const postgres = make(secret ?? LEGACY_PASSWORD);
+  const postgres = new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user: USER,
+    // A legacy folder starts with its old password and is moved to a secret below.
+    password: secret ?? LEGACY_PASSWORD,
+    authMethod: "scram-sha-256",
+    persistent: true,
+    // Postgres refuses to run as root; the package then creates and uses a `postgres` user.
+    createPostgresUser: runningAsRoot,
+    initdbFlags: ["--encoding=UTF8", "--locale=C"],
+    onLog: log,
+    onError: (message) => log(String(message)),
+  });
   if (!initialised) await postgres.initialise();
   // After a hard stop of the server its postmaster may still hold the folder.
   await stopStalePostmaster(dir, notice);
