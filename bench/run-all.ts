@@ -4,7 +4,9 @@
 import { benchIjbcFullSize } from "./ijbc-full-size";
 import { run as ingestAndRunsQuery } from "./ingest-and-runs-query";
 import { run as leaderboard } from "./leaderboard";
+import { run as load } from "./load";
 import { run as soak } from "./soak";
+import { run as subscriptionChurn } from "./subscription-churn";
 import { run as subscriptionFanout } from "./subscription-fanout";
 import { benchTransferThroughput } from "./transfer-throughput";
 
@@ -15,6 +17,8 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   leaderboard: () => leaderboard(),
   ijbc: () => benchIjbcFullSize(),
   soak,
+  load: () => load(),
+  churn: subscriptionChurn,
 };
 
 const selected = process.argv.slice(2).filter((name) => !name.startsWith("-"));

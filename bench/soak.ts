@@ -13,7 +13,7 @@ const SUBSCRIBERS = 200;
 const POINTS_PER_CALL = 100;
 
 export async function run() {
-  const server = await startBenchServer();
+  const server = await startBenchServer({ MAX_WS_CONNECTIONS_PER_CLIENT: String(SUBSCRIBERS + 10) });
   const errors: string[] = [];
   try {
     const createRun = `mutation { createRun(input: { kind: TRAIN }) { id } }`;

@@ -9,7 +9,7 @@ import { LOCKS, withAdvisoryLock } from "./db/advisory-lock";
 import { migrate } from "./db/migrate";
 import { openDatabase } from "./db/prisma";
 import { createStores } from "./db/stores";
-import { startEventBus } from "./events/event-bus";
+import { startEventBus, type EventBus } from "./events/event-bus";
 import { installQueue } from "./db/install-queue";
 import { startHttpServer, type RunningHttpServer } from "./server/http-server";
 import { mountDashboard } from "./server/dashboard-routes";
@@ -23,6 +23,7 @@ import { startConfiguredWorker } from "./worker/worker";
 export interface RunningApp {
   http: RunningHttpServer;
   services: Services;
+  events: EventBus;
   databaseUrl: string;
   stop(): Promise<void>;
 }
@@ -35,17 +36,19 @@ export interface AppLogger {
 const quiet: AppLogger = { info: () => {}, warn: () => {} };
 
 /** The database to use: DATABASE_URL, or an embedded cluster under the data folder. */
-export async function resolveDatabase(config: AppConfig, log: AppLogger) {
+export async function resolveDatabase(config: AppConfig, log: AppLogger, onDatabaseLost?: (error: Error) => void) {
   if (config.DATABASE_URL) return { url: config.DATABASE_URL, embedded: null as EmbeddedDatabase | null };
   const dir = path.join(config.dataDir, "postgres");
   log.info(`starting embedded PostgreSQL (data in ${dir})`);
-  const embedded = await startEmbeddedPostgres(dir);
+  const embedded = await startEmbeddedPostgres(dir, { notice: log.warn, ...(onDatabaseLost ? { onFatal: onDatabaseLost } : {}) });
   return { url: await ensureDatabase(embedded, "realismlab"), embedded };
 }
 
 export interface AppOptions {
   /** Observe every SQL statement sent through Prisma (diagnostics and tests). */
   onDatabaseQuery?: (sql: string) => void;
+  /** The embedded Postgres stopped and could not be restarted (`npm start` exits non-zero). */
+  onDatabaseLost?: (error: Error) => void;
 }
 
 export async function startApp(config: AppConfig, log: AppLogger = quiet, options: AppOptions = {}): Promise<RunningApp> {
@@ -54,7 +57,7 @@ export async function startApp(config: AppConfig, log: AppLogger = quiet, option
     for (const step of stack.reverse()) await step().catch((e) => log.warn(`shutdown: ${(e as Error).message}`));
   };
   try {
-    const database = await resolveDatabase(config, log);
+    const database = await resolveDatabase(config, log, options.onDatabaseLost);
     if (database.embedded) stack.push(() => database.embedded!.stop());
     const applied = await migrate(database.url).catch((error) => {
       throw explainDatabaseError(error, databaseLabel(config));
@@ -87,6 +90,11 @@ export async function startApp(config: AppConfig, log: AppLogger = quiet, option
         maxAliases: config.MAX_QUERY_ALIASES,
         introspection: config.INTROSPECTION,
       },
+      websocket: {
+        maxConnectionsPerClient: config.MAX_WS_CONNECTIONS_PER_CLIENT,
+        maxSubscriptionsPerConnection: config.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      },
+      checkDatabase: () => stores.health.ping(),
       mount: (app) => {
         mountLeaderboardRoutes(app, services);
         mountDashboard(app, services); // web/dist + SPA fallback last: it answers only page paths
@@ -99,7 +107,7 @@ export async function startApp(config: AppConfig, log: AppLogger = quiet, option
       stack.push(() => worker.stop());
       log.info(`worker ${worker.name} takes ${config.WORKER_KINDS.join(", ")} runs (concurrency ${config.WORKER_CONCURRENCY})`);
     }
-    return { http, services, databaseUrl: database.url, stop };
+    return { http, services, events, databaseUrl: database.url, stop };
   } catch (error) {
     await stop();
     throw error;

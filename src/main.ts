@@ -8,7 +8,13 @@ const log = { info: (m: string) => console.log(m), warn: (m: string) => console.
 try {
   const config = loadConfig();
   for (const root of config.dataRoots) await mkdir(root, { recursive: true }).catch(() => undefined);
-  const app = await startApp(config, log);
+  const app = await startApp(config, log, {
+    // Supervision gave up: exit non-zero so that a process manager restarts us.
+    onDatabaseLost: (error) => {
+      console.error(`RealismLab is stopping: ${error.message}`);
+      process.exit(1);
+    },
+  });
   if (config.AUTH_REQUIRED && (await app.services.auth.countTokens()) === 0) {
     // Bootstrap: without any token nobody could change anything.
     const { secret } = await app.services.auth.createToken({ name: "first admin token", scopes: ["ADMIN"] });
@@ -31,6 +37,7 @@ try {
   process.on("SIGINT", () => shutdown("SIGINT"));
   process.on("SIGTERM", () => shutdown("SIGTERM"));
 } catch (error) {
-  console.error(error instanceof ConfigError ? error.message : `RealismLab failed to start: ${(error as Error).message}`);
+  const message = error instanceof ConfigError ? error.message : `RealismLab failed to start: ${error instanceof Error ? error.message : String(error)}`;
+  console.error(message);
   process.exit(1);
 }

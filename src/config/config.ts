@@ -52,6 +52,10 @@ const envSchema = z.object({
   MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(100).default(12),
   MAX_QUERY_COST: z.coerce.number().int().min(10).default(20_000),
   MAX_QUERY_ALIASES: z.coerce.number().int().min(1).default(30),
+  /** Open WebSocket connections one remote address may hold (more are refused with HTTP 429). */
+  MAX_WS_CONNECTIONS_PER_CLIENT: z.coerce.number().int().min(1).default(100),
+  /** Operations (subscriptions) one WebSocket connection may run at once. */
+  MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).default(100),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 

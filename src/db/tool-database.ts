@@ -7,7 +7,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { AppConfig } from "../config/config";
-import { embeddedUrl, startEmbeddedPostgres } from "./embedded-postgres";
+import { runningEmbeddedUrl, startEmbeddedPostgres } from "./embedded-postgres";
 
 export const DATABASE_NAME = "realismlab";
 
@@ -69,7 +69,7 @@ export async function openToolDatabase(config: Pick<AppConfig, "DATABASE_URL" | 
     );
   }
   const port = await runningPort(clusterDir);
-  if (port) return { url: embeddedUrl(port, DATABASE_NAME), label, stop: async () => {} };
+  if (port) return { url: await runningEmbeddedUrl(clusterDir, port, DATABASE_NAME), label, stop: async () => {} };
   const embedded = await startEmbeddedPostgres(clusterDir);
   return { url: embedded.urlFor(DATABASE_NAME), label, stop: () => embedded.stop() };
 }

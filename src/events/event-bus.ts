@@ -10,6 +10,8 @@ export interface EventBus {
   /** Async iterator of one topic's payloads, ended when `signal` aborts. */
   subscribe<T extends Topic>(topic: T, signal?: AbortSignal): AsyncIterableIterator<EventMap[T]>;
   onReconnect(listener: () => void): () => void;
+  /** Live subscriptions in this process, all topics together (diagnostics; a leak shows here). `on()` also listens for 'error', not counted. */
+  subscriberCount(): number;
   close(): Promise<void>;
 }
 
@@ -63,6 +65,9 @@ export async function startEventBus(databaseUrl: string, log: (msg: string) => v
   return {
     subscribe(topic, signal) {
       return mapIterator(on(emitter, topic, { signal }), (args) => args[0]);
+    },
+    subscriberCount() {
+      return emitter.eventNames().reduce((sum, name) => sum + (name === "__reconnect" || name === "error" ? 0 : emitter.listenerCount(name)), 0);
     },
     onReconnect(listener) {
       emitter.on("__reconnect", listener);

@@ -11,13 +11,15 @@ export interface GraphQLContext {
   principal: Principal;
   events: EventBus;
   loaders: Loaders;
+  /** Over WebSocket: aborted when the operation ends (complete, socket closed); ends its event streams. */
+  signal?: AbortSignal;
 }
 
 export function createContext(
   services: Services,
   events: EventBus,
   principal: Principal,
-  options: { cache?: boolean } = {},
+  options: { cache?: boolean; signal?: AbortSignal } = {},
 ): GraphQLContext {
-  return { services, events, principal, loaders: createLoaders(services.stores, options) };
+  return { services, events, principal, loaders: createLoaders(services.stores, options), ...(options.signal ? { signal: options.signal } : {}) };
 }

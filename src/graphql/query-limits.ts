@@ -1,7 +1,10 @@
-// Bounds on what one operation may ask for: depth and aliases counted on the AST,
-// cost with graphql-query-complexity. (graphql-armor and graphql-depth-limit load
-// graphql's CommonJS build under Node's ESM loader: a second copy of graphql whose
-// schema checks fail against ours. Depth and aliases take a few lines here.)
+// Bounds on what one operation may ask for: depth, aliases and size counted on the AST,
+// cost with graphql-query-complexity. Every check costs time linear in the query text:
+// each fragment is summarised once (memoized), so a chain of fragments that each spread
+// the previous one twice (2^n fields from n lines) is measured without expanding it, and
+// is refused before the cost estimator (which does expand spreads) ever sees it.
+// (graphql-armor and graphql-depth-limit load graphql's CommonJS build under Node's ESM
+// loader: a second copy of graphql whose schema checks fail against ours.)
 import {
   GraphQLError,
   Kind,
@@ -10,7 +13,7 @@ import {
   type GraphQLSchema,
   type SelectionSetNode,
 } from "graphql";
-import { getComplexity, simpleEstimator } from "graphql-query-complexity";
+import { getComplexity, type ComplexityEstimator } from "graphql-query-complexity";
 
 export interface QueryLimits {
   maxDepth: number;
@@ -19,26 +22,62 @@ export interface QueryLimits {
   introspection: boolean;
 }
 
-function depthOf(selectionSet: SelectionSetNode | undefined, fragments: Record<string, FragmentDefinitionNode>, seen: Set<string>): number {
-  if (!selectionSet) return 0;
-  let deepest = 0;
-  for (const selection of selectionSet.selections) {
-    if (selection.kind === Kind.FIELD) {
-      if (selection.name.value.startsWith("__")) continue; // introspection has its own shape
-      deepest = Math.max(deepest, 1 + depthOf(selection.selectionSet, fragments, seen));
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      deepest = Math.max(deepest, depthOf(selection.selectionSet, fragments, seen));
-    } else {
-      const name = selection.name.value;
-      if (seen.has(name)) continue; // cycles are reported by NoFragmentCycles
-      deepest = Math.max(deepest, depthOf(fragments[name]?.selectionSet, fragments, new Set([...seen, name])));
-    }
-  }
-  return deepest;
+/** What a selection set amounts to once every fragment spread in it is expanded. */
+interface Extent {
+  depth: number;
+  /** Fields selected after expansion, saturating at CAP (it grows as 2^n in hostile queries). */
+  fields: number;
 }
 
+const CAP = Number.MAX_SAFE_INTEGER / 4;
+const add = (a: number, b: number) => Math.min(CAP, a + b);
+
+/**
+ * The extent of each operation, visiting every node of the document once: fragments are
+ * summarised the first time they are spread and reused after that. Cycles (refused by
+ * graphql's NoFragmentCyclesRule) count as empty here.
+ */
+function extentsOf(document: DocumentNode): Extent[] {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  const summaries = new Map<string, Extent>();
+  const inProgress = new Set<string>();
+  const fragmentExtent = (name: string): Extent => {
+    const known = summaries.get(name);
+    if (known) return known;
+    const fragment = fragments.get(name);
+    if (!fragment || inProgress.has(name)) return { depth: 0, fields: 0 };
+    inProgress.add(name);
+    const extent = selectionExtent(fragment.selectionSet);
+    inProgress.delete(name);
+    summaries.set(name, extent);
+    return extent;
+  };
+  const selectionExtent = (selectionSet: SelectionSetNode | undefined): Extent => {
+    let depth = 0;
+    let fields = 0;
+    for (const selection of selectionSet?.selections ?? []) {
+      if (selection.kind === Kind.FIELD) {
+        if (selection.name.value.startsWith("__")) continue; // introspection has its own shape
+        const inner = selectionExtent(selection.selectionSet);
+        depth = Math.max(depth, 1 + inner.depth);
+        fields = add(fields, add(1, inner.fields));
+      } else {
+        const inner = selection.kind === Kind.INLINE_FRAGMENT ? selectionExtent(selection.selectionSet) : fragmentExtent(selection.name.value);
+        depth = Math.max(depth, inner.depth);
+        fields = add(fields, inner.fields);
+      }
+    }
+    return { depth, fields };
+  };
+  return document.definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION ? [selectionExtent(d.selectionSet)] : []));
+}
+
+/** A limit error: BAD_USER_INPUT and HTTP 400 (Apollo would answer 500 for an error thrown in a plugin hook). */
 function tooMuch(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT" } });
+  return new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } });
 }
 
 function countAliases(node: unknown): number {
@@ -52,9 +91,9 @@ function countAliases(node: unknown): number {
 }
 
 /**
- * Throws BAD_USER_INPUT when an operation is too deep, uses too many aliases or
- * costs too much. Works on the parsed document (plain AST), so it serves HTTP
- * (Apollo plugin) and WebSocket (graphql-ws onSubscribe) alike.
+ * Throws BAD_USER_INPUT (HTTP 400) when an operation is too deep, uses too many aliases,
+ * selects too many fields or costs too much. Works on the parsed document (plain AST),
+ * so it serves HTTP (Apollo plugin) and WebSocket (graphql-ws onSubscribe) alike.
  */
 export function assertWithinLimits(
   schema: GraphQLSchema,
@@ -63,21 +102,40 @@ export function assertWithinLimits(
   operationName: string | undefined,
   limits: QueryLimits,
 ): void {
-  const fragments: Record<string, FragmentDefinitionNode> = {};
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-  }
-  for (const definition of document.definitions) {
-    if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
-    const depth = depthOf(definition.selectionSet, fragments, new Set());
-    if (depth > limits.maxDepth) throw tooMuch(`query depth ${depth} exceeds the limit of ${limits.maxDepth}`);
+  for (const extent of extentsOf(document)) {
+    if (extent.depth > limits.maxDepth) throw tooMuch(`query depth ${extent.depth} exceeds the limit of ${limits.maxDepth}`);
+    // Every selected field costs at least 1, so this is a lower bound on the cost below.
+    if (extent.fields > limits.maxCost) {
+      const count = extent.fields >= CAP ? "too many" : String(extent.fields);
+      throw tooMuch(`query selects ${count} fields once its fragments are expanded, over the cost limit of ${limits.maxCost}`);
+    }
   }
   const aliases = countAliases(document);
   if (aliases > limits.maxAliases) throw tooMuch(`${aliases} aliases exceed the limit of ${limits.maxAliases}`);
   assertCost(schema, document, variables, operationName, limits.maxCost);
 }
 
-/** Throws BAD_USER_INPUT when the operation's estimated cost (one per field, lists x `first`) is over the limit. */
+/**
+ * A JSON value (run params, details, curve points) is bounded in size but can be far larger
+ * than a plain field, so it costs this much: `runs(first: 500) { nodes { params } } }` is then
+ * over the default limit, and what one answer can carry stays bounded.
+ */
+export const JSON_FIELD_COST = 40;
+const DEFAULT_PAGE = 50;
+
+/** One per field, JSON_FIELD_COST per JSON field; a field with a `first` argument multiplies what it selects by it. */
+const answerSizeEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
+  // Unwrapped by hand: graphql-query-complexity loads graphql's CommonJS build, and graphql's
+  // type predicates refuse types "from another module or realm".
+  let type: unknown = field.type;
+  while (type && typeof type === "object" && "ofType" in type) type = (type as { ofType: unknown }).ofType;
+  const own = (type as { name?: string }).name === "JSON" ? JSON_FIELD_COST : 1;
+  const hasFirst = field.args.some((a) => a.name === "first");
+  const first = hasFirst ? (typeof args.first === "number" && args.first > 0 ? args.first : DEFAULT_PAGE) : 1;
+  return own + first * childComplexity;
+};
+
+/** Throws BAD_USER_INPUT when the operation's estimated cost is over the limit. */
 function assertCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined, maxCost: number): void {
   let cost: number;
   try {
@@ -86,13 +144,11 @@ function assertCost(schema: GraphQLSchema, document: DocumentNode, variables: Re
       query: document,
       variables: variables ?? {},
       ...(operationName ? { operationName } : {}),
-      estimators: [simpleEstimator({ defaultComplexity: 1 })],
+      estimators: [answerSizeEstimator],
     });
   } catch (error) {
     // Estimating coerces the variables first: a bad value is the caller's mistake.
-    throw new GraphQLError((error as Error).message, { extensions: { code: "BAD_USER_INPUT" } });
+    throw tooMuch((error as Error).message);
   }
-  if (cost > maxCost) {
-    throw new GraphQLError(`query cost ${cost} exceeds the limit of ${maxCost}`, { extensions: { code: "BAD_USER_INPUT" } });
-  }
+  if (cost > maxCost) throw tooMuch(`query cost ${cost} exceeds the limit of ${maxCost}`);
 }

@@ -1,6 +1,9 @@
 // Line-by-line reading of large text files in chunks, with 1-based line numbers for errors.
 import { createReadStream } from "node:fs";
 
+/** No meta line is anywhere near this long; a file without line breaks must not grow memory without bound. */
+export const MAX_LINE_BYTES = 1 << 20;
+
 export type LineHandler = (buf: Uint8Array, start: number, end: number, lineNo: number) => void;
 
 /** Splits a byte stream into lines ("\n" or "\r\n"); empty lines are passed on too. */
@@ -15,6 +18,7 @@ export class LineSplitter {
     if (this.carry) {
       const nl = chunk.indexOf(10);
       if (nl < 0) {
+        if (this.carry.length + chunk.length > MAX_LINE_BYTES) throw new Error(`line ${this.lineNo + 1} is longer than ${MAX_LINE_BYTES} bytes`);
         const merged = new Uint8Array(this.carry.length + chunk.length);
         merged.set(this.carry);
         merged.set(chunk, this.carry.length);
@@ -34,6 +38,7 @@ export class LineSplitter {
       this.emit(buf, from, nl);
       from = nl + 1;
     }
+    if (buf.length - from > MAX_LINE_BYTES) throw new Error(`line ${this.lineNo + 1} is longer than ${MAX_LINE_BYTES} bytes`);
     if (from < buf.length) this.carry = Uint8Array.prototype.slice.call(buf, from); // a copy, also for Buffers
   }
 

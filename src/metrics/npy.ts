@@ -6,6 +6,12 @@ import { float16ToFloat32 } from "./float16";
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 const SUPPORTED: Record<string, 2 | 4> = { "<f4": 4, "<f2": 2 };
+/**
+ * The longest header read (numpy itself refuses headers over 10,000 bytes by default): the
+ * length field is 4 bytes in format 2.0/3.0, and an unchecked 2^31 from a 13-byte file once
+ * reached a native read as its length and aborted the process.
+ */
+export const MAX_NPY_HEADER_BYTES = 64 * 1024;
 
 export interface NpyArray {
   data: Float32Array;
@@ -36,6 +42,7 @@ function parseHeader(bytes: Uint8Array, name: string): NpyHeader | { need: numbe
   if (bytes.length < 8 + lenBytes) return { need: 8 + lenBytes };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  if (headerLen > MAX_NPY_HEADER_BYTES) fail(name, `header length ${headerLen} is over the limit of ${MAX_NPY_HEADER_BYTES} bytes`);
   const dataOffset = 8 + lenBytes + headerLen;
   if (bytes.length < dataOffset) return { need: dataOffset };
   const header = new TextDecoder(major === 3 ? "utf-8" : "latin1").decode(bytes.subarray(8 + lenBytes, dataOffset));
@@ -105,7 +112,7 @@ export function readNpy(path: string): NpyArray {
       h = parseHeader(head, path);
     }
     const size = h.count * h.itemSize;
-    if (fileSize !== h.dataOffset + size) {
+    if (!Number.isSafeInteger(size) || fileSize !== h.dataOffset + size) {
       fail(path, `expected ${size} data bytes for shape (${h.shape.join(", ")}), found ${fileSize - h.dataOffset}`);
     }
     const buffer = new ArrayBuffer(size);

@@ -48,7 +48,7 @@ export const leaderboardResolvers = {
   Subscription: {
     leaderboardChanged: {
       async *subscribe(_: unknown, args: { filter?: LeaderboardFilterInput | null }, ctx: Ctx) {
-        const events = ctx.events.subscribe("runUpdated");
+        const events = ctx.events.subscribe("runUpdated", ctx.signal);
         // Resolved once, before waiting: an unknown dataset name fails the subscription now.
         const scope = await ctx.services.leaderboard.scopeOf(args.filter);
         for await (const event of events) {

@@ -30,7 +30,7 @@ export const pipelineResolvers = {
   Subscription: {
     pipelineUpdated: {
       async *subscribe(_: unknown, args: { id: string }, ctx: Ctx) {
-        for await (const event of ctx.events.subscribe("pipelineUpdated")) {
+        for await (const event of ctx.events.subscribe("pipelineUpdated", ctx.signal)) {
           if (event.pipelineId !== args.id) continue;
           const pipeline = await ctx.services.pipelines.byId(args.id);
           if (pipeline) yield { pipelineUpdated: { pipeline } };

@@ -44,7 +44,7 @@ export const subscriptionResolvers = {
   Subscription: {
     runUpdated: {
       async *subscribe(_: unknown, args: { filter?: RunUpdatedFilter | null }, ctx: Ctx) {
-        for await (const event of ctx.events.subscribe("runUpdated")) {
+        for await (const event of ctx.events.subscribe("runUpdated", ctx.signal)) {
           if (!matches(event, args.filter)) continue;
           // Read the run fresh: the event names it, the row is the truth.
           const run = await ctx.services.runs.require(event.runId).catch(() => null);
@@ -54,7 +54,7 @@ export const subscriptionResolvers = {
     },
     runProgress: {
       async *subscribe(_: unknown, args: { runId: string }, ctx: Ctx) {
-        const events = ctx.events.subscribe("runProgress");
+        const events = ctx.events.subscribe("runProgress", ctx.signal);
         const run = await ctx.services.runs.require(args.runId);
         yield { runProgress: withFraction(progressOf(run)) };
         for await (const event of events) {
@@ -65,7 +65,7 @@ export const subscriptionResolvers = {
     metricLogged: {
       async *subscribe(_: unknown, args: { runId: string }, ctx: Ctx) {
         await ctx.services.runs.require(args.runId);
-        for await (const event of ctx.events.subscribe("metricLogged")) {
+        for await (const event of ctx.events.subscribe("metricLogged", ctx.signal)) {
           if (event.runId === args.runId) yield { metricLogged: event };
         }
       },

@@ -29,7 +29,7 @@ export const trainingResolvers = {
   Subscription: {
     runLog: {
       async *subscribe(_: unknown, args: { runId: string }, ctx: Ctx) {
-        for await (const event of ctx.events.subscribe("runLog")) {
+        for await (const event of ctx.events.subscribe("runLog", ctx.signal)) {
           if (event.runId === args.runId) {
             const at = new Date();
             yield { runLog: { runId: event.runId, lines: event.lines.map((l) => ({ ...l, at })) } };

@@ -1,6 +1,7 @@
 // One port for everything: GraphQL over HTTP (Apollo Server 5 on express) and
 // graphql-ws subscriptions on the same http.Server.
 import http from "node:http";
+import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
@@ -12,7 +13,10 @@ import { WebSocketServer } from "ws";
 import { GraphQLError, parse } from "graphql";
 import { AppError } from "../errors";
 import { asksForIntrospection, introspectionRefused } from "../graphql/introspection";
+import { assertInputBounds } from "../graphql/input-bounds";
 import { assertWithinLimits, type QueryLimits } from "../graphql/query-limits";
+import { jsonErrors } from "./json-errors";
+import { limitConnections, operationLifecycle, type WebSocketLimits } from "./websocket-limits";
 import { ANONYMOUS, type Principal } from "../services/auth-service";
 import { createContext, type GraphQLContext } from "../graphql/context";
 import { formatError } from "../graphql/format-error";
@@ -28,6 +32,9 @@ export interface HttpServerOptions {
   /** Extra routes (dashboard, exports) mounted before the GraphQL endpoint. */
   mount?: (app: express.Express) => void;
   limits: QueryLimits;
+  websocket: WebSocketLimits;
+  /** Resolves when the database answers (for /healthz); rejects otherwise. */
+  checkDatabase: () => Promise<void>;
 }
 
 export interface RunningHttpServer {
@@ -40,7 +47,23 @@ export interface RunningHttpServer {
 
 const BODY_LIMIT = "5mb"; // ~10,000 metric points per logMetrics call fit comfortably
 const BODY_LIMIT_BYTES = 5 * 1024 * 1024;
+/** graphql-js parser bound: a query of more tokens is refused before it is parsed further (nesting costs stack). */
+const MAX_QUERY_TOKENS = 20_000;
+const HEALTH_TIMEOUT_MS = 2_000;
 
+
+/**
+ * graphql-ws accepts refusals from onSubscribe only as instances of the GraphQLError class it
+ * loaded itself: Node resolves its `import "graphql"` to graphql's CommonJS build (graphql 16 has
+ * no exports map), while a bundler-style loader (vitest) may give our code the ESM build. Errors
+ * for the socket are therefore rebuilt with the CommonJS class.
+ */
+const SocketGraphQLError = createRequire(import.meta.url)("graphql").GraphQLError as typeof GraphQLError;
+const forSocket = (errors: readonly GraphQLError[]) =>
+  errors.map((e) => {
+    const { http: _status, ...extensions } = e.extensions ?? {}; // an HTTP status means nothing on a socket
+    return new SocketGraphQLError(e.message, { extensions });
+  });
 
 /** An invalid token is refused before the operation runs, with HTTP 401. */
 async function principalOf(auth: Services["auth"], header: unknown): Promise<Principal> {
@@ -58,11 +81,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const schema = buildSchema();
   const app = express();
   const httpServer = http.createServer(app);
-
-
   const { auth } = options.services;
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: BODY_LIMIT_BYTES });
+  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: BODY_LIMIT_BYTES, verifyClient: (info, done) => connections.verifyClient(info, done) });
+  const connections = limitConnections(wsServer, options.websocket);
+  const operations = operationLifecycle(options.websocket);
   const wsCleanup = useServer(
     {
       schema,
@@ -76,26 +99,36 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         }
       },
       // The same limits as HTTP (depth, cost, aliases...) for operations over the socket.
-      onSubscribe: (_ctx, _id, payload) => {
+      onSubscribe: (ctx, _id, payload) => {
+        const overCap = operations.admit(ctx.subscriptions);
+        if (overCap) return forSocket(overCap);
         let document;
         try {
-          document = parse(payload.query);
+          document = parse(payload.query, { maxTokens: MAX_QUERY_TOKENS });
         } catch (error) {
-          return [error as GraphQLError];
+          const message = error instanceof Error && (error as { locations?: unknown }).locations ? error.message : "the query could not be parsed";
+          return forSocket([new GraphQLError(message, { extensions: { code: "GRAPHQL_PARSE_FAILED" } })]);
         }
         try {
+          assertInputBounds(document, payload.variables);
           assertWithinLimits(schema, document, payload.variables ?? undefined, payload.operationName ?? undefined, options.limits);
         } catch (error) {
-          return [error as GraphQLError];
+          return forSocket([error as GraphQLError]);
         }
         // INTROSPECTION=false holds over the socket too (Apollo applies it to HTTP only).
         if (!options.limits.introspection && asksForIntrospection(document)) {
-          return [introspectionRefused()];
+          return forSocket([introspectionRefused()]);
         }
         return undefined; // graphql-ws then validates and subscribes as usual
       },
-      context: (ctx) =>
-        createContext(options.services, options.events, (ctx.extra as { principal?: Principal }).principal ?? ANONYMOUS, { cache: false }),
+      context: (ctx, id) =>
+        createContext(options.services, options.events, (ctx.extra as { principal?: Principal }).principal ?? ANONYMOUS, {
+          cache: false,
+          signal: operations.signalFor(ctx.extra, id),
+        }),
+      onOperation: (ctx, id, _payload, _args, result) => operations.wrap(ctx.extra, id, result),
+      onComplete: (ctx, id) => operations.finish(ctx.extra, id),
+      onClose: (ctx) => operations.finishAll(ctx.extra),
       onError: (_ctx, _id, _payload, errors) => {
         for (const error of errors) console.warn(`subscription error: ${error.message}`);
       },
@@ -109,11 +142,22 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     includeStacktraceInErrorResponses: false,
     introspection: options.limits.introspection,
     allowBatchedHttpRequests: false,
+    parseOptions: { maxTokens: MAX_QUERY_TOKENS },
     plugins: [
       {
         async requestDidStart() {
           return {
+            // A request that failed only because of its input is a client error: HTTP 400, not 200
+            // (a partial answer, with some data, stays 200 as GraphQL over HTTP asks).
+            async willSendResponse({ response }) {
+              if (response.body.kind !== "single") return;
+              const { data, errors } = response.body.singleResult;
+              if (data == null && errors?.length && errors.every((e) => e.extensions?.code === "BAD_USER_INPUT")) {
+                response.http.status = 400;
+              }
+            },
             async didResolveOperation({ request, document }) {
+              assertInputBounds(document, request.variables);
               assertWithinLimits(schema, document, request.variables, request.operationName, options.limits);
             },
           };
@@ -127,8 +171,20 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   });
   await apollo.start();
 
-  app.get("/healthz", (_req, res) => {
-    res.json({ ok: true });
+  // Healthy only when the database answers: a process manager or load balancer acts on 503.
+  app.get("/healthz", async (_req, res) => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer in ${HEALTH_TIMEOUT_MS} ms`)), HEALTH_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([options.checkDatabase(), timeout]);
+      res.json({ ok: true, database: "ok" });
+    } catch {
+      res.status(503).json({ ok: false, database: "unreachable" });
+    } finally {
+      clearTimeout(timer);
+    }
   });
   options.mount?.(app);
   app.use(
@@ -138,6 +194,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       context: async ({ req }) => createContext(options.services, options.events, await principalOf(auth, req.headers.authorization)),
     }),
   );
+  // Last: any error a route or the body parser raised becomes JSON without internals.
+  app.use(jsonErrors);
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);

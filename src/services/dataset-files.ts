@@ -8,6 +8,7 @@ import path from "node:path";
 import { AppError, notFound } from "../errors";
 import type { CatalogueService } from "./catalogue-service";
 import type { DataPaths } from "./data-paths";
+import { createImageIndexCache, MAX_INDEXED_IMAGES } from "./image-index";
 
 export const IMAGE_TYPES: Readonly<Record<string, string>> = {
   ".png": "image/png",
@@ -19,6 +20,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Identity folders nest at most this deep under a dataset folder (DigiFace1M: 1). */
 const MAX_DEPTH = 3;
 export const MAX_LIST = 500;
+/** Pages ending within this many names are listed by a walk that stops there; deeper ones come from the index. */
+const WALKED_PREFIX = 1_000;
 
 export interface DatasetImagePage {
   dataset: { id: string; name: string };
@@ -45,7 +48,33 @@ function segments(relative: string): string[] {
   return parts;
 }
 
+/**
+ * Image paths under `folder` in sorted identity/file order, stopping at `want` names: a
+ * sorted depth-first walk (datasets hold millions of images). Symlinked folders are not
+ * followed; a symlinked image is listed only when it would be served (resolveImage's rule).
+ */
+async function walkImages(folder: string, want: number): Promise<string[]> {
+  const found: string[] = [];
+  const servable = async (file: string) => {
+    const real = await realpath(file).catch(() => null);
+    return real != null && inside(folder, real) && isImage(real) && ((await stat(real).catch(() => null))?.isFile() ?? false);
+  };
+  async function walk(dir: string, prefix: string[], depth: number): Promise<void> {
+    const entries = (await readdir(dir, { withFileTypes: true }).catch(() => [] as Dirent[])).sort(byName);
+    for (const entry of entries) {
+      if (found.length >= want) return;
+      if (entry.name.startsWith(".")) continue;
+      if (entry.isDirectory() && depth < MAX_DEPTH) await walk(path.join(dir, entry.name), [...prefix, entry.name], depth + 1);
+      else if (entry.isFile() && isImage(entry.name)) found.push([...prefix, entry.name].join("/"));
+      else if (entry.isSymbolicLink() && isImage(entry.name) && (await servable(path.join(dir, entry.name)))) found.push([...prefix, entry.name].join("/"));
+    }
+  }
+  await walk(folder, [], 0);
+  return found;
+}
+
 export function createDatasetFiles(catalogue: CatalogueService, dataPaths: DataPaths) {
+  const index = createImageIndexCache();
   /** The dataset's folder, resolved through symlinks and checked against the data roots. */
   async function datasetFolder(id: string) {
     const dataset = UUID.test(id) ? await catalogue.datasetByIdOrName(id, null) : null;
@@ -60,29 +89,16 @@ export function createDatasetFiles(catalogue: CatalogueService, dataPaths: DataP
   return {
     async listImages(id: string, offset = 0, limit = 48): Promise<DatasetImagePage> {
       const { dataset, folder } = await datasetFolder(id);
-      const want = Math.max(0, offset) + Math.min(Math.max(1, limit), MAX_LIST) + 1;
-      const found: string[] = [];
-      // A symlinked image is listed only when it would be served (resolveImage's rule).
-      const servable = async (file: string) => {
-        const real = await realpath(file).catch(() => null);
-        return real != null && inside(folder, real) && isImage(real) && ((await stat(real).catch(() => null))?.isFile() ?? false);
-      };
-      // Sorted depth-first walk that stops once enough names are known (datasets hold
-      // millions of images). Symlinked folders are not followed.
-      async function walk(dir: string, prefix: string[], depth: number): Promise<void> {
-        const entries = (await readdir(dir, { withFileTypes: true }).catch(() => [] as Dirent[])).sort(byName);
-        for (const entry of entries) {
-          if (found.length >= want) return;
-          if (entry.name.startsWith(".")) continue;
-          if (entry.isDirectory() && depth < MAX_DEPTH) await walk(path.join(dir, entry.name), [...prefix, entry.name], depth + 1);
-          else if (entry.isFile() && isImage(entry.name)) found.push([...prefix, entry.name].join("/"));
-          else if (entry.isSymbolicLink() && isImage(entry.name) && (await servable(path.join(dir, entry.name)))) found.push([...prefix, entry.name].join("/"));
-        }
-      }
-      await walk(folder, [], 0);
       const start = Math.max(0, offset);
-      const end = want - 1;
-      return { dataset: { id: dataset.id, name: dataset.name }, offset: start, images: found.slice(start, end), hasMore: found.length > end };
+      const end = start + Math.min(Math.max(1, limit), MAX_LIST);
+      const page = (images: string[], hasMore: boolean) => ({ dataset: { id: dataset.id, name: dataset.name }, offset: start, images, hasMore });
+      if (end + 1 <= WALKED_PREFIX) {
+        // One more name than the page tells whether another page follows.
+        const found = await walkImages(folder, end + 1);
+        return page(found.slice(start, end), found.length > end);
+      }
+      const listing = await index.get(folder, () => walkImages(folder, MAX_INDEXED_IMAGES));
+      return page(listing.slice(start, end), listing.count > end);
     },
 
     /** The real path of one image of a dataset, or NOT_FOUND / BAD_USER_INPUT. */

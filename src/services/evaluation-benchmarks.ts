@@ -3,12 +3,10 @@
 // protocol needs (IJB: the folder holding meta/ or the release root above it, and the crops the
 // alignment asks for), precomputed features fit it, and its size is the protocol's (unless
 // allowNonStandardSize). Every error names the input field. The result is stored in Run.params.
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { CatalogueStore } from "../db/stores/catalogue-store";
 import type { Benchmark } from "../generated/prisma/client";
 import { badInput } from "../errors";
-import { parseInsightfaceBin } from "../metrics";
 import {
   checkBenchmarkSize,
   countNonBlankLines,
@@ -19,12 +17,12 @@ import {
   type IjbAlignment,
   type IjbAlignmentOption,
   readIssame,
-  readNpyShape,
   type EvaluateBenchmarkParams,
   type EvaluationMode,
   type FeatureFiles,
 } from "../runners/evaluate";
 import type { DataPaths } from "./data-paths";
+import { probeFile } from "./file-probe";
 
 export interface EvaluationBenchmarkInput {
   name: string;
@@ -63,7 +61,7 @@ async function location(field: string, input: EvaluationBenchmarkInput, row: Ben
 
 async function readBinIssame(field: string, file: string, name: string): Promise<boolean[]> {
   try {
-    return parseInsightfaceBin(await readFile(file), file).issame;
+    return await probeFile("binIssame", file);
   } catch (error) {
     throw badInput(field, `benchmark ${name}: ${messageOf(error)}`);
   }
@@ -72,7 +70,7 @@ async function readBinIssame(field: string, file: string, name: string): Promise
 /** Resolves feature files and checks their shape: `rows` rows (one per image) of the same width. */
 async function featureFiles(field: string, features: NonNullable<EvaluationBenchmarkInput["features"]>, rows: number, what: string, checks: Checks) {
   const shapeOf = async (f: string, file: string) => {
-    const shape = await readNpyShape(file).catch((error) => {
+    const shape = await probeFile("npyShape", file).catch((error) => {
       throw badInput(f, messageOf(error));
     });
     if (shape.length !== 2 || shape[0] !== rows || !(shape[1]! > 0)) {

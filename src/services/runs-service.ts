@@ -11,6 +11,7 @@ import type { Actor } from "./actor";
 import type { CatalogueService } from "./catalogue-service";
 import { parseTags } from "./run-annotations-service";
 import { canTransition, isTerminal } from "./run-status";
+import { assertJsonSize } from "./json-bounds";
 
 export interface CreateRunInput {
   kind: RunKind;
@@ -90,8 +91,11 @@ function decodeCursor(cursor: string): { value: Date; id: string } {
 function jsonObject(field: string, value: unknown): Prisma.InputJsonObject | undefined {
   if (value == null) return undefined;
   if (typeof value !== "object" || Array.isArray(value)) throw badInput(field, "must be a JSON object");
+  assertJsonSize(field, value);
   return value as Prisma.InputJsonObject;
 }
+
+const MAX_PHASE_LENGTH = 200;
 
 function progressColumns(progress: RunProgressInput): Prisma.RunUncheckedUpdateInput {
   const columns: Prisma.RunUncheckedUpdateInput = {};
@@ -103,6 +107,10 @@ function progressColumns(progress: RunProgressInput): Prisma.RunUncheckedUpdateI
   }
   if (progress.done != null) columns.progressDone = progress.done;
   if (progress.total != null) columns.progressTotal = progress.total;
+  if (progress.phase != null && progress.phase.length > MAX_PHASE_LENGTH) {
+    // The phase travels in a NOTIFY payload (Postgres caps those at 8000 bytes).
+    throw badInput("progress.phase", `is ${progress.phase.length} characters long; at most ${MAX_PHASE_LENGTH} are allowed`);
+  }
   if (progress.phase !== undefined) columns.progressPhase = progress.phase;
   if (progress.rate !== undefined) columns.progressRate = progress.rate;
   if (progress.etaSeconds !== undefined) columns.progressEtaSeconds = progress.etaSeconds;

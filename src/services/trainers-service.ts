@@ -11,6 +11,7 @@ import type { DataPaths } from "./data-paths";
 import { parseInputSpec } from "./input-spec-validation";
 import { isUniqueViolation } from "./prisma-errors";
 import { queuePlannedRun, type RunPlan } from "./run-plan";
+import { assertJsonSize } from "./json-bounds";
 
 export interface RegisterTrainerInput {
   name: string;
@@ -46,6 +47,7 @@ function stringRecord(field: string, value: unknown): Record<string, string> {
 function jsonObject(field: string, value: unknown): Record<string, unknown> {
   if (value == null) return {};
   if (typeof value !== "object" || Array.isArray(value)) throw badInput(field, "must be a JSON object");
+  assertJsonSize(field, value);
   return value as Record<string, unknown>;
 }
 

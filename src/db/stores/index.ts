@@ -4,6 +4,7 @@ import type { Db } from "../prisma";
 import type { Prisma } from "../../generated/prisma/client";
 import { createAuditStore } from "./audit-store";
 import { createCatalogueStore } from "./catalogue-store";
+import { createHealthStore } from "./health-store";
 import { createLeaderboardStore } from "./leaderboard-store";
 import { createMetricsStore } from "./metrics-store";
 import { createPipelinesStore } from "./pipelines-store";
@@ -34,6 +35,7 @@ function bind(client: Db | TxClient) {
   const notify = <T extends Topic>(topic: T, payload: EventMap[T]) => notifyStatement(db, topic, payload);
   return {
     catalogue: createCatalogueStore(db),
+    health: createHealthStore(db),
     runs,
     metrics: createMetricsStore(db),
     queue,

@@ -2,6 +2,7 @@
 // launch can check that features match their benchmark. The job reads the file with readNpy,
 // which validates everything again.
 import { open } from "node:fs/promises";
+import { MAX_NPY_HEADER_BYTES } from "../../metrics/npy";
 
 const MAGIC = "\x93NUMPY";
 
@@ -15,6 +16,8 @@ export async function readNpyShape(path: string): Promise<number[]> {
     if (major !== 1 && major !== 2 && major !== 3) throw new Error(`${path}: unsupported .npy format version ${major}`);
     const lenBytes = major === 1 ? 2 : 4;
     const headerLen = major === 1 ? head.readUInt16LE(8) : head.readUInt32LE(8);
+    // Bounded before it sizes a buffer or a read (2^31 here aborted the process).
+    if (headerLen > MAX_NPY_HEADER_BYTES) throw new Error(`${path}: .npy header length ${headerLen} is over the limit of ${MAX_NPY_HEADER_BYTES} bytes`);
     const header = Buffer.alloc(headerLen);
     const { bytesRead } = await file.read(header, 0, headerLen, 8 + lenBytes);
     if (bytesRead !== headerLen) throw new Error(`${path}: file is truncated inside its header`);
@@ -24,7 +27,11 @@ export async function readNpyShape(path: string): Promise<number[]> {
       .split(",")
       .map((s) => s.trim())
       .filter((s) => s.length > 0)
-      .map((s) => Number(s.replace(/L$/, "")));
+      .map((s) => {
+        const value = Number(s.replace(/L$/, ""));
+        if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${path}: bad .npy shape (${shapeText})`);
+        return value;
+      });
   } finally {
     await file.close();
   }
