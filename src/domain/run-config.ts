@@ -22,7 +22,8 @@
 //
 // Identity (config_key): the first 32 hex digits of sha256 over Postgres' jsonb text of
 // the config minus SEED_KEYS (jsonb prints keys in one canonical order). The published
-// source is not part of it. Evaluation mechanics (batch size, paths, benchmark ids) never
+// source is not part of it. Evaluation mechanics (batch size, paths, benchmark ids, the IJB
+// alignment asked for: each benchmark records what it resolved to) never
 // enter the config, so they never split a leaderboard row.
 
 export type RunConfig = Record<string, unknown>;

@@ -34,7 +34,7 @@ describe("seeded catalogue", () => {
     expect(methods["DDIM Inversion"]).toMatchObject({ family: "DIFFUSION_INVERSION", publishedSecondsPerImage: 8.7 });
     expect(methods["StyleGAN Inversion"].publishedSecondsPerImage).toBeNull();
     expect(data.benchmarks.map((b: any) => `${b.name}:${b.pairCount}`)).toEqual([
-      "LFW:6000", "CFP-FP:7000", "CPLFW:6000", "CALFW:6000", "AgeDB-30:6000", "IJB-C:15658489",
+      "LFW:6000", "CFP-FP:7000", "CPLFW:6000", "CALFW:6000", "AgeDB-30:6000", "IJB-C:15658489", "IJB-B:8010270",
     ]);
   });
 });

@@ -77,8 +77,17 @@ describe.skipIf(skip)(`dashboard in Chromium${skip ? ` (skipped: no ${CHROMIUM})
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(30_000);
     page.on("pageerror", (error) => browserErrors.push(`pageerror: ${error.message}`));
+    // Every HTTP error is reported with its request, except the answer to a form this test fills
+    // with a bad value on purpose: the API answers bad input with HTTP 400 and BAD_USER_INPUT.
+    page.on("response", async (response) => {
+      if (response.status() < 400) return;
+      const body = await response.text().catch(() => "");
+      if (response.status() === 400 && response.url().endsWith("/graphql") && body.includes('"BAD_USER_INPUT"')) return;
+      browserErrors.push(`http ${response.status()}: ${response.request().method()} ${response.url()} -> ${body.slice(0, 300)}`);
+    });
     page.on("console", (message) => {
-      if (message.type() === "error") browserErrors.push(`console: ${message.text()}`);
+      // Chromium logs every 4xx as "Failed to load resource"; the response handler above judges those.
+      if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) browserErrors.push(`console: ${message.text()}`);
     });
     // Nothing may come from outside this server (no CDN, no fonts).
     await context.route(/^(?!http:\/\/(127\.0\.0\.1|localhost)[:/]).*/, (route) => {

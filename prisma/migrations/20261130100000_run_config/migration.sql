@@ -15,7 +15,7 @@
 --   transfer.seed           the TRANSFER run's seed
 --   train.trainer, train.backbone, train.head, train.<param>, train.seed
 --   evaluate.<param>        an EVALUATE run's own params except evaluation mechanics
---                           (mode, batchSize, benchmarks, allowNonStandardSize, useDetectorScore)
+--                           (mode, batchSize, benchmarks, allowNonStandardSize, useDetectorScore, alignment)
 --   evaluate.seed           an EVALUATE run's seed when it has no training seed
 --   evaluate.nonStandard    {benchmark name: what differs from the protocol}, e.g.
 --                           {"LFW": "300 of 6000 pairs"}; absent for standard evaluations
@@ -158,7 +158,7 @@ BEGIN
   IF r.transfer_method_id IS NOT NULL AND NOT cfg ? 'transfer.method' THEN
     cfg := cfg || jsonb_build_object('transfer.method', (SELECT m.name FROM transfer_method m WHERE m.id = r.transfer_method_id));
   END IF;
-  cfg := cfg || run_config_prefixed('evaluate', own - ARRAY['mode', 'batchSize', 'benchmarks', 'allowNonStandardSize', 'useDetectorScore', 'seed']);
+  cfg := cfg || run_config_prefixed('evaluate', own - ARRAY['mode', 'batchSize', 'benchmarks', 'allowNonStandardSize', 'useDetectorScore', 'alignment', 'seed']);
   IF NOT cfg ? 'train.seed' THEN
     IF r.seed IS NOT NULL THEN cfg := cfg || jsonb_build_object('evaluate.seed', r.seed);
     ELSIF own ? 'seed' AND own->'seed' <> 'null'::jsonb THEN cfg := cfg || jsonb_build_object('evaluate.seed', own->'seed');
