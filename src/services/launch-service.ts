@@ -11,6 +11,7 @@ import { isImageToImageSpec, parseModelInputSpec, specOptionNames } from "../mod
 import { resolveTransferOptions } from "../runners/transfer/transfer-options";
 import { TransferOptionError } from "../runners/transfer/errors";
 import type { Actor } from "./actor";
+import { archivedMessage } from "./archived";
 import type { DataPaths } from "./data-paths";
 import { queuePlannedRun, type RunPlan } from "./run-plan";
 import type { RunsService } from "./runs-service";
@@ -90,10 +91,12 @@ export function createLaunchService(stores: Stores, runs: RunsService, paths: Da
     const options = input.options ?? {};
     const [dataset] = await stores.catalogue.datasetsByIds([input.datasetId]).catch(() => []);
     if (!dataset) throw badInput("datasetId", `dataset ${JSON.stringify(input.datasetId)} does not exist`);
+    if (dataset.archivedAt) throw badInput("datasetId", archivedMessage("dataset", dataset.name, "restoreDataset"));
     if (!dataset.uri) throw badInput("datasetId", `dataset ${dataset.name} has no folder (uri) to read images from`);
     const sourceDir = await paths.resolveExisting("datasetId", dataset.uri, "directory");
     const [method] = await stores.catalogue.methodsByIds([input.methodId]).catch(() => []);
     if (!method) throw badInput("methodId", `transfer method ${JSON.stringify(input.methodId)} does not exist`);
+    if (method.archivedAt) throw badInput("methodId", archivedMessage("transfer method", method.name, "restoreTransferMethod"));
     if (!method.modelPath || !method.inputSpec) {
       throw badInput("methodId", `transfer method ${method.name} has no ONNX model yet; attach one with attachTransferMethodModel (CLI: realismlab methods attach-model)`);
     }

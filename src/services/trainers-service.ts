@@ -9,6 +9,7 @@ import { TemplateError, checkPlaceholders, optionValueMessage, paramUsedAsOption
 import type { CatalogueService } from "./catalogue-service";
 import type { DataPaths } from "./data-paths";
 import { parseInputSpec } from "./input-spec-validation";
+import { archivedMessage } from "./archived";
 import { isUniqueViolation } from "./prisma-errors";
 import { queuePlannedRun, type RunPlan } from "./run-plan";
 import { assertJsonSize } from "./json-bounds";
@@ -94,6 +95,7 @@ export function createTrainersService(stores: Stores, catalogue: CatalogueServic
   async function checkTrainingDataset(datasetId: string): Promise<Dataset> {
     const dataset = await catalogue.datasetByIdOrName(datasetId).catch(() => null);
     if (!dataset) throw badInput("datasetId", `dataset ${JSON.stringify(datasetId)} does not exist`);
+    if (dataset.archivedAt) throw badInput("datasetId", archivedMessage("dataset", dataset.name, "restoreDataset"));
     if (!dataset.uri) throw badInput("datasetId", `dataset ${dataset.name} has no folder (uri) to train on`);
     await paths.resolveExisting("datasetId", dataset.uri, "directory");
     return dataset;

@@ -264,4 +264,26 @@ describe("archiving", () => {
     await gqlData(server.url, `mutation($id: ID!) { restoreTransferMethod(id: $id) { archived } }`, { id: method.id }, admin);
     expect((await gqlData(server.url, `{ transferMethods { name } }`)).transferMethods.map((m: any) => m.name)).toContain("DECENT");
   });
+
+  it("refuses new work on an archived dataset or method, naming how to restore it, until it is restored", async () => {
+    const dataset = await idOf(`{ dataset(name: "DigiFace1M") { id } }`);
+    const method = await idOf(`{ transferMethod(name: "VSAIT") { id } }`);
+    const launch = () =>
+      gql(server.url, `mutation($d: ID!, $m: ID!) { launchTransfer(datasetId: $d, methodId: $m) { id } }`, { d: dataset.id, m: method.id }, admin);
+    await gqlData(server.url, `mutation($id: ID!) { archiveTransferMethod(id: $id) { archived } }`, { id: method.id }, admin);
+    let refused = await launch();
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "methodId" });
+    expect(refused.errors?.[0]?.message).toMatch(/VSAIT is archived; restore it first \(restoreTransferMethod/);
+    await gqlData(server.url, `mutation($id: ID!) { archiveDataset(id: $id) { archived } }`, { id: dataset.id }, admin);
+    refused = await launch();
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "datasetId" });
+    expect(refused.errors?.[0]?.message).toMatch(/DigiFace1M is archived; restore it first \(restoreDataset/);
+    const runs = (await gqlData(server.url, `{ runs(filter: { kind: TRANSFER, archived: null }) { totalCount } }`)).runs.totalCount;
+    // Restored, the refusal moves on to what is really missing (here: VSAIT has no model).
+    await gqlData(server.url, `mutation($id: ID!) { restoreDataset(id: $id) { archived } }`, { id: dataset.id }, admin);
+    await gqlData(server.url, `mutation($id: ID!) { restoreTransferMethod(id: $id) { archived } }`, { id: method.id }, admin);
+    refused = await launch();
+    expect(refused.errors?.[0]?.message).not.toMatch(/archived/);
+    expect((await gqlData(server.url, `{ runs(filter: { kind: TRANSFER, archived: null }) { totalCount } }`)).runs.totalCount).toBe(runs);
+  });
 });
