@@ -4,8 +4,9 @@
 -- transaction by statement-level triggers on metric, so every writer (logMetrics, the
 -- workers, published-result imports, deletes and cascades) maintains it:
 --   INSERT  -> incremental: counts and sums add, min/max widen, latest moves to a higher step;
---   UPDATE  -> the touched keys are recomputed from metric (a re-log may lower a max);
---   DELETE  -> the touched keys are recomputed (and dropped when no point is left).
+--   UPDATE  -> sums move by the exact delta; latest, min and max are re-read from metric
+--              (a re-log may lower a max);
+--   DELETE  -> the same, and the row goes when no point is left.
 -- run_metric_summary_rebuild() recomputes the whole table (npm run summaries:rebuild).
 --
 -- Columns: last_value/last_std/last_step = the point at the highest step; min_value,
@@ -59,30 +60,43 @@ BEGIN
 END
 $$;
 
--- Keys whose points changed or went: recomputed from metric over the run's index range.
--- The keys arrive as arrays (transition tables are visible only inside the trigger function).
-CREATE FUNCTION run_metric_summary_recompute(runs UUID[], benchmarks UUID[], names TEXT[]) RETURNS VOID
+-- Changed or deleted points. INSERT ... ON CONFLICT DO UPDATE fires the UPDATE statement
+-- trigger first and the INSERT one after it, both seeing the whole statement's result, so
+-- each part must count every point once: count, sum and sum_sq move by the exact deltas of
+-- the transition tables (additive), while latest, min and max are re-read from metric
+-- (idempotent: the INSERT trigger's GREATEST / LEAST / higher-step rule agrees with them).
+CREATE FUNCTION run_metric_summary_apply(runs UUID[], benchmarks UUID[], names TEXT[],
+  counts INT[], sums FLOAT8[], sum_sqs FLOAT8[]) RETURNS VOID
 LANGUAGE plpgsql AS $$
 BEGIN
-  DELETE FROM run_metric_summary s
-  USING (SELECT DISTINCT * FROM unnest(runs, benchmarks, names) AS u(run_id, benchmark_id, name)) k
-  WHERE s.run_id = k.run_id AND s.benchmark_id IS NOT DISTINCT FROM k.benchmark_id AND s.name = k.name;
-  INSERT INTO run_metric_summary (run_id, benchmark_id, name, last_value, last_std, last_step, min_value, max_value, count, sum, sum_sq)
-  SELECT m.run_id, m.benchmark_id, m.name,
-         (array_agg(m.value ORDER BY m.step DESC))[1], (array_agg(m.std ORDER BY m.step DESC))[1], max(m.step),
-         min(m.value), max(m.value), count(*)::int, sum(m.value), sum(m.value * m.value)
-  FROM metric m
-  JOIN (SELECT DISTINCT * FROM unnest(runs, benchmarks, names) AS u(run_id, benchmark_id, name)) k
-    ON m.run_id = k.run_id AND m.benchmark_id IS NOT DISTINCT FROM k.benchmark_id AND m.name = k.name
-  GROUP BY m.run_id, m.benchmark_id, m.name;
+  UPDATE run_metric_summary s
+  SET count = s.count + d.count, sum = s.sum + d.sum, sum_sq = s.sum_sq + d.sum_sq,
+      last_value = COALESCE(x.last_value, s.last_value), last_std = CASE WHEN x.last_step IS NULL THEN s.last_std ELSE x.last_std END,
+      last_step = COALESCE(x.last_step, s.last_step),
+      min_value = COALESCE(x.min_value, s.min_value), max_value = COALESCE(x.max_value, s.max_value)
+  FROM unnest(runs, benchmarks, names, counts, sums, sum_sqs) AS d(run_id, benchmark_id, name, count, sum, sum_sq)
+  CROSS JOIN LATERAL (
+    SELECT (array_agg(m.value ORDER BY m.step DESC))[1] AS last_value, (array_agg(m.std ORDER BY m.step DESC))[1] AS last_std,
+           max(m.step) AS last_step, min(m.value) AS min_value, max(m.value) AS max_value
+    FROM metric m
+    WHERE m.run_id = d.run_id AND m.name = d.name
+      AND (m.benchmark_id = d.benchmark_id OR (m.benchmark_id IS NULL AND d.benchmark_id IS NULL))
+  ) x
+  WHERE s.run_id = d.run_id AND s.benchmark_id IS NOT DISTINCT FROM d.benchmark_id AND s.name = d.name;
+  DELETE FROM run_metric_summary s WHERE s.run_id = ANY(runs) AND s.count <= 0;
 END
 $$;
 
 CREATE FUNCTION run_metric_summary_after_update() RETURNS TRIGGER
 LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM run_metric_summary_recompute(array_agg(k.run_id), array_agg(k.benchmark_id), array_agg(k.name))
-  FROM (SELECT o.run_id, o.benchmark_id, o.name FROM old_rows o UNION SELECT n.run_id, n.benchmark_id, n.name FROM new_rows n) k;
+  PERFORM run_metric_summary_apply(array_agg(d.run_id), array_agg(d.benchmark_id), array_agg(d.name),
+                                   array_agg(0), array_agg(d.sum), array_agg(d.sum_sq))
+  FROM (
+    SELECT n.run_id, n.benchmark_id, n.name, sum(n.value - o.value) AS sum, sum(n.value * n.value - o.value * o.value) AS sum_sq
+    FROM new_rows n JOIN old_rows o ON o.id = n.id
+    GROUP BY 1, 2, 3
+  ) d;
   RETURN NULL;
 END
 $$;
@@ -90,7 +104,13 @@ $$;
 CREATE FUNCTION run_metric_summary_after_delete() RETURNS TRIGGER
 LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM run_metric_summary_recompute(array_agg(o.run_id), array_agg(o.benchmark_id), array_agg(o.name)) FROM old_rows o;
+  PERFORM run_metric_summary_apply(array_agg(d.run_id), array_agg(d.benchmark_id), array_agg(d.name),
+                                   array_agg(d.count), array_agg(d.sum), array_agg(d.sum_sq))
+  FROM (
+    SELECT o.run_id, o.benchmark_id, o.name, -count(*)::int AS count, -sum(o.value) AS sum, -sum(o.value * o.value) AS sum_sq
+    FROM old_rows o
+    GROUP BY 1, 2, 3
+  ) d;
   RETURN NULL;
 END
 $$;

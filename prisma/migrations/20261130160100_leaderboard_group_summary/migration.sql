@@ -138,14 +138,15 @@ BEGIN
            count(s.last_std)::int, sum(s.last_std),
            count(*) FILTER (WHERE x.non_standard ? b.name)::int
     FROM leaderboard_group_runs x
-    JOIN run_metric_summary s ON s.run_id = x.id
+    -- count 0: a row whose last point was just deleted (it goes in the same statement's function).
+    JOIN run_metric_summary s ON s.run_id = x.id AND s.count > 0
     JOIN benchmark b ON b.id = s.benchmark_id
     GROUP BY s.benchmark_id, s.name;
     INSERT INTO leaderboard_group_pair (group_id, a_benchmark_id, a_name, b_benchmark_id, b_name, n, sum_product)
     SELECT gid, a.benchmark_id, a.name, b.benchmark_id, b.name, count(*)::int, sum(a.last_value * b.last_value)
     FROM leaderboard_group_runs x
-    JOIN run_metric_summary a ON a.run_id = x.id AND a.benchmark_id IS NOT NULL
-    JOIN run_metric_summary b ON b.run_id = x.id AND b.benchmark_id IS NOT NULL
+    JOIN run_metric_summary a ON a.run_id = x.id AND a.benchmark_id IS NOT NULL AND a.count > 0
+    JOIN run_metric_summary b ON b.run_id = x.id AND b.benchmark_id IS NOT NULL AND b.count > 0
       AND (a.benchmark_id, a.name) <= (b.benchmark_id, b.name)
     GROUP BY a.benchmark_id, a.name, b.benchmark_id, b.name;
   END LOOP;
