@@ -137,17 +137,23 @@ BEGIN
            sum(s.sum / s.count), sum((s.sum / s.count) * (s.sum / s.count)),
            count(s.last_std)::int, sum(s.last_std),
            count(*) FILTER (WHERE x.non_standard ? b.name)::int
+    -- LATERAL: one index range per run, whatever the statistics say (the tables may never
+    -- have been analyzed right after a bulk load). count 0: a row whose last point was
+    -- just deleted (it goes in the same statement's function).
     FROM leaderboard_group_runs x
-    -- count 0: a row whose last point was just deleted (it goes in the same statement's function).
-    JOIN run_metric_summary s ON s.run_id = x.id AND s.count > 0
+    CROSS JOIN LATERAL (SELECT * FROM run_metric_summary q WHERE q.run_id = x.id AND q.count > 0 AND q.benchmark_id IS NOT NULL) s
     JOIN benchmark b ON b.id = s.benchmark_id
     GROUP BY s.benchmark_id, s.name;
     INSERT INTO leaderboard_group_pair (group_id, a_benchmark_id, a_name, b_benchmark_id, b_name, n, sum_product)
     SELECT gid, a.benchmark_id, a.name, b.benchmark_id, b.name, count(*)::int, sum(a.last_value * b.last_value)
     FROM leaderboard_group_runs x
-    JOIN run_metric_summary a ON a.run_id = x.id AND a.benchmark_id IS NOT NULL AND a.count > 0
-    JOIN run_metric_summary b ON b.run_id = x.id AND b.benchmark_id IS NOT NULL AND b.count > 0
-      AND (a.benchmark_id, a.name) <= (b.benchmark_id, b.name)
+    CROSS JOIN LATERAL (
+      SELECT array_agg(q.benchmark_id) AS bs, array_agg(q.name) AS ns, array_agg(q.last_value) AS vs
+      FROM run_metric_summary q WHERE q.run_id = x.id AND q.count > 0 AND q.benchmark_id IS NOT NULL
+    ) r
+    CROSS JOIN LATERAL unnest(r.bs, r.ns, r.vs) AS a(benchmark_id, name, last_value)
+    CROSS JOIN LATERAL unnest(r.bs, r.ns, r.vs) AS b(benchmark_id, name, last_value)
+    WHERE (a.benchmark_id, a.name) <= (b.benchmark_id, b.name)
     GROUP BY a.benchmark_id, a.name, b.benchmark_id, b.name;
   END LOOP;
 END

@@ -85,6 +85,8 @@ export interface LeaderboardGroupRow {
   /** The grouping's config values besides dataset and method. */
   params: Record<string, unknown> | null;
   group: string | null;
+  /** With the default grouping: the config identity (run.config_key) its runs share, else null. */
+  configKey: string | null;
   datasetName: string | null;
   baseDatasetId: string | null;
   baseDatasetName: string | null;
@@ -113,6 +115,9 @@ interface RawGroup {
   row_method: string | null;
   k_params: Record<string, unknown> | null;
   k_group: string | null;
+  /** With the default grouping: the runs' config identity (run.config_key). */
+  k_identity?: string | null;
+  config_key?: string | null;
   /** With the default grouping: one run's config (the group's identity, seeds aside). */
   rep_config: Record<string, unknown> | null;
   dataset_name: string | null;
@@ -460,6 +465,7 @@ export function createLeaderboardStore(prisma: Db) {
         datasetId: row.row_dataset,
         transferMethodId: row.row_method,
         group: row.k_group,
+        configKey: row.k_identity ?? row.config_key ?? null,
         datasetName: row.dataset_name,
         baseDatasetId: row.base_dataset_id,
         baseDatasetName: row.base_dataset_name,
@@ -487,6 +493,27 @@ export function createLeaderboardStore(prisma: Db) {
             : null,
         publishedAverage: row.pub_avg_value != null ? { value: row.pub_avg_value, std: row.pub_avg_std } : null,
       }));
+    },
+
+    /**
+     * One page of a default-grouping row's runs (oldest first) and how many it has: the
+     * SUCCEEDED EVALUATE runs counted on leaderboards with this config identity and source,
+     * and this group name when the row was split by group (`group` undefined: any).
+     */
+    async groupRuns(
+      key: { configKey: string; source: string | null; group?: string | null },
+      page: { limit: number; offset: number },
+    ): Promise<{ ids: string[]; total: number }> {
+      const conditions = [sql`r.config_key = ${key.configKey}`, sql`r.source IS NOT DISTINCT FROM ${key.source}`];
+      if (key.group !== undefined) conditions.push(sql`r.group_name IS NOT DISTINCT FROM ${key.group}`);
+      const rows = await prisma.$queryRaw<{ id: string; total: number }[]>`
+        SELECT r.id, (count(*) OVER ())::int AS total
+        ${scopeFrom({}, Prisma.join(conditions, " AND "))}
+        ORDER BY r.created_at, r.id
+        LIMIT ${page.limit} OFFSET ${page.offset}`;
+      if (rows.length > 0 || page.offset === 0) return { ids: rows.map((r) => r.id), total: rows[0]?.total ?? 0 };
+      const counted = await prisma.$queryRaw<{ total: number }[]>`SELECT count(*)::int AS total ${scopeFrom({}, Prisma.join(conditions, " AND "))}`;
+      return { ids: [], total: counted[0]?.total ?? 0 };
     },
 
     /** Whether a run counts on a leaderboard with this scope (for leaderboardChanged). */

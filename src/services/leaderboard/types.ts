@@ -124,6 +124,8 @@ export interface LeaderboardRow {
   runCount: number;
   /** Oldest first; null when the request did not ask for runs (see LeaderboardOptions). */
   runIds: string[] | null;
+  /** With the default grouping: the config identity its runs share (compareRunGroup pages them). */
+  configKey: string | null;
   seeds: number[] | null;
   firstRunAt: Date;
   lastRunAt: Date;
