@@ -102,6 +102,8 @@ export async function run() {
     console.log(`logMetrics ingestion: GraphQL ${ingestion.graphqlPointsPerSecond} points/s vs raw INSERT ${ingestion.rawPointsPerSecond} points/s = ${ingestion.ratio.toFixed(2)}x (target >= 0.5x)`);
     console.log(`  with summary maintenance vs a raw INSERT without it (${ingestion.bareInsertPointsPerSecond} points/s): ${ingestion.ratioToBareInsert.toFixed(2)}x (target >= 0.5x)`);
 
+    // BENCH_INGEST_ONLY=1: the ingestion figures alone (the runs query seeds 10k runs first).
+    if (process.env.BENCH_INGEST_ONLY === "1") return { ingestion, runsQuery: null };
     await seedRuns(server.databaseUrl);
     const query = `{ runs(first: 100, filter: { kind: EVALUATE, published: false }) { totalCount nodes { id seed group dataset { name } transferMethod { name } metrics { name value std benchmark { name } } } } }`;
     for (let i = 0; i < 20; i++) await postGraphQL(server.url, query, {});
