@@ -1,7 +1,7 @@
 // Runs, their metrics, curves and lineage: parse -> service -> shape.
 import type { Curve, Metric, Run } from "../generated/prisma/client";
 import type { GraphQLContext } from "../graphql/context";
-import type { CreateRunInput, RunsPageInput, UpdateRunInput } from "../services/runs-service";
+import type { CreateRunInput, MetricColumnInput, RunsPageInput, UpdateRunInput } from "../services/runs-service";
 import type { MetricPointInput } from "../services/metrics-service";
 import { actorOf } from "../services/actor";
 import { lineageOf } from "./catalogue";
@@ -81,6 +81,12 @@ export const runResolvers = {
       const metrics = await ctx.loaders.metrics.load({ runId: run.id, ...(benchmarkId ? { benchmarkId } : {}), name: args.name ?? null });
       return shapeMetrics(metrics, ctx);
     },
+    /** One runs-table column: the metric reduced over steps (null when the run lacks it). */
+    async metricValue(run: Run, args: MetricColumnInput, ctx: Ctx) {
+      const ref = await ctx.services.runs.metricRef("metricValue", args);
+      return ctx.loaders.metricAggregate.load({ runId: run.id, ref });
+    },
+    configValue: (run: Run, args: { key: string }) => (run.config as Record<string, unknown> | null)?.[args.key] ?? null,
     async metricHistory(run: Run, args: { name: string; benchmark?: string | null }, ctx: Ctx) {
       const benchmarkId = await benchmarkFilter(args.benchmark, ctx);
       if (benchmarkId === null) return [];
