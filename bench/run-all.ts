@@ -3,6 +3,7 @@
 // `npm run bench -- leaderboard fanout` runs a subset.
 import { run as ingestAndRunsQuery } from "./ingest-and-runs-query";
 import { run as leaderboard } from "./leaderboard";
+import { run as runsTable } from "./runs-table";
 import { run as soak } from "./soak";
 import { run as subscriptionFanout } from "./subscription-fanout";
 import { benchTransferThroughput } from "./transfer-throughput";
@@ -12,6 +13,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   fanout: subscriptionFanout,
   transfer: () => benchTransferThroughput(),
   leaderboard: () => leaderboard(),
+  "runs-table": runsTable,
   soak,
 };
 

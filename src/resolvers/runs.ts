@@ -4,6 +4,7 @@ import type { GraphQLContext } from "../graphql/context";
 import type { CreateRunInput, MetricColumnInput, RunsPageInput, UpdateRunInput } from "../services/runs-service";
 import type { MetricPointInput } from "../services/metrics-service";
 import { actorOf } from "../services/actor";
+import { metricColumnRef } from "../services/runs-service";
 import { lineageOf } from "./catalogue";
 
 type Ctx = GraphQLContext;
@@ -83,7 +84,9 @@ export const runResolvers = {
     },
     /** One runs-table column: the metric reduced over steps (null when the run lacks it). */
     async metricValue(run: Run, args: MetricColumnInput, ctx: Ctx) {
-      const ref = await ctx.services.runs.metricRef("metricValue", args);
+      const benchmarkId = await benchmarkFilter(args.benchmark, ctx);
+      if (benchmarkId === null) return null;
+      const ref = metricColumnRef("metricValue", { ...args, benchmark: null }, benchmarkId ?? null);
       return ctx.loaders.metricAggregate.load({ runId: run.id, ref });
     },
     configValue: (run: Run, args: { key: string }) => (run.config as Record<string, unknown> | null)?.[args.key] ?? null,

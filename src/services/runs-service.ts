@@ -110,6 +110,13 @@ function checkConfigConditions(conditions: ConfigCondition[]): ConfigCondition[]
   });
 }
 
+/** A metric column as the stores read it, its benchmark already resolved: BEST resolved by the metric's direction. */
+export function metricColumnRef(field: string, column: MetricColumnInput, benchmarkId: string | null): MetricAggregateRef {
+  const name = column.name?.trim() ?? "";
+  if (!name || name.length > MAX_METRIC_NAME) throw badInput(`${field}.name`, `give a metric name of 1 to ${MAX_METRIC_NAME} characters`);
+  return { name, benchmarkId, aggregate: storedAggregate(name, column.aggregate ?? "LAST") };
+}
+
 /** A cursor: the last row's sort value (JSON form) and id. */
 export function encodeCursor(value: unknown, id: string): string {
   return Buffer.from(JSON.stringify([value, id])).toString("base64url");
@@ -332,16 +339,11 @@ export function createRunsService(stores: Stores, catalogue: CatalogueService) {
       });
       return { ...result, cursorOf: (run: Run) => encodeCursor(result.sortValues.get(run.id) ?? null, run.id) };
     },
-
-    /** A metric column as the stores read it: benchmark id resolved, BEST resolved by direction. */
-    metricRef,
   };
 
   async function metricRef(field: string, column: MetricColumnInput): Promise<MetricAggregateRef> {
-    const name = column.name?.trim() ?? "";
-    if (!name || name.length > MAX_METRIC_NAME) throw badInput(`${field}.name`, `give a metric name of 1 to ${MAX_METRIC_NAME} characters`);
     const benchmarkId = column.benchmark ? (await catalogue.benchmarkIdsByName(`${field}.benchmark`, [column.benchmark])).get(column.benchmark)! : null;
-    return { name, benchmarkId, aggregate: storedAggregate(name, column.aggregate ?? "LAST") };
+    return metricColumnRef(field, column, benchmarkId);
   }
 
   async function metricConditions(conditions: MetricConditionInput[]): Promise<MetricCondition[]> {

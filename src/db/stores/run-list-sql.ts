@@ -65,7 +65,7 @@ function rangeSql(expression: Prisma.Sql, range: Range): Prisma.Sql[] {
 }
 
 /** `SELECT run_id, value` of one metric aggregated per run (only runs that have the metric). */
-export function metricAggregateSql(ref: MetricAggregateRef, runIds?: readonly string[]): Prisma.Sql {
+export function metricAggregateSql(ref: MetricAggregateRef, runIds?: readonly string[], runCondition?: Prisma.Sql): Prisma.Sql {
   const value = {
     LAST: Prisma.sql`(array_agg(m.value ORDER BY m.step DESC))[1]`,
     MIN: Prisma.sql`min(m.value)`,
@@ -73,8 +73,16 @@ export function metricAggregateSql(ref: MetricAggregateRef, runIds?: readonly st
     MEAN: Prisma.sql`avg(m.value)`,
   }[ref.aggregate];
   const benchmark = ref.benchmarkId == null ? Prisma.sql`m.benchmark_id IS NULL` : Prisma.sql`m.benchmark_id = ${ref.benchmarkId}::uuid`;
-  const runs = runIds ? Prisma.sql`AND m.run_id = ANY(${[...runIds]}::uuid[])` : Prisma.empty;
+  const runs = runIds ? Prisma.sql`AND m.run_id = ANY(${[...runIds]}::uuid[])` : runCondition ? Prisma.sql`AND ${runCondition}` : Prisma.empty;
   return Prisma.sql`SELECT m.run_id, ${value} AS value FROM metric m WHERE m.name = ${ref.name} AND ${benchmark} ${runs} GROUP BY m.run_id`;
+}
+
+/**
+ * One metric's aggregate for the run `r` as a scalar subquery: an index lookup per run on
+ * metric (run_id, benchmark_id, name, step), so the plan does not depend on table statistics.
+ */
+export function metricValueSql(ref: MetricAggregateRef): Prisma.Sql {
+  return Prisma.sql`(SELECT a.value FROM (${metricAggregateSql(ref, undefined, Prisma.sql`m.run_id = r.id`)}) a)`;
 }
 
 function configConditionSql(c: ConfigCondition): Prisma.Sql[] {
@@ -90,7 +98,22 @@ function configConditionSql(c: ConfigCondition): Prisma.Sql[] {
 }
 
 function metricConditionSql(c: MetricCondition): Prisma.Sql {
-  return Prisma.sql`r.id IN (SELECT a.run_id FROM (${metricAggregateSql(c.metric)}) a WHERE ${Prisma.join(rangeSql(Prisma.sql`a.value`, c), " AND ")})`;
+  return Prisma.join(rangeSql(metricValueSql(c.metric), c), " AND ");
+}
+
+/**
+ * The filter's conditions that run_count answers (kind, status, published, archived), or
+ * null when it has others and the runs must be counted.
+ */
+export function countTableWhereSql(filter: RunListFilter): Prisma.Sql | null {
+  const { kind, status, published, archived, ...rest } = filter;
+  if (Object.values(rest).some((v) => v != null && !(Array.isArray(v) && v.length === 0))) return null;
+  const where: Prisma.Sql[] = [Prisma.sql`true`];
+  if (kind) where.push(Prisma.sql`c.kind = ${kind}::"RunKind"`);
+  if (status?.length) where.push(Prisma.sql`c.status = ANY(${status}::"RunStatus"[])`);
+  if (published != null) where.push(Prisma.sql`c.published = ${published}`);
+  if (archived !== null) where.push(Prisma.sql`c.archived = ${archived ?? false}`);
+  return Prisma.join(where, " AND ");
 }
 
 /** The filter as one boolean SQL expression over `run r`. */
@@ -110,21 +133,25 @@ export function runWhereSql(filter: RunListFilter): Prisma.Sql {
   return where.length ? Prisma.join(where, " AND ") : Prisma.sql`true`;
 }
 
+export interface SortSql {
+  expression: Prisma.Sql;
+  type: "timestamptz" | "jsonb" | "float8";
+  join: Prisma.Sql;
+  /** Never null: the ORDER BY then matches the (column, id) index instead of sorting every run. */
+  notNull: boolean;
+}
+
 /** The sort expression over `run r` (metric sorts join `sort_metric`), and the SQL type of its value. */
-export function sortSql(sort: RunSort): { expression: Prisma.Sql; type: "timestamptz" | "jsonb" | "float8"; join: Prisma.Sql } {
+export function sortSql(sort: RunSort): SortSql {
   switch (sort.kind) {
     case "createdAt":
-      return { expression: Prisma.sql`r.created_at`, type: "timestamptz", join: Prisma.empty };
+      return { expression: Prisma.sql`r.created_at`, type: "timestamptz", join: Prisma.empty, notNull: true };
     case "updatedAt":
-      return { expression: Prisma.sql`r.updated_at`, type: "timestamptz", join: Prisma.empty };
+      return { expression: Prisma.sql`r.updated_at`, type: "timestamptz", join: Prisma.empty, notNull: true };
     case "config":
-      return { expression: Prisma.sql`(r.config -> ${sort.key}::text)`, type: "jsonb", join: Prisma.empty };
+      return { expression: Prisma.sql`(r.config -> ${sort.key}::text)`, type: "jsonb", join: Prisma.empty, notNull: false };
     case "metric":
-      return {
-        expression: Prisma.sql`sort_metric.value`,
-        type: "float8",
-        join: Prisma.sql`LEFT JOIN (${metricAggregateSql(sort.metric)}) sort_metric ON sort_metric.run_id = r.id`,
-      };
+      return { expression: Prisma.sql`sort_metric.value`, type: "float8", join: Prisma.sql`CROSS JOIN LATERAL (SELECT ${metricValueSql(sort.metric)} AS value) sort_metric`, notNull: false };
   }
 }
 
@@ -132,8 +159,11 @@ export function sortSql(sort: RunSort): { expression: Prisma.Sql; type: "timesta
  * Keyset condition after the row (value, id) in the order `(value IS NULL), value dir, id dir`:
  * runs without a value come last in both directions, so paging never skips or repeats them.
  */
-export function keysetSql(expression: Prisma.Sql, type: string, direction: "asc" | "desc", after: { value: unknown; id: string }): Prisma.Sql {
+export function keysetSql(sort: SortSql, direction: "asc" | "desc", after: { value: unknown; id: string }): Prisma.Sql {
+  const { expression, type } = sort;
   const op = Prisma.raw(direction === "desc" ? "<" : ">");
+  // A row comparison is what an index on (column, id) can start from.
+  if (sort.notNull) return Prisma.sql`(${expression}, r.id) ${op} (${after.value}::${Prisma.raw(type)}, ${after.id}::uuid)`;
   const id = Prisma.sql`r.id ${op} ${after.id}::uuid`;
   if (after.value == null) return Prisma.sql`(${expression} IS NULL AND ${id})`;
   const value = type === "jsonb" ? JSON.stringify(after.value) : after.value;

@@ -3,7 +3,7 @@
 import type { Db } from "../prisma";
 import { Prisma, type Run } from "../../generated/prisma/client";
 import type { RunStatus } from "../../generated/prisma/enums";
-import { keysetSql, runWhereSql, sortSql, type RunListFilter, type RunSort } from "./run-list-sql";
+import { countTableWhereSql, keysetSql, runWhereSql, sortSql, type RunListFilter, type RunSort, type SortSql } from "./run-list-sql";
 
 export type { ConfigCondition, MetricCondition, RunListFilter, RunSort } from "./run-list-sql";
 
@@ -21,7 +21,45 @@ function sortValueJson(value: unknown): unknown {
   return value instanceof Date ? value.toISOString() : (value ?? null);
 }
 
+type PageRow = { id: string; sort_value: unknown };
+
 export function createRunsStore(prisma: Db) {
+  /**
+   * created/updated order: read the next rows off the (column, id) index in a bounded window
+   * and filter those. The plan is the same whether or not Postgres has statistics yet
+   * (right after bulk writes it would otherwise misjudge the filter and sort every run).
+   * Null when the window did not fill the page (a selective filter): the planner decides then.
+   */
+  async function pageFromIndexWindow(request: RunPageRequest, where: Prisma.Sql, sort: SortSql): Promise<PageRow[] | null> {
+    const window = (request.first + 1) * 4;
+    const dir = Prisma.raw(request.direction === "desc" ? "DESC" : "ASC");
+    const keyset = request.after ? keysetSql(sort, request.direction, request.after) : Prisma.sql`true`;
+    const rows = await prisma.$queryRaw<(PageRow & { scanned: bigint })[]>`
+      WITH w AS MATERIALIZED (
+        SELECT r.* FROM run r WHERE ${keyset} ORDER BY ${sort.expression} ${dir}, r.id ${dir} LIMIT ${window}
+      )
+      SELECT r.id, ${sort.expression} AS sort_value, (SELECT count(*) FROM w) AS scanned FROM w r
+      WHERE ${where} ORDER BY ${sort.expression} ${dir}, r.id ${dir} LIMIT ${request.first + 1}`;
+    const scanned = Number(rows[0]?.scanned ?? -1);
+    if (rows.length > request.first) return rows;
+    // Fewer than a page: final only if the window reached the end of the runs.
+    if (rows.length > 0 && scanned < window) return rows;
+    const [{ n }] = rows.length ? [{ n: 0 }] : await prisma.$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM (SELECT 1 FROM run r WHERE ${keyset} LIMIT ${window}) w`;
+    return rows.length === 0 && n < window ? [] : null;
+  }
+
+  async function pageByPlanner(request: RunPageRequest, where: Prisma.Sql, sort: SortSql): Promise<PageRow[]> {
+    const dir = Prisma.raw(request.direction === "desc" ? "DESC" : "ASC");
+    const keyset = request.after ? keysetSql(sort, request.direction, request.after) : Prisma.sql`true`;
+    const nullsLast = sort.notNull ? Prisma.empty : Prisma.sql`(${sort.expression} IS NULL),`;
+    return prisma.$queryRaw<PageRow[]>`
+      SELECT r.id, ${sort.expression} AS sort_value FROM run r ${sort.join}
+      WHERE ${where} AND ${keyset}
+      ORDER BY ${nullsLast} ${sort.expression} ${dir}, r.id ${dir}
+      LIMIT ${request.first + 1}`;
+  }
+
   return {
     byIds: (ids: readonly string[]) => prisma.run.findMany({ where: { id: { in: [...ids] } } }),
     byId: (id: string) => prisma.run.findUnique({ where: { id } }),
@@ -35,22 +73,22 @@ export function createRunsStore(prisma: Db) {
      */
     async page(request: RunPageRequest): Promise<{ rows: Run[]; sortValues: Map<string, unknown>; hasNextPage: boolean; countAll: () => Promise<number> }> {
       const where = runWhereSql(request.filter);
-      const { expression, type, join } = sortSql(request.sort);
-      const dir = Prisma.raw(request.direction === "desc" ? "DESC" : "ASC");
-      const keyset = request.after ? keysetSql(expression, type, request.direction, request.after) : Prisma.sql`true`;
-      const found = await prisma.$queryRaw<{ id: string; sort_value: unknown }[]>`
-        SELECT r.id, ${expression} AS sort_value FROM run r ${join}
-        WHERE ${where} AND ${keyset}
-        ORDER BY (${expression} IS NULL), ${expression} ${dir}, r.id ${dir}
-        LIMIT ${request.first + 1}`;
+      const sort = sortSql(request.sort);
+      const found = (sort.notNull ? await pageFromIndexWindow(request, where, sort) : null) ?? (await pageByPlanner(request, where, sort));
       const ids = found.slice(0, request.first).map((r) => r.id);
       const byId = new Map((ids.length ? await prisma.run.findMany({ where: { id: { in: ids } } }) : []).map((run) => [run.id, run]));
       const rows = ids.flatMap((id) => byId.get(id) ?? []);
+      const counted = countTableWhereSql(request.filter);
       return {
         rows,
         sortValues: new Map(found.map((r) => [r.id, sortValueJson(r.sort_value)])),
         hasNextPage: found.length > request.first,
-        countAll: async () => Number((await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM run r WHERE ${where}`)[0]!.n),
+        countAll: async () =>
+          Number(
+            counted
+              ? (await prisma.$queryRaw<{ n: bigint | null }[]>`SELECT sum(c.runs)::bigint AS n FROM run_count c WHERE ${counted}`)[0]!.n ?? 0
+              : (await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM run r WHERE ${where}`)[0]!.n,
+          ),
       };
     },
 
