@@ -77,16 +77,24 @@ async function timeOnce(url: string, name: QueryName): Promise<number> {
 }
 
 /** `clients` loops issuing the query at once; the latency of every request. */
-async function concurrent(url: string, name: QueryName, clients: number, perClient: number): Promise<Stats & { requestsPerSecond: number }> {
+async function concurrent(url: string, name: QueryName, clients: number, perClient: number): Promise<Stats & { requestsPerSecond: number; failed: number; firstError?: string }> {
   const latencies: number[] = [];
+  const errors: string[] = [];
   const start = performance.now();
   await Promise.all(
     Array.from({ length: clients }, async () => {
-      for (let i = 0; i < perClient; i++) latencies.push(await timeOnce(url, name));
+      for (let i = 0; i < perClient; i++) {
+        try {
+          latencies.push(await timeOnce(url, name));
+        } catch (error) {
+          // Reported, not hidden: a failed request is part of the result under load.
+          errors.push(String((error as Error).cause ?? error));
+        }
+      }
     }),
   );
   const seconds = (performance.now() - start) / 1000;
-  return { ...stats(latencies), requestsPerSecond: Math.round(latencies.length / seconds) };
+  return { ...stats(latencies), requestsPerSecond: Math.round(latencies.length / seconds), failed: errors.length, ...(errors[0] ? { firstError: errors[0] } : {}) };
 }
 
 export async function run() {
