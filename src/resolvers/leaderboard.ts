@@ -4,7 +4,7 @@ import { Kind, type GraphQLResolveInfo, type SelectionNode } from "graphql";
 import type { GraphQLContext } from "../graphql/context";
 import type { LeaderboardCell, LeaderboardColumn, LeaderboardFilterInput, LeaderboardInput, LeaderboardRow } from "../services/leaderboard/types";
 import type { ExportFormat, StdKind } from "../services/leaderboard/types";
-import type { MetricComparison, RunComparison } from "../services/leaderboard/compare-runs";
+import type { MetricComparison, RunComparison, RunGroupPage } from "../services/leaderboard/compare-runs";
 import type { TransferMethodTiming } from "../services/leaderboard/timings";
 import { cellText } from "../services/leaderboard/export";
 
@@ -42,6 +42,8 @@ export const leaderboardResolvers = {
     leaderboardExport: (_: unknown, { format, ...args }: LeaderboardInput & { format: ExportFormat }, ctx: Ctx) =>
       ctx.services.leaderboard.export(format, args),
     compareRuns: (_: unknown, args: { ids: string[] }, ctx: Ctx) => ctx.services.leaderboard.compareRuns(args.ids),
+    compareRunGroup: (_: unknown, args: RunGroupPage, ctx: Ctx) =>
+      ctx.services.leaderboard.compareRunGroup(args, Object.hasOwn(args, "group")),
     transferMethodTimings: (_: unknown, args: { std?: StdKind | null; methods?: string[] | null }, ctx: Ctx) =>
       ctx.services.leaderboard.transferMethodTimings(args),
   },

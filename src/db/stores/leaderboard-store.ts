@@ -7,10 +7,13 @@ import type { Db } from "../prisma";
 import { Prisma } from "../../generated/prisma/client";
 import type { DatasetKind, Requirement } from "../../generated/prisma/enums";
 import { DATASET_KEY, METHOD_KEY, NON_STANDARD_KEY, SEED_KEYS, withoutSeeds } from "../../domain/run-config";
+import { leaderboardFromSummariesSql, type ColumnAggregate } from "./leaderboard-summary-sql";
 
 export interface LeaderboardColumnRef {
   benchmarkId: string;
   name: string;
+  /** Which value of each run's points: the latest (default), the min, the max or the mean over steps. */
+  aggregate?: ColumnAggregate;
 }
 
 /**
@@ -48,7 +51,16 @@ export interface LeaderboardQuery {
   publishedAverage?: { name: string; metric: string } | null;
   /** Return each row's run ids and seeds (10,000 runs make them the bulk of the answer). Default true. */
   withRuns?: boolean;
+  /** Only runs with these config keys (the store's fallback for groups the summaries cannot answer). */
+  configKeys?: string[];
 }
+
+/**
+ * Where the full statement reads each run's value: the maintained run x metric summary
+ * (any aggregate), or every metric point (the original recomputation, LAST only; kept as
+ * the benchmark's baseline).
+ */
+export type LeaderboardSource = "summaries" | "points";
 
 export interface LeaderboardCellRow {
   column: number;
@@ -73,6 +85,8 @@ export interface LeaderboardGroupRow {
   /** The grouping's config values besides dataset and method. */
   params: Record<string, unknown> | null;
   group: string | null;
+  /** With the default grouping: the config identity (run.config_key) its runs share, else null. */
+  configKey: string | null;
   datasetName: string | null;
   baseDatasetId: string | null;
   baseDatasetName: string | null;
@@ -101,6 +115,9 @@ interface RawGroup {
   row_method: string | null;
   k_params: Record<string, unknown> | null;
   k_group: string | null;
+  /** With the default grouping: the runs' config identity (run.config_key). */
+  k_identity?: string | null;
+  config_key?: string | null;
   /** With the default grouping: one run's config (the group's identity, seeds aside). */
   rep_config: Record<string, unknown> | null;
   dataset_name: string | null;
@@ -259,8 +276,12 @@ function effectiveFilter(scope: LeaderboardScope) {
  * statistics, per (group, run) the run's average over the columns.
  * The rest joins a few hundred rows. Needs PostgreSQL 14+ (hash_record_extended).
  */
-export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
+export function leaderboardSql(query: LeaderboardQuery, from: LeaderboardSource = "summaries"): Prisma.Sql {
   const { columns, grouping, scope } = query;
+  if (from === "points" && columns.some((c) => (c.aggregate ?? "LAST") !== "LAST")) {
+    throw new Error("leaderboardSql: only the latest value can be read from the points");
+  }
+  const keyFilter = query.configKeys ? sql`r.config_key = ANY(${query.configKeys}::text[])` : undefined;
   const identity = byIdentity(grouping);
   const published = query.publishedAverage;
   const publishedAverageCtes = published
@@ -289,22 +310,26 @@ export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
 
   return sql`
     WITH cols AS (
-      SELECT c.benchmark_id, c.name, c.idx::int AS idx, b.name AS benchmark_name
-      FROM unnest(${columns.map((c) => c.benchmarkId)}::uuid[], ${columns.map((c) => c.name)}::text[])
-        WITH ORDINALITY AS c(benchmark_id, name, idx)
+      SELECT c.benchmark_id, c.name, c.agg, c.idx::int AS idx, b.name AS benchmark_name
+      FROM unnest(${columns.map((c) => c.benchmarkId)}::uuid[], ${columns.map((c) => c.name)}::text[], ${columns.map((c) => c.aggregate ?? "LAST")}::text[])
+        WITH ORDINALITY AS c(benchmark_id, name, agg, idx)
       JOIN benchmark b ON b.id = c.benchmark_id
     ),
     keyed AS (
       SELECT s.*,
              hash_record_extended(ROW(s.source, s.k_dataset, s.k_method, s.k_training, s.k_params, s.k_group, s.k_identity), 0) AS g,
-             s.id IN (
+             ${
+               from === "points"
+                 ? sql`s.id IN (
                SELECT m.run_id FROM metric m JOIN cols c ON c.benchmark_id = m.benchmark_id AND c.name = m.name
                WHERE m.step > 0
-             ) AS multi_step
-      FROM (SELECT ${scopeSelect(grouping)} ${scopeFrom(scope)}) s
+             )`
+                 : sql`FALSE`
+             } AS multi_step
+      FROM (SELECT ${scopeSelect(grouping)} ${scopeFrom(scope, keyFilter)}) s
       WHERE ${effectiveFilter(scope)}
     ),
-    vals AS (
+    vals AS (${from === "summaries" ? summaryValues : sql`
       SELECT k.g, c.idx, m.run_id, m.value, m.std, k.non_standard ? c.benchmark_name AS odd
       FROM metric m
       JOIN cols c ON c.benchmark_id = m.benchmark_id AND c.name = m.name
@@ -319,7 +344,7 @@ export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
         WHERE m.run_id = k.id
         ORDER BY c.idx, m.step DESC
       ) x
-      WHERE k.multi_step
+      WHERE k.multi_step`}
     ),
     agg AS (
       SELECT g, idx, run_id, count(*)::int AS n, avg(value) AS mean,
@@ -375,6 +400,15 @@ export function leaderboardSql(query: LeaderboardQuery): Prisma.Sql {
     ORDER BY gr.first_at, gr.g`;
 }
 
+/** One value per (run, column) from the run x metric summary, per the column's aggregate. */
+const summaryValues = sql`
+      SELECT k.g, c.idx, s.run_id,
+             CASE c.agg WHEN 'MIN' THEN s.min_value WHEN 'MAX' THEN s.max_value WHEN 'MEAN' THEN s.sum / s.count ELSE s.last_value END AS value,
+             CASE WHEN c.agg = 'LAST' THEN s.last_std END AS std, k.non_standard ? c.benchmark_name AS odd
+      FROM run_metric_summary s
+      JOIN cols c ON c.benchmark_id = s.benchmark_id AND c.name = s.name
+      JOIN keyed k ON k.id = s.run_id`;
+
 /** The group's config dataset, method and params: from its key columns, or from one run's config when keyed by identity. */
 function groupKeys(row: RawGroup): Pick<LeaderboardGroupRow, "configDataset" | "configMethod" | "params"> {
   const text = (v: unknown) => (typeof v === "string" ? v : null);
@@ -385,10 +419,40 @@ function groupKeys(row: RawGroup): Pick<LeaderboardGroupRow, "configDataset" | "
 
 const DEFAULT_GROUPING: LeaderboardGrouping = { dataset: false, transferMethod: false, params: { only: [] }, group: false };
 
+/**
+ * Whether the maintained group summaries answer this query: the default grouping (by
+ * config identity, optionally by group name) over every leaderboard run, without run ids,
+ * and with per-run averages only over latest values.
+ */
+function fromSummaries(query: LeaderboardQuery): boolean {
+  const unscoped = Object.values(query.scope).every((v) => v === undefined);
+  const allLast = query.columns.every((c) => (c.aggregate ?? "LAST") === "LAST");
+  return byIdentity(query.grouping) && unscoped && query.withRuns === false && !query.configKeys && (allLast || query.columns.length === 1);
+}
+
 export function createLeaderboardStore(prisma: Db) {
+  /**
+   * The group summaries' rows; groups they cannot answer exactly (some run lacks a column,
+   * or a published row that may show its stored average) come from the full statement
+   * restricted to those config keys.
+   */
+  async function summaryRows(query: LeaderboardQuery): Promise<RawGroup[]> {
+    const columns = query.columns.map((c) => ({ benchmarkId: c.benchmarkId, name: c.name, aggregate: c.aggregate ?? "LAST" }));
+    const rows = await prisma.$queryRaw<(RawGroup & { config_key: string | null; complete: boolean })[]>(
+      leaderboardFromSummariesSql(columns, query.grouping.group, true),
+    );
+    const exact = (r: (typeof rows)[number]) => r.complete && !(query.publishedAverage && r.source !== null);
+    const fallbackKeys = [...new Set(rows.filter((r) => !exact(r)).map((r) => r.config_key ?? ""))];
+    if (fallbackKeys.length === 0) return rows;
+    const rest = await prisma.$queryRaw<RawGroup[]>(leaderboardSql({ ...query, configKeys: fallbackKeys }));
+    const fallback = new Set(fallbackKeys);
+    const keep = rows.filter((r) => !fallback.has(r.config_key ?? ""));
+    return [...keep, ...rest].sort((a, b) => a.first_at.getTime() - b.first_at.getTime() || (a.g < b.g ? -1 : a.g > b.g ? 1 : 0));
+  }
+
   return {
     async leaderboard(query: LeaderboardQuery): Promise<LeaderboardGroupRow[]> {
-      const rows = await prisma.$queryRaw<RawGroup[]>(leaderboardSql(query));
+      const rows = fromSummaries(query) ? await summaryRows(query) : await prisma.$queryRaw<RawGroup[]>(leaderboardSql(query));
       // Groups are numbered by a 64-bit hash of their key; two keys hashing alike
       // (odds ~1e-14 for hundreds of rows) would share cells, so refuse rather than mix.
       if (new Set(rows.map((r) => String(r.g))).size !== rows.length) {
@@ -401,6 +465,7 @@ export function createLeaderboardStore(prisma: Db) {
         datasetId: row.row_dataset,
         transferMethodId: row.row_method,
         group: row.k_group,
+        configKey: row.k_identity ?? row.config_key ?? null,
         datasetName: row.dataset_name,
         baseDatasetId: row.base_dataset_id,
         baseDatasetName: row.base_dataset_name,
@@ -428,6 +493,27 @@ export function createLeaderboardStore(prisma: Db) {
             : null,
         publishedAverage: row.pub_avg_value != null ? { value: row.pub_avg_value, std: row.pub_avg_std } : null,
       }));
+    },
+
+    /**
+     * One page of a default-grouping row's runs (oldest first) and how many it has: the
+     * SUCCEEDED EVALUATE runs counted on leaderboards with this config identity and source,
+     * and this group name when the row was split by group (`group` undefined: any).
+     */
+    async groupRuns(
+      key: { configKey: string; source: string | null; group?: string | null },
+      page: { limit: number; offset: number },
+    ): Promise<{ ids: string[]; total: number }> {
+      const conditions = [sql`r.config_key = ${key.configKey}`, sql`r.source IS NOT DISTINCT FROM ${key.source}`];
+      if (key.group !== undefined) conditions.push(sql`r.group_name IS NOT DISTINCT FROM ${key.group}`);
+      const rows = await prisma.$queryRaw<{ id: string; total: number }[]>`
+        SELECT r.id, (count(*) OVER ())::int AS total
+        ${scopeFrom({}, Prisma.join(conditions, " AND "))}
+        ORDER BY r.created_at, r.id
+        LIMIT ${page.limit} OFFSET ${page.offset}`;
+      if (rows.length > 0 || page.offset === 0) return { ids: rows.map((r) => r.id), total: rows[0]?.total ?? 0 };
+      const counted = await prisma.$queryRaw<{ total: number }[]>`SELECT count(*)::int AS total ${scopeFrom({}, Prisma.join(conditions, " AND "))}`;
+      return { ids: [], total: counted[0]?.total ?? 0 };
     },
 
     /** Whether a run counts on a leaderboard with this scope (for leaderboardChanged). */

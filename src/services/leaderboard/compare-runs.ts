@@ -57,6 +57,44 @@ function compareValues(keys: string[], rows: Record<string, unknown>[]): ValueCo
   });
 }
 
+export interface RunGroupComparison {
+  totalCount: number;
+  offset: number;
+  hasNextPage: boolean;
+  runIds: string[];
+  comparison: RunComparison;
+}
+
+/** compareRunGroup's arguments: a default-grouping row and a page of its runs. */
+export interface RunGroupPage {
+  configKey: string;
+  source?: string | null;
+  group?: string | null;
+  first?: number | null;
+  offset?: number | null;
+}
+
+const CONFIG_KEY = /^[0-9a-f]{32}$/;
+
+/** A leaderboard row's runs a page at a time, so rows of thousands of runs compare too. */
+export function createRunGroupComparison(stores: Stores, compareRuns: ReturnType<typeof createRunComparison>) {
+  return async function compareRunGroup(args: RunGroupPage, groupGiven: boolean): Promise<RunGroupComparison> {
+    if (!CONFIG_KEY.test(args.configKey)) throw badInput("configKey", "a row's configKey: 32 hex digits");
+    const first = args.first ?? MAX_COMPARED_RUNS;
+    if (!Number.isInteger(first) || first < 1 || first > MAX_COMPARED_RUNS) throw badInput("first", `1..${MAX_COMPARED_RUNS}, got ${first}`);
+    const offset = args.offset ?? 0;
+    if (!Number.isInteger(offset) || offset < 0 || offset > 10_000_000) throw badInput("offset", `0..10000000, got ${offset}`);
+    if (args.source != null && args.source.length > 1000) throw badInput("source", "at most 1000 characters");
+    if (args.group != null && args.group.length > 200) throw badInput("group", "at most 200 characters");
+    const { ids, total } = await stores.leaderboard.groupRuns(
+      { configKey: args.configKey, source: args.source ?? null, ...(groupGiven ? { group: args.group ?? null } : {}) },
+      { limit: first, offset },
+    );
+    if (ids.length === 0) throw notFound("leaderboard row", args.configKey);
+    return { totalCount: total, offset, hasNextPage: offset + ids.length < total, runIds: ids, comparison: await compareRuns(ids) };
+  };
+}
+
 export function createRunComparison(stores: Stores) {
   return async function compareRuns(ids: readonly string[]): Promise<RunComparison> {
     if (ids.length === 0) throw badInput("ids", "give at least one run id");

@@ -3,7 +3,7 @@
 // and the scope test behind leaderboardChanged.
 import type { Stores } from "../../db/stores";
 import type { LeaderboardScope } from "../../db/stores/leaderboard-store";
-import { createRunComparison } from "./compare-runs";
+import { createRunComparison, createRunGroupComparison } from "./compare-runs";
 import { exportLeaderboard } from "./export";
 import { resolveLeaderboardInput } from "./input";
 import { createQualityCorrelations } from "./quality-correlations";
@@ -17,6 +17,8 @@ export function createLeaderboardService(stores: Stores) {
     const groups = await stores.leaderboard.leaderboard({ ...resolved.query, withRuns: options.withRuns ?? true });
     return buildLeaderboard(groups, resolved);
   }
+
+  const compareRuns = createRunComparison(stores);
 
   return {
     leaderboard,
@@ -33,7 +35,8 @@ export function createLeaderboardService(stores: Stores) {
     /** Whether a run counts on a leaderboard with this scope. */
     runInScope: (runId: string, scope: LeaderboardScope) => stores.leaderboard.runInScope(runId, scope),
 
-    compareRuns: createRunComparison(stores),
+    compareRuns,
+    compareRunGroup: createRunGroupComparison(stores, compareRuns),
     transferMethodTimings: createTransferTimings(stores),
     qualityCorrelations: createQualityCorrelations(stores, leaderboard),
   };

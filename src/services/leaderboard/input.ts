@@ -15,10 +15,12 @@ import type {
   LeaderboardInput,
   LeaderboardOrderInput,
   LeaderboardRowSelector,
+  MetricAggregate,
   MetricDirection,
   StdKind,
 } from "./types";
 import type { Requirement } from "../../generated/prisma/enums";
+import type { ColumnAggregate } from "../../db/stores/leaderboard-summary-sql";
 
 export const MAX_COLUMNS = 50;
 const MAX_PARAMS = 20;
@@ -34,6 +36,12 @@ export interface ResolvedLeaderboard {
   skipBestRequirements: Requirement[];
   baseline: LeaderboardRowSelector | null;
   orderBy: LeaderboardOrderInput;
+}
+
+/** The run x metric summary's value a column reads: BEST is the max or min by direction. */
+function summaryAggregate(column: LeaderboardColumn): ColumnAggregate {
+  if (column.aggregate === "BEST") return column.direction === "LOWER_IS_BETTER" ? "MIN" : "MAX";
+  return column.aggregate;
 }
 
 const LOWER_IS_BETTER = new Set([SECONDS_PER_IMAGE, "eer", "fnmr", "frr", "far", "fmr"]);
@@ -71,11 +79,11 @@ export async function resolveLeaderboardInput(stores: Stores, input: Leaderboard
     }
     return found;
   };
-  let columnInputs: { field: string; benchmark: Benchmark; metric: string; label?: string | null; direction?: MetricDirection | null }[];
+  let columnInputs: { field: string; benchmark: Benchmark; metric: string; label?: string | null; direction?: MetricDirection | null; aggregate?: MetricAggregate | null }[];
   if (input.columns?.length) {
     columnInputs = input.columns.map((c, i) => {
       const benchmark = requireBenchmark(`columns[${i}].benchmark`, c.benchmark);
-      return { field: `columns[${i}]`, benchmark, metric: c.metric?.trim() || defaultMetric(benchmark), label: c.label, direction: c.direction };
+      return { field: `columns[${i}]`, benchmark, metric: c.metric?.trim() || defaultMetric(benchmark), label: c.label, direction: c.direction, aggregate: c.aggregate };
     });
   } else if (input.benchmarks?.length) {
     columnInputs = input.benchmarks.map((name, i) => {
@@ -113,6 +121,7 @@ export async function resolveLeaderboardInput(stores: Stores, input: Leaderboard
       c.label?.trim() ||
       (oneBenchmark ? metricLabel(c.metric) : oneMetric ? c.benchmark.name : `${c.benchmark.name} ${metricLabel(c.metric)}`),
     direction: c.direction ?? defaultDirection(c.metric),
+    aggregate: c.aggregate ?? "LAST",
   }));
 
   // Grouping: by default the effective configuration without its seeds.
@@ -164,7 +173,7 @@ export async function resolveLeaderboardInput(stores: Stores, input: Leaderboard
   const metric = columns[0]!.metric;
   return {
     query: {
-      columns: columns.map((c) => ({ benchmarkId: c.benchmarkId, name: c.metric })),
+      columns: columns.map((c) => ({ benchmarkId: c.benchmarkId, name: c.metric, aggregate: summaryAggregate(c) })),
       grouping,
       scope,
       publishedAverage: average && oneMetric ? { name: averageOf(metric), metric } : null,

@@ -93,6 +93,7 @@ function toRow(group: LeaderboardGroupRow, resolved: ResolvedLeaderboard): Leade
     source: group.source,
     runCount: group.runCount,
     runIds: group.runIds,
+    configKey: group.configKey,
     seeds: group.seeds,
     firstRunAt: group.firstAt,
     lastRunAt: group.lastAt,

@@ -12,11 +12,15 @@ export type SortDirection = "ASC" | "DESC";
 export type StdSource = "RUNS" | "PUBLISHED";
 export type ExportFormat = "CSV" | "MARKDOWN" | "LATEX";
 
+/** Which value of each run's points a column shows (BEST: MAX or MIN by the column's direction). */
+export type MetricAggregate = "LAST" | "BEST" | "MIN" | "MAX" | "MEAN";
+
 export interface LeaderboardColumnInput {
   benchmark: string;
   metric?: string | null;
   label?: string | null;
   direction?: MetricDirection | null;
+  aggregate?: MetricAggregate | null;
 }
 
 export interface LeaderboardGroupByInput {
@@ -82,6 +86,8 @@ export interface LeaderboardColumn {
   metric: string;
   label: string;
   direction: MetricDirection;
+  /** As asked (LAST by default); BEST is read as MAX or MIN by the direction. */
+  aggregate: MetricAggregate;
 }
 
 export interface LeaderboardCell {
@@ -124,6 +130,8 @@ export interface LeaderboardRow {
   runCount: number;
   /** Oldest first; null when the request did not ask for runs (see LeaderboardOptions). */
   runIds: string[] | null;
+  /** With the default grouping: the config identity its runs share (compareRunGroup pages them). */
+  configKey: string | null;
   seeds: number[] | null;
   firstRunAt: Date;
   lastRunAt: Date;

@@ -9,7 +9,8 @@ import { Empty, ErrorMessage, Loading } from "../components/States";
 import { Tag } from "../components/StatusBadge";
 import { humanize } from "../format";
 import { useDebounced, useDocumentTitle, useQuery, useReconnect, useSubscription } from "../hooks";
-import { Link, useSearch } from "../router";
+import { request } from "../graphql";
+import { navigate, useSearch } from "../router";
 
 const QUERY = `query Leaderboard($preset: LeaderboardPreset, $benchmarks: [String!], $metric: String, $groupBy: LeaderboardGroupBy,
   $filter: LeaderboardFilter, $baseline: LeaderboardRowSelector, $std: StdKind, $best: LeaderboardBest) {
@@ -19,7 +20,7 @@ const QUERY = `query Leaderboard($preset: LeaderboardPreset, $benchmarks: [Strin
     displayScale hasAverage std bestScope
     baseline { key label }
     rows {
-      key label published source requirement kind runCount runIds seeds isBaseline group params nonStandard nonStandardNotes
+      key label published source requirement kind runCount configKey isBaseline group params nonStandard nonStandardNotes
       dataset { id name } baseDataset { name } transferMethod { id name }
       cells { column n mean std runStd text best delta stdFrom nonStandard }
       average { n mean std text best delta nonStandard }
@@ -34,7 +35,7 @@ const CHANGED = `subscription Changed($filter: LeaderboardFilter) { leaderboardC
 interface Cell { column: number | null; n: number; mean: number | null; std: number | null; runStd: number | null; text: string | null; best: boolean; delta: number | null; stdFrom?: string; nonStandard: boolean }
 interface Row {
   key: string; label: string; published: boolean; source: string | null; requirement: string | null; kind: string | null;
-  runCount: number; runIds: string[]; seeds: number[]; isBaseline: boolean; group: string | null; params: Record<string, unknown> | null;
+  runCount: number; configKey: string | null; isBaseline: boolean; group: string | null; params: Record<string, unknown> | null;
   nonStandard: boolean; nonStandardNotes: string[];
   dataset: { id: string; name: string } | null; baseDataset: { name: string } | null; transferMethod: { id: string; name: string } | null;
   cells: Cell[]; average: Cell | null;
@@ -125,6 +126,38 @@ function variablesOf(s: Settings): Record<string, unknown> {
   if (s.best === "all") v.best = { scope: "ALL" };
   if (s.std === "sample") v.std = "SAMPLE";
   return v;
+}
+
+const GROUP_RUNS = `query GroupRuns($configKey: String!, $source: String, $group: String, $first: Int) {
+  compareRunGroup(configKey: $configKey, source: $source, group: $group, first: $first) { totalCount runIds }
+}`;
+
+/**
+ * A row's runs, fetched on demand (the table never loads every run id): opens the first
+ * run compared with the next ones, up to the comparison's 50.
+ */
+function RowRunsLink({ configKey, source, group, runCount }: { configKey: string; source: string | null; group: string | null | undefined; runCount: number }) {
+  const [error, setError] = useState<string | null>(null);
+  const open = async (e: MouseEvent) => {
+    e.preventDefault();
+    try {
+      const variables: Record<string, unknown> = { configKey, source, first: 50 };
+      if (group !== undefined) variables.group = group;
+      const data = await request<{ compareRunGroup: { totalCount: number; runIds: string[] } }>(GROUP_RUNS, variables);
+      const [first, ...rest] = data.compareRunGroup.runIds;
+      if (first) navigate(`/runs/${first}${rest.length ? `?compare=${rest.join(",")}` : ""}`);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  };
+  return (
+    <>
+      <a href="#" onClick={open} className="row-link" title={runCount > 50 ? `compares the first 50 of ${runCount} runs` : `compares its ${runCount} runs`}>
+        runs
+      </a>
+      {error && <span className="error-text" role="alert">{error}</span>}
+    </>
+  );
 }
 
 /** The same table from the HTTP export routes (src/server/leaderboard-routes.ts). */
@@ -386,15 +419,13 @@ export function LeaderboardPage() {
                         {row.published ? (
                           <Tag tone="paper" title={row.source ?? "published result"}>paper</Tag>
                         ) : (
-                          <Tag tone="own" title={`runs ${row.runIds.map((id) => id.slice(0, 8)).join(", ")}; seeds ${row.seeds.join(", ") || "—"}`}>
+                          <Tag tone="own" title={`${row.runCount} runs of one configuration (seeds aside)`}>
                             {`own · n=${row.runCount}`}
                           </Tag>
                         )}
                         {row.isBaseline && <Tag tone="info">baseline</Tag>}
-                        {!row.published && row.runIds[0] && (
-                          <Link to={`/runs/${row.runIds[0]}${row.runIds.length > 1 ? `?compare=${row.runIds.slice(1).join(",")}` : ""}`} className="row-link">
-                            runs
-                          </Link>
+                        {!row.published && row.configKey && (
+                          <RowRunsLink configKey={row.configKey} source={row.source} group={settings.groups.includes("group") ? row.group : undefined} runCount={row.runCount} />
                         )}
                       </td>
                       {data.columns.map((c) => (

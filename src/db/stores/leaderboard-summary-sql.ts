@@ -1,0 +1,108 @@
+// The default leaderboard read from the maintained group summaries (migration
+// 20261130160100_leaderboard_group_summary) instead of recomputed from every point:
+// a few hundred group rows and their per-column sums, read by the (benchmark_id, name)
+// index, so the plan and its cost do not depend on table statistics. Cells whose group
+// does not have every selected column in every run ("incomplete": the row's run count
+// and per-run averages then depend on the column set) are left to the full statement,
+// restricted to those groups' config keys; the store merges both.
+import { Prisma } from "../../generated/prisma/client";
+
+export type ColumnAggregate = "LAST" | "MIN" | "MAX" | "MEAN";
+
+export interface SummaryColumn {
+  benchmarkId: string;
+  name: string;
+  aggregate: ColumnAggregate;
+}
+
+const sql = Prisma.sql;
+
+/**
+ * Rows shaped like the full statement's (RawGroup in leaderboard-store.ts), plus
+ * `complete`: false for groups the caller must take from the full statement instead.
+ * `g` is the same 64-bit hash of the group key as the full statement's, so ties in
+ * first_at sort alike. `withAverage` reads the pair sums (the per-run average's spread).
+ */
+export function leaderboardFromSummariesSql(columns: SummaryColumn[], byGroupName: boolean, withAverage: boolean): Prisma.Sql {
+  const groupKey = byGroupName ? sql`g.group_name` : sql`NULL::text`;
+  const allLast = columns.every((c) => c.aggregate === "LAST");
+  const average = withAverage && allLast && columns.length > 1;
+  return sql`
+    WITH cols AS (
+      SELECT c.benchmark_id, c.name, c.agg, c.idx::int AS idx
+      FROM unnest(${columns.map((c) => c.benchmarkId)}::uuid[], ${columns.map((c) => c.name)}::text[], ${columns.map((c) => c.aggregate)}::text[])
+        WITH ORDINALITY AS c(benchmark_id, name, agg, idx)
+    ),
+    parts AS (
+      SELECT g.*, hash_record_extended(ROW(g.source, NULL::jsonb, NULL::jsonb, NULL::uuid, NULL::jsonb, ${groupKey}, g.config_key), 0) AS k
+      FROM leaderboard_group g
+    ),
+    groups AS (
+      SELECT p.k AS g, min(p.source) AS source, min(p.config_key) AS config_key, ${byGroupName ? sql`min(p.group_name)` : sql`NULL::text`} AS k_group,
+             sum(p.run_count)::int AS run_count, sum(p.published_count)::int AS published_count,
+             min(p.first_at) AS first_at, max(p.last_at) AS last_at, min(p.rep_run_id::text)::uuid AS rep_id,
+             CASE WHEN count(p.dataset_id) = count(*) AND min(p.dataset_id::text) = max(p.dataset_id::text) THEN min(p.dataset_id::text)::uuid END AS row_dataset,
+             CASE WHEN count(p.transfer_method_id) = count(*) AND min(p.transfer_method_id::text) = max(p.transfer_method_id::text) THEN min(p.transfer_method_id::text)::uuid END AS row_method,
+             CASE WHEN count(p.kind) = count(*) AND min(p.kind) = max(p.kind) THEN min(p.kind) END AS kind,
+             CASE WHEN count(p.requirement) = count(*) AND min(p.requirement) = max(p.requirement) THEN min(p.requirement) END AS requirement
+      FROM parts p
+      GROUP BY p.k
+    ),
+    cell_sums AS (
+      SELECT p.k AS g, c.idx, sum(m.n)::int AS n,
+             sum(CASE c.agg WHEN 'MIN' THEN m.sum_min WHEN 'MAX' THEN m.sum_max WHEN 'MEAN' THEN m.sum_mean ELSE m.sum_last END) AS s,
+             sum(CASE c.agg WHEN 'MIN' THEN m.sum_sq_min WHEN 'MAX' THEN m.sum_sq_max WHEN 'MEAN' THEN m.sum_sq_mean ELSE m.sum_sq_last END) AS ss,
+             CASE WHEN c.agg = 'LAST' THEN sum(m.sum_std) / NULLIF(sum(m.n_std), 0) END AS stored_std,
+             sum(m.odd) > 0 AS odd
+      FROM cols c
+      JOIN leaderboard_group_metric m ON m.benchmark_id = c.benchmark_id AND m.name = c.name
+      JOIN parts p ON p.id = m.group_id
+      GROUP BY p.k, c.idx, c.agg
+    ),
+    cells AS (
+      SELECT x.g, array_agg(x.idx ORDER BY x.idx) AS c_idx, array_agg(x.n ORDER BY x.idx) AS c_n,
+             array_agg(x.s / x.n ORDER BY x.idx) AS c_mean,
+             array_agg(sqrt(GREATEST(x.ss / x.n - (x.s / x.n) ^ 2, 0)) ORDER BY x.idx) AS c_std_pop,
+             array_agg(CASE WHEN x.n > 1 THEN sqrt(GREATEST((x.ss - x.s * x.s / x.n) / (x.n - 1), 0)) END ORDER BY x.idx) AS c_std_samp,
+             array_agg(x.stored_std ORDER BY x.idx) AS c_stored_std, array_agg(x.odd ORDER BY x.idx) AS c_non_standard,
+             sum(x.s) AS total, bool_and(x.n = gr.run_count) AND count(*) = ${columns.length} AS complete
+      FROM cell_sums x JOIN groups gr ON gr.g = x.g
+      GROUP BY x.g
+    )${
+      average
+        ? sql`,
+    pair_sums AS (
+      SELECT p.k AS g, sum(CASE WHEN a.idx = b.idx THEN 1 ELSE 2 END * q.sum_product) AS sq
+      FROM leaderboard_group_pair q
+      JOIN cols a ON a.benchmark_id = q.a_benchmark_id AND a.name = q.a_name
+      JOIN cols b ON b.benchmark_id = q.b_benchmark_id AND b.name = q.b_name
+      JOIN parts p ON p.id = q.group_id
+      GROUP BY p.k
+    )`
+        : Prisma.empty
+    }
+    SELECT gr.g, gr.source, NULL::jsonb AS k_dataset, NULL::jsonb AS k_method, gr.row_dataset, gr.row_method,
+           NULL::jsonb AS k_params, gr.k_group, rep.config AS rep_config, d.name AS dataset_name,
+           sd.id AS base_dataset_id, sd.name AS base_dataset_name, tm.name AS method_name, gr.kind, gr.requirement,
+           gr.run_count, gr.published_count, gr.first_at, gr.last_at, NULL::uuid[] AS run_ids, NULL::float8[] AS run_times, NULL::int[] AS seeds,
+           ce.c_idx, ce.c_n, ce.c_mean, ce.c_std_pop, ce.c_std_samp, ce.c_stored_std, ce.c_non_standard,
+           ${
+             average
+               ? sql`CASE WHEN ce.complete THEN gr.run_count END AS avg_n,
+                     CASE WHEN ce.complete THEN ce.total / ${columns.length} / gr.run_count END AS avg_mean,
+                     CASE WHEN ce.complete THEN sqrt(GREATEST(ps.sq / ${columns.length * columns.length} / gr.run_count - (ce.total / ${columns.length} / gr.run_count) ^ 2, 0)) END AS avg_std_pop,
+                     CASE WHEN ce.complete AND gr.run_count > 1
+                          THEN sqrt(GREATEST((ps.sq / ${columns.length * columns.length} - (ce.total / ${columns.length}) ^ 2 / gr.run_count) / (gr.run_count - 1), 0)) END AS avg_std_samp,`
+               : sql`NULL::int AS avg_n, NULL::float8 AS avg_mean, NULL::float8 AS avg_std_pop, NULL::float8 AS avg_std_samp,`
+           }
+           NULL::float8 AS pub_avg_value, NULL::float8 AS pub_avg_std,
+           gr.config_key, ce.complete
+    FROM groups gr
+    JOIN cells ce ON ce.g = gr.g
+    ${average ? sql`LEFT JOIN pair_sums ps ON ps.g = gr.g` : Prisma.empty}
+    LEFT JOIN run rep ON rep.id = gr.rep_id
+    LEFT JOIN dataset d ON d.id = gr.row_dataset
+    LEFT JOIN dataset sd ON sd.id = d.source_dataset_id
+    LEFT JOIN transfer_method tm ON tm.id = gr.row_method
+    ORDER BY gr.first_at, gr.g`;
+}
