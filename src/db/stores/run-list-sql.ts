@@ -64,25 +64,29 @@ function rangeSql(expression: Prisma.Sql, range: Range): Prisma.Sql[] {
     .map((op) => Prisma.sql`${expression} ${Prisma.raw(RANGE_OPS[op])} ${range[op]}::float8`);
 }
 
-/** `SELECT run_id, value` of one metric aggregated per run (only runs that have the metric). */
+/**
+ * `SELECT run_id, value` of one metric aggregated per run (only runs that have the metric),
+ * read from the maintained per run x metric summary (run_metric_summary, kept by triggers on
+ * metric in the writing transaction): one row per run, no scan over steps.
+ */
 export function metricAggregateSql(ref: MetricAggregateRef, runIds?: readonly string[], runCondition?: Prisma.Sql): Prisma.Sql {
   const value = {
-    LAST: Prisma.sql`(array_agg(m.value ORDER BY m.step DESC))[1]`,
-    MIN: Prisma.sql`min(m.value)`,
-    MAX: Prisma.sql`max(m.value)`,
-    MEAN: Prisma.sql`avg(m.value)`,
+    LAST: Prisma.sql`s.last_value`,
+    MIN: Prisma.sql`s.min_value`,
+    MAX: Prisma.sql`s.max_value`,
+    MEAN: Prisma.sql`s.sum / s.count`,
   }[ref.aggregate];
-  const benchmark = ref.benchmarkId == null ? Prisma.sql`m.benchmark_id IS NULL` : Prisma.sql`m.benchmark_id = ${ref.benchmarkId}::uuid`;
-  const runs = runIds ? Prisma.sql`AND m.run_id = ANY(${[...runIds]}::uuid[])` : runCondition ? Prisma.sql`AND ${runCondition}` : Prisma.empty;
-  return Prisma.sql`SELECT m.run_id, ${value} AS value FROM metric m WHERE m.name = ${ref.name} AND ${benchmark} ${runs} GROUP BY m.run_id`;
+  const benchmark = ref.benchmarkId == null ? Prisma.sql`s.benchmark_id IS NULL` : Prisma.sql`s.benchmark_id = ${ref.benchmarkId}::uuid`;
+  const runs = runIds ? Prisma.sql`AND s.run_id = ANY(${[...runIds]}::uuid[])` : runCondition ? Prisma.sql`AND ${runCondition}` : Prisma.empty;
+  return Prisma.sql`SELECT s.run_id, ${value} AS value FROM run_metric_summary s WHERE s.name = ${ref.name} AND ${benchmark} ${runs}`;
 }
 
 /**
  * One metric's aggregate for the run `r` as a scalar subquery: an index lookup per run on
- * metric (run_id, benchmark_id, name, step), so the plan does not depend on table statistics.
+ * run_metric_summary (run_id, benchmark_id, name), so the plan does not depend on table statistics.
  */
 export function metricValueSql(ref: MetricAggregateRef): Prisma.Sql {
-  return Prisma.sql`(SELECT a.value FROM (${metricAggregateSql(ref, undefined, Prisma.sql`m.run_id = r.id`)}) a)`;
+  return Prisma.sql`(SELECT a.value FROM (${metricAggregateSql(ref, undefined, Prisma.sql`s.run_id = r.id`)}) a)`;
 }
 
 function configConditionSql(c: ConfigCondition): Prisma.Sql[] {
