@@ -5,6 +5,7 @@ import { benchIjbcFullSize } from "./ijbc-full-size";
 import { run as ingestAndRunsQuery } from "./ingest-and-runs-query";
 import { run as leaderboard } from "./leaderboard";
 import { run as load } from "./load";
+import { run as runsTable } from "./runs-table";
 import { run as soak } from "./soak";
 import { run as subscriptionChurn } from "./subscription-churn";
 import { run as subscriptionFanout } from "./subscription-fanout";
@@ -16,6 +17,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   transfer: () => benchTransferThroughput(),
   leaderboard: () => leaderboard(),
   ijbc: () => benchIjbcFullSize(),
+  "runs-table": runsTable,
   soak,
   load: () => load(),
   churn: subscriptionChurn,

@@ -32,6 +32,8 @@ const envSchema = z.object({
     .default(["TRANSFER", "TRAIN", "EVALUATE"]),
   HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
   HEARTBEAT_TIMEOUT_MS: z.coerce.number().int().min(500).default(60_000),
+  /** Running jobs sample CPU, memory and GPUs (nvidia-smi) into their run's system/* metrics this often; 0 = off. */
+  SYSTEM_METRICS_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
   /** The GraphQL URL handed to trainers (default http://HOST:PORT/graphql). */
   API_URL: z.url().optional(),
   /** How long a cancelled trainer may take to exit after SIGTERM before SIGKILL. */

@@ -2,6 +2,7 @@
 // relation in a nested query costs one query per level, not one per row.
 import DataLoader from "dataloader";
 import type { Stores } from "../db/stores";
+import type { MetricAggregateRef } from "../db/stores/run-list-sql";
 import type { Metric } from "../generated/prisma/client";
 
 function byKey<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): (V | null)[] {
@@ -75,6 +76,26 @@ export function createLoaders(stores: Stores, options: { cache?: boolean } = {})
         return keys.map((key) => found.get(key) ?? []);
       },
       { cache, cacheKeyFn: (key) => JSON.stringify([key.runId, key.benchmarkId, key.name ?? null]) },
+    ),
+    /** A metric aggregate per run (runs-table columns); one query per distinct column. */
+    metricAggregate: new DataLoader<{ runId: string; ref: MetricAggregateRef }, number | null, string>(
+      async (keys) => {
+        const byColumn = new Map<string, { ref: MetricAggregateRef; runIds: string[] }>();
+        for (const { runId, ref } of keys) {
+          const column = JSON.stringify(ref);
+          const entry = byColumn.get(column) ?? { ref, runIds: [] };
+          entry.runIds.push(runId);
+          byColumn.set(column, entry);
+        }
+        const values = new Map<string, number>();
+        await Promise.all(
+          [...byColumn].map(async ([column, { ref, runIds }]) => {
+            for (const row of await metrics.aggregateForRuns(runIds, ref)) values.set(`${column}|${row.run_id}`, row.value);
+          }),
+        );
+        return keys.map(({ runId, ref }) => values.get(`${JSON.stringify(ref)}|${runId}`) ?? null);
+      },
+      { cache, cacheKeyFn: (key) => `${JSON.stringify(key.ref)}|${key.runId}` },
     ),
   };
 }

@@ -1,9 +1,10 @@
 // Runs, their metrics, curves and lineage: parse -> service -> shape.
 import type { Curve, Metric, Run } from "../generated/prisma/client";
 import type { GraphQLContext } from "../graphql/context";
-import type { CreateRunInput, RunsPageInput, UpdateRunInput } from "../services/runs-service";
+import type { CreateRunInput, MetricColumnInput, RunsPageInput, UpdateRunInput } from "../services/runs-service";
 import type { MetricPointInput } from "../services/metrics-service";
 import { actorOf } from "../services/actor";
+import { metricColumnRef } from "../services/runs-service";
 import { lineageOf } from "./catalogue";
 
 type Ctx = GraphQLContext;
@@ -81,6 +82,14 @@ export const runResolvers = {
       const metrics = await ctx.loaders.metrics.load({ runId: run.id, ...(benchmarkId ? { benchmarkId } : {}), name: args.name ?? null });
       return shapeMetrics(metrics, ctx);
     },
+    /** One runs-table column: the metric reduced over steps (null when the run lacks it). */
+    async metricValue(run: Run, args: MetricColumnInput, ctx: Ctx) {
+      const benchmarkId = await benchmarkFilter(args.benchmark, ctx);
+      if (benchmarkId === null) return null;
+      const ref = metricColumnRef("metricValue", { ...args, benchmark: null }, benchmarkId ?? null);
+      return ctx.loaders.metricAggregate.load({ runId: run.id, ref });
+    },
+    configValue: (run: Run, args: { key: string }) => (run.config as Record<string, unknown> | null)?.[args.key] ?? null,
     async metricHistory(run: Run, args: { name: string; benchmark?: string | null }, ctx: Ctx) {
       const benchmarkId = await benchmarkFilter(args.benchmark, ctx);
       if (benchmarkId === null) return [];

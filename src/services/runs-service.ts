@@ -2,7 +2,8 @@
 // transitions, progress, and paging. Every status change announces runUpdated in
 // the same transaction.
 import type { Stores } from "../db/stores";
-import type { ConfigCondition, RunListFilter, RunOrderField } from "../db/stores/runs-store";
+import type { ConfigCondition, MetricAggregateRef, MetricCondition, RunListFilter, RunSort } from "../db/stores/run-list-sql";
+import { storedAggregate, type MetricAggregate } from "../domain/metric-aggregate";
 import { CONFIG_KEY_PATTERN } from "../domain/run-config";
 import type { Prisma, Run } from "../generated/prisma/client";
 import type { RunKind, RunStatus } from "../generated/prisma/enums";
@@ -44,9 +45,34 @@ export interface UpdateRunInput {
   device?: string | null;
 }
 
+/** A metric column of the runs table: a metric (on a benchmark, or the run's own) reduced over steps. */
+export interface MetricColumnInput {
+  name: string;
+  benchmark?: string | null;
+  aggregate?: MetricAggregate | null;
+}
+
+export interface MetricConditionInput extends MetricColumnInput {
+  gt?: number | null;
+  gte?: number | null;
+  lt?: number | null;
+  lte?: number | null;
+}
+
+export interface RunsFilterInput extends Omit<RunListFilter, "metrics"> {
+  metrics?: MetricConditionInput[] | null;
+}
+
+export interface RunOrderInput {
+  field: "CREATED_AT" | "UPDATED_AT" | "METRIC" | "CONFIG";
+  direction: "ASC" | "DESC";
+  metric?: MetricColumnInput | null;
+  configKey?: string | null;
+}
+
 export interface RunsPageInput {
-  filter?: RunListFilter | null;
-  orderBy?: { field: "CREATED_AT" | "UPDATED_AT"; direction: "ASC" | "DESC" } | null;
+  filter?: RunsFilterInput | null;
+  orderBy?: RunOrderInput | null;
   first?: number | null;
   after?: string | null;
 }
@@ -54,37 +80,62 @@ export interface RunsPageInput {
 const MAX_PAGE = 500;
 const MAX_CONFIG_CONDITIONS = 20;
 const MAX_IN_VALUES = 100;
+const MAX_METRIC_CONDITIONS = 10;
+const MAX_METRIC_NAME = 200;
+const RANGE_OPS = ["gt", "gte", "lt", "lte"] as const;
+
+function checkConfigKey(field: string, key: string): string {
+  if (!CONFIG_KEY_PATTERN.test(key)) throw badInput(field, `${JSON.stringify(key.slice(0, 120))} is not a config key (e.g. train.epochs)`);
+  return key;
+}
+
+function checkRange(field: string, c: Partial<Record<(typeof RANGE_OPS)[number], number | null>>): void {
+  for (const op of RANGE_OPS) {
+    const v = c[op];
+    if (v != null && !Number.isFinite(v)) throw badInput(`${field}.${op}`, "must be a finite number");
+  }
+}
 
 /** Checks `runs(filter: { config })`: known-shaped keys, one kind of test per condition, bounded lists. */
 function checkConfigConditions(conditions: ConfigCondition[]): ConfigCondition[] {
   if (conditions.length > MAX_CONFIG_CONDITIONS) throw badInput("filter.config", `at most ${MAX_CONFIG_CONDITIONS} conditions, got ${conditions.length}`);
   return conditions.map((c, i) => {
     const field = `filter.config[${i}]`;
-    if (!CONFIG_KEY_PATTERN.test(c.key)) throw badInput(`${field}.key`, `${JSON.stringify(c.key.slice(0, 120))} is not a config key (e.g. train.epochs)`);
+    checkConfigKey(`${field}.key`, c.key);
     const ranged = [c.gt, c.gte, c.lt, c.lte].some((v) => v != null);
-    const tests = [c.eq != null, c.in != null, ranged].filter(Boolean).length;
-    if (tests !== 1) throw badInput(field, "give exactly one of eq, in, or a range (gt, gte, lt, lte)");
+    const tests = [c.eq != null, c.in != null, ranged, c.exists != null].filter(Boolean).length;
+    if (tests !== 1) throw badInput(field, "give exactly one of eq, in, exists, or a range (gt, gte, lt, lte)");
     if (c.in && (c.in.length === 0 || c.in.length > MAX_IN_VALUES)) throw badInput(`${field}.in`, `give 1 to ${MAX_IN_VALUES} values, got ${c.in.length}`);
-    for (const op of ["gt", "gte", "lt", "lte"] as const) {
-      const v = c[op];
-      if (v != null && !Number.isFinite(v)) throw badInput(`${field}.${op}`, "must be a finite number");
-    }
+    checkRange(field, c);
     return c;
   });
 }
 
-export function encodeCursor(value: Date, id: string): string {
-  return Buffer.from(JSON.stringify([value.toISOString(), id])).toString("base64url");
+/** A metric column as the stores read it, its benchmark already resolved: BEST resolved by the metric's direction. */
+export function metricColumnRef(field: string, column: MetricColumnInput, benchmarkId: string | null): MetricAggregateRef {
+  const name = column.name?.trim() ?? "";
+  if (!name || name.length > MAX_METRIC_NAME) throw badInput(`${field}.name`, `give a metric name of 1 to ${MAX_METRIC_NAME} characters`);
+  return { name, benchmarkId, aggregate: storedAggregate(name, column.aggregate ?? "LAST") };
 }
 
-function decodeCursor(cursor: string): { value: Date; id: string } {
+/** A cursor: the last row's sort value (JSON form) and id. */
+export function encodeCursor(value: unknown, id: string): string {
+  return Buffer.from(JSON.stringify([value, id])).toString("base64url");
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function decodeCursor(cursor: string, sort: RunSort): { value: unknown; id: string } {
   try {
-    const [iso, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [string, string];
-    const value = new Date(iso);
-    if (Number.isNaN(value.getTime()) || typeof id !== "string") throw new Error("bad cursor");
+    if (cursor.length > 4096) throw new Error("too long");
+    const [value, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [unknown, string];
+    if (typeof id !== "string" || !UUID.test(id)) throw new Error("bad id");
+    const timestamp = sort.kind === "createdAt" || sort.kind === "updatedAt";
+    if (timestamp && (typeof value !== "string" || Number.isNaN(new Date(value).getTime()))) throw new Error("bad time");
+    if (sort.kind === "metric" && value !== null && typeof value !== "number") throw new Error("bad value");
     return { value, id };
   } catch {
-    throw badInput("after", "is not a cursor returned by this API");
+    throw badInput("after", "is not a cursor returned by this API for this order");
   }
 }
 
@@ -279,7 +330,7 @@ export function createRunsService(stores: Stores, catalogue: CatalogueService) {
       if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE) {
         throw badInput("first", `must be between 0 and ${MAX_PAGE}, got ${first}`);
       }
-      const orderField: RunOrderField = input.orderBy?.field === "UPDATED_AT" ? "updatedAt" : "createdAt";
+      const sort = await runSort(input.orderBy);
       const direction = input.orderBy?.direction === "ASC" ? "asc" : "desc";
       const filter = input.filter ?? {};
       const result = await store.page({
@@ -287,15 +338,48 @@ export function createRunsService(stores: Stores, catalogue: CatalogueService) {
           ...filter,
           ...(filter.tags ? { tags: parseTags("filter.tags", filter.tags) } : {}),
           ...(filter.config ? { config: checkConfigConditions(filter.config) } : {}),
+          metrics: filter.metrics ? await metricConditions(filter.metrics) : null,
         },
-        orderField,
+        sort,
         direction,
         first,
-        ...(input.after ? { after: decodeCursor(input.after) } : {}),
+        ...(input.after ? { after: decodeCursor(input.after, sort) } : {}),
       });
-      return { ...result, cursorOf: (run: Run) => encodeCursor(run[orderField], run.id) };
+      return { ...result, cursorOf: (run: Run) => encodeCursor(result.sortValues.get(run.id) ?? null, run.id) };
     },
   };
+
+  async function metricRef(field: string, column: MetricColumnInput): Promise<MetricAggregateRef> {
+    const benchmarkId = column.benchmark ? (await catalogue.benchmarkIdsByName(`${field}.benchmark`, [column.benchmark])).get(column.benchmark)! : null;
+    return metricColumnRef(field, column, benchmarkId);
+  }
+
+  async function metricConditions(conditions: MetricConditionInput[]): Promise<MetricCondition[]> {
+    if (conditions.length > MAX_METRIC_CONDITIONS) throw badInput("filter.metrics", `at most ${MAX_METRIC_CONDITIONS} conditions, got ${conditions.length}`);
+    return Promise.all(
+      conditions.map(async (c, i) => {
+        const field = `filter.metrics[${i}]`;
+        checkRange(field, c);
+        if (!RANGE_OPS.some((op) => c[op] != null)) throw badInput(field, "give a threshold (gt, gte, lt or lte)");
+        return { metric: await metricRef(field, c), gt: c.gt, gte: c.gte, lt: c.lt, lte: c.lte };
+      }),
+    );
+  }
+
+  async function runSort(order: RunOrderInput | null | undefined): Promise<RunSort> {
+    switch (order?.field ?? "CREATED_AT") {
+      case "CREATED_AT":
+        return { kind: "createdAt" };
+      case "UPDATED_AT":
+        return { kind: "updatedAt" };
+      case "CONFIG":
+        if (!order?.configKey) throw badInput("orderBy.configKey", "give the config key to sort by (e.g. train.epochs)");
+        return { kind: "config", key: checkConfigKey("orderBy.configKey", order.configKey) };
+      case "METRIC":
+        if (!order?.metric) throw badInput("orderBy.metric", "give the metric to sort by ({ name, benchmark, aggregate })");
+        return { kind: "metric", metric: await metricRef("orderBy.metric", order.metric) };
+    }
+  }
 }
 
 export type RunsService = ReturnType<typeof createRunsService>;

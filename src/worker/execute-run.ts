@@ -12,6 +12,7 @@ import { abandonOnAbort } from "./abandon-on-abort";
 import type { JobSettings, RunJob } from "./jobs/job";
 import { createProgressReporter } from "./progress-reporter";
 import { RunNoLongerRunning, superviseRun } from "./run-supervisor";
+import { startSystemMetrics, type GpuQuery } from "./system-metrics";
 import type { WorkerIdentity } from "./worker-identity";
 
 const ABANDON_MARGIN_MS = 2_000;
@@ -28,6 +29,9 @@ export interface ExecuteRunDeps {
   settings: JobSettings;
   heartbeatIntervalMs: number;
   progressIntervalMs?: number;
+  /** System metrics sampling (SYSTEM_METRICS_INTERVAL_MS; 0 = off); gpuQuery replaces nvidia-smi in tests. */
+  systemMetricsIntervalMs?: number;
+  gpuQuery?: GpuQuery;
   log: (message: string) => void;
 }
 
@@ -61,6 +65,12 @@ export async function executeRun(deps: ExecuteRunDeps, runId: string, shutdown: 
   shutdown.addEventListener("abort", onShutdown, { once: true });
   const progress = createProgressReporter(services.stores, run.id, deps.progressIntervalMs);
   const supervisor = superviseRun({ stores: services.stores, events: deps.events, runId: run.id, controller, heartbeatIntervalMs: deps.heartbeatIntervalMs });
+  const systemMetrics = startSystemMetrics({
+    intervalMs: deps.systemMetricsIntervalMs ?? 0,
+    ...(deps.gpuQuery ? { gpu: deps.gpuQuery } : {}),
+    write: (points, step) => services.metrics.log(run.id, points.map((p) => ({ ...p, step })), workerActor(deps.identity.name)),
+    log: deps.log,
+  });
 
   const settle = async (to: Run["status"], extra: Prisma.RunUncheckedUpdateInput) => {
     const changes = {
@@ -100,6 +110,7 @@ export async function executeRun(deps: ExecuteRunDeps, runId: string, shutdown: 
       if (current && !isTerminal(current)) await settle("FAILED", { error: errorMessage(error) });
     }
   } finally {
+    systemMetrics.stop();
     supervisor.stop();
     shutdown.removeEventListener("abort", onShutdown);
   }

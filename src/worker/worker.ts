@@ -28,6 +28,8 @@ export interface WorkerOptions {
   kinds: RunKind[];
   concurrency: number;
   heartbeatIntervalMs: number;
+  /** How often a running job samples CPU, memory and GPUs into its run's metrics (0 = off). */
+  systemMetricsIntervalMs?: number;
   settings: JobSettings;
   log: (message: string) => void;
 }
@@ -54,6 +56,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     jobs: RUN_JOBS,
     settings: options.settings,
     heartbeatIntervalMs: options.heartbeatIntervalMs,
+    ...(options.systemMetricsIntervalMs != null ? { systemMetricsIntervalMs: options.systemMetricsIntervalMs } : {}),
     log: options.log,
   };
   const kinds = options.kinds.filter((kind) => RUN_JOBS[kind]);
@@ -103,6 +106,7 @@ export function startConfiguredWorker(
     kinds: config.WORKER_KINDS,
     concurrency: config.WORKER_CONCURRENCY,
     heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS,
+    systemMetricsIntervalMs: config.SYSTEM_METRICS_INTERVAL_MS,
     settings: {
       apiUrl: config.apiUrl ?? deps.apiUrl,
       trainerKillGraceMs: config.TRAINER_KILL_GRACE_MS,

@@ -27,6 +27,8 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     WORKER_IN_PROCESS: "false",
     // Most tests exercise features, not tokens; test/security turns auth on.
     AUTH_REQUIRED: "false",
+    // Runs' metric lists stay what each test logged; test/worker/system-metrics.test.ts turns sampling on.
+    SYSTEM_METRICS_INTERVAL_MS: "0",
     ...env,
   });
   const app = await startApp(config, undefined, options);

@@ -2,6 +2,7 @@
 // ... ON CONFLICT DO UPDATE per call: idempotent and ~one round trip.
 import type { Db } from "../prisma";
 import type { Prisma } from "../../generated/prisma/client";
+import { metricAggregateSql, type MetricAggregateRef } from "./run-list-sql";
 
 export interface MetricRow {
   runId: string;
@@ -55,6 +56,10 @@ export function createMetricsStore(prisma: Db) {
         },
         orderBy: [{ benchmarkId: "asc" }, { name: "asc" }, { step: "asc" }],
       }),
+
+    /** One metric aggregated over steps for each of the given runs (runs without it are absent). */
+    aggregateForRuns: (runIds: readonly string[], ref: MetricAggregateRef) =>
+      prisma.$queryRaw<{ run_id: string; value: number }[]>(metricAggregateSql(ref, runIds)),
 
     curvesByRunIds: (runIds: readonly string[]) =>
       prisma.curve.findMany({ where: { runId: { in: [...runIds] } }, orderBy: [{ benchmarkId: "asc" }, { kind: "asc" }] }),

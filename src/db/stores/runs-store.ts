@@ -1,76 +1,65 @@
 // Data access for runs. Status changes and their event go out in one transaction
 // (pg_notify is delivered only if the write commits).
 import type { Db } from "../prisma";
-import type { Prisma, Run } from "../../generated/prisma/client";
-import type { RunKind, RunStatus } from "../../generated/prisma/enums";
+import { Prisma, type Run } from "../../generated/prisma/client";
+import type { RunStatus } from "../../generated/prisma/enums";
+import { countTableWhereSql, keysetSql, runWhereSql, sortSql, type RunListFilter, type RunSort, type SortSql } from "./run-list-sql";
 
-/** One condition on a key of run.config (validated by the runs service). */
-export interface ConfigCondition {
-  key: string;
-  eq?: unknown;
-  in?: unknown[] | null;
-  gt?: number | null;
-  gte?: number | null;
-  lt?: number | null;
-  lte?: number | null;
-}
-
-export interface RunListFilter {
-  kind?: RunKind | null;
-  status?: RunStatus[] | null;
-  group?: string | null;
-  datasetId?: string | null;
-  transferMethodId?: string | null;
-  published?: boolean | null;
-  /** false or undefined: unarchived runs only; true: archived only; null: both. */
-  archived?: boolean | null;
-  /** Runs carrying every one of these tags. */
-  tags?: string[] | null;
-  configKey?: string | null;
-  config?: ConfigCondition[] | null;
-}
-
-/** A condition as Prisma JSON-path filters on `config #> {key}` (a range matches numbers only). */
-function configWhere(c: ConfigCondition): Prisma.RunWhereInput[] {
-  const path = [c.key];
-  const where: Prisma.RunWhereInput[] = [];
-  if (c.eq !== undefined && c.eq !== null) where.push({ config: { path, equals: c.eq as Prisma.InputJsonValue } });
-  if (c.in) where.push({ OR: c.in.map((v) => ({ config: { path, equals: v as Prisma.InputJsonValue } })) });
-  const range = { gt: c.gt, gte: c.gte, lt: c.lt, lte: c.lte };
-  const bounds = Object.entries(range).filter(([, v]) => v != null) as [keyof typeof range, number][];
-  if (bounds.length) {
-    for (const [op, v] of bounds) where.push({ config: { path, [op]: v } as Prisma.JsonFilter<"Run"> });
-  }
-  return where;
-}
-
-export type RunOrderField = "createdAt" | "updatedAt";
+export type { ConfigCondition, MetricCondition, RunListFilter, RunSort } from "./run-list-sql";
 
 export interface RunPageRequest {
   filter: RunListFilter;
-  orderField: RunOrderField;
+  sort: RunSort;
   direction: "asc" | "desc";
   first: number;
-  /** Keyset position: the order value and id of the last row already seen. */
-  after?: { value: Date; id: string };
+  /** Keyset position: the sort value (JSON form) and id of the last row already seen. */
+  after?: { value: unknown; id: string };
 }
 
-function toWhere(filter: RunListFilter): Prisma.RunWhereInput {
-  return {
-    ...(filter.kind ? { kind: filter.kind } : {}),
-    ...(filter.status?.length ? { status: { in: filter.status } } : {}),
-    ...(filter.group != null ? { group: filter.group } : {}),
-    ...(filter.datasetId ? { datasetId: filter.datasetId } : {}),
-    ...(filter.transferMethodId ? { transferMethodId: filter.transferMethodId } : {}),
-    ...(filter.published == null ? {} : { source: filter.published ? { not: null } : null }),
-    ...(filter.archived === null ? {} : { archivedAt: filter.archived ? { not: null } : null }),
-    ...(filter.tags?.length ? { tags: { hasEvery: filter.tags } } : {}),
-    ...(filter.configKey ? { configKey: filter.configKey } : {}),
-    ...(filter.config?.length ? { AND: filter.config.flatMap(configWhere) } : {}),
-  };
+/** A page row's sort value in JSON form (what a cursor carries). */
+function sortValueJson(value: unknown): unknown {
+  return value instanceof Date ? value.toISOString() : (value ?? null);
 }
+
+type PageRow = { id: string; sort_value: unknown };
 
 export function createRunsStore(prisma: Db) {
+  /**
+   * created/updated order: read the next rows off the (column, id) index in a bounded window
+   * and filter those. The plan is the same whether or not Postgres has statistics yet
+   * (right after bulk writes it would otherwise misjudge the filter and sort every run).
+   * Null when the window did not fill the page (a selective filter): the planner decides then.
+   */
+  async function pageFromIndexWindow(request: RunPageRequest, where: Prisma.Sql, sort: SortSql): Promise<PageRow[] | null> {
+    const window = (request.first + 1) * 4;
+    const dir = Prisma.raw(request.direction === "desc" ? "DESC" : "ASC");
+    const keyset = request.after ? keysetSql(sort, request.direction, request.after) : Prisma.sql`true`;
+    const rows = await prisma.$queryRaw<(PageRow & { scanned: bigint })[]>`
+      WITH w AS MATERIALIZED (
+        SELECT r.* FROM run r WHERE ${keyset} ORDER BY ${sort.expression} ${dir}, r.id ${dir} LIMIT ${window}
+      )
+      SELECT r.id, ${sort.expression} AS sort_value, (SELECT count(*) FROM w) AS scanned FROM w r
+      WHERE ${where} ORDER BY ${sort.expression} ${dir}, r.id ${dir} LIMIT ${request.first + 1}`;
+    const scanned = Number(rows[0]?.scanned ?? -1);
+    if (rows.length > request.first) return rows;
+    // Fewer than a page: final only if the window reached the end of the runs.
+    if (rows.length > 0 && scanned < window) return rows;
+    const [{ n }] = rows.length ? [{ n: 0 }] : await prisma.$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM (SELECT 1 FROM run r WHERE ${keyset} LIMIT ${window}) w`;
+    return rows.length === 0 && n < window ? [] : null;
+  }
+
+  async function pageByPlanner(request: RunPageRequest, where: Prisma.Sql, sort: SortSql): Promise<PageRow[]> {
+    const dir = Prisma.raw(request.direction === "desc" ? "DESC" : "ASC");
+    const keyset = request.after ? keysetSql(sort, request.direction, request.after) : Prisma.sql`true`;
+    const nullsLast = sort.notNull ? Prisma.empty : Prisma.sql`(${sort.expression} IS NULL),`;
+    return prisma.$queryRaw<PageRow[]>`
+      SELECT r.id, ${sort.expression} AS sort_value FROM run r ${sort.join}
+      WHERE ${where} AND ${keyset}
+      ORDER BY ${nullsLast} ${sort.expression} ${dir}, r.id ${dir}
+      LIMIT ${request.first + 1}`;
+  }
+
   return {
     byIds: (ids: readonly string[]) => prisma.run.findMany({ where: { id: { in: [...ids] } } }),
     byId: (id: string) => prisma.run.findUnique({ where: { id } }),
@@ -78,27 +67,28 @@ export function createRunsStore(prisma: Db) {
     activeTransferTo: (outputName: string) =>
       prisma.run.findFirst({ where: { kind: "TRANSFER", status: { in: ["QUEUED", "RUNNING"] }, params: { path: ["outputName"], equals: outputName } } }),
 
-    /** A page of runs; `countAll` counts every run matching the filter (only when asked). */
-    async page(request: RunPageRequest): Promise<{ rows: Run[]; hasNextPage: boolean; countAll: () => Promise<number> }> {
-      const where = toWhere(request.filter);
-      const { orderField: field, direction, after } = request;
-      const keyset: Prisma.RunWhereInput = after
-        ? {
-            OR: [
-              { [field]: direction === "desc" ? { lt: after.value } : { gt: after.value } },
-              { [field]: after.value, id: direction === "desc" ? { lt: after.id } : { gt: after.id } },
-            ],
-          }
-        : {};
-      const rows = await prisma.run.findMany({
-        where: { AND: [where, keyset] },
-        orderBy: [{ [field]: direction }, { id: direction }],
-        take: request.first + 1,
-      });
+    /**
+     * A page of runs in the requested order (nulls last), each with its sort value for the
+     * cursor; `countAll` counts every run matching the filter (only when asked).
+     */
+    async page(request: RunPageRequest): Promise<{ rows: Run[]; sortValues: Map<string, unknown>; hasNextPage: boolean; countAll: () => Promise<number> }> {
+      const where = runWhereSql(request.filter);
+      const sort = sortSql(request.sort);
+      const found = (sort.notNull ? await pageFromIndexWindow(request, where, sort) : null) ?? (await pageByPlanner(request, where, sort));
+      const ids = found.slice(0, request.first).map((r) => r.id);
+      const byId = new Map((ids.length ? await prisma.run.findMany({ where: { id: { in: ids } } }) : []).map((run) => [run.id, run]));
+      const rows = ids.flatMap((id) => byId.get(id) ?? []);
+      const counted = countTableWhereSql(request.filter);
       return {
-        rows: rows.slice(0, request.first),
-        hasNextPage: rows.length > request.first,
-        countAll: () => prisma.run.count({ where }),
+        rows,
+        sortValues: new Map(found.map((r) => [r.id, sortValueJson(r.sort_value)])),
+        hasNextPage: found.length > request.first,
+        countAll: async () =>
+          Number(
+            counted
+              ? (await prisma.$queryRaw<{ n: bigint | null }[]>`SELECT sum(c.runs)::bigint AS n FROM run_count c WHERE ${counted}`)[0]!.n ?? 0
+              : (await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM run r WHERE ${where}`)[0]!.n,
+          ),
       };
     },
 
