@@ -156,7 +156,10 @@ describe.skipIf(skip)("runs table in Chromium", () => {
   it("draws parallel coordinates with the chosen axes kept in the URL", async () => {
     await page.goto(`${base}/runs?group=sweep&view=parallel&axes=train.epochs`);
     const svg = page.locator("svg.parallel-coordinates");
-    await svg.waitFor();
+    await svg.waitFor().catch(async (error) => {
+      await page.screenshot({ path: path.join(SHOTS, "parallel-failed.png"), fullPage: true });
+      throw new Error(`${(error as Error).message}\npage text: ${(await page.locator("main, body").first().innerText()).slice(0, 1500)}`);
+    });
     await expect.poll(() => svg.locator("path[data-run-id]").count()).toBe(5);
     expect(await svg.locator("g.pc-axis").count()).toBe(2); // train.epochs and the metric
 

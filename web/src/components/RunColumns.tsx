@@ -105,6 +105,16 @@ export function ThresholdChooser({ has, thresholds, onChange }: { has: string[];
 }
 
 const PARALLEL_RUNS = 500;
+// The server's query cost counts 1 per field and 40 per JSON field (a config value is JSON),
+// times `first`, against MAX_QUERY_COST (default 20,000): fewer runs are drawn as axes are added.
+const QUERY_COST_BUDGET = 18_000;
+const JSON_FIELD_COST = 40;
+
+/** How many runs one parallel-coordinates query may ask for with these columns. */
+export function parallelRunLimit(columns: Column[]): number {
+  const perRun = 3 + columns.reduce((sum, c) => sum + (c.type === "config" ? JSON_FIELD_COST : 1), 0);
+  return Math.max(1, Math.min(PARALLEL_RUNS, Math.floor(QUERY_COST_BUDGET / perRun) - 1));
+}
 const DEFAULT_AXES = ["transfer.fidelityWeight", "transfer.steps", "train.epochs", "train.lr"];
 
 /** Parallel coordinates over config keys (URL `axes`) and one metric (URL `pm`), for the filtered runs. */
@@ -115,7 +125,7 @@ export function ParallelView({ filter, params, set }: { filter: Record<string, u
   const [key, setKey] = useState("");
   const [draft, setDraft] = useState({ name: metric.name, benchmark: metric.benchmark ?? "", aggregate: metric.aggregate });
   const columns: Column[] = [...axes.map((k): Column => ({ type: "config", key: k })), metric];
-  const query = `query Parallel($filter: RunFilter) { runs(filter: $filter, first: ${PARALLEL_RUNS}) { totalCount nodes { id name ${columnSelection(columns)} } } }`;
+  const query = `query Parallel($filter: RunFilter) { runs(filter: $filter, first: ${parallelRunLimit(columns)}) { totalCount nodes { id name ${columnSelection(columns)} } } }`;
   const runs = useQuery<{ runs: { totalCount: number; nodes: Array<{ id: string; name: string | null } & Record<string, unknown>> } }>(query, { filter });
   const setAxes = (next: string[]) => set({ axes: next.join(",") });
   return (
@@ -139,7 +149,7 @@ export function ParallelView({ filter, params, set }: { filter: Record<string, u
       {runs.data && (
         <>
           <p className="muted small">
-            {runs.data.runs.nodes.length} of {runs.data.runs.totalCount} runs{runs.data.runs.totalCount > PARALLEL_RUNS ? ` (the newest ${PARALLEL_RUNS}; filter to narrow)` : ""}. A line breaks where a run lacks a value.
+            {runs.data.runs.nodes.length} of {runs.data.runs.totalCount} runs{runs.data.runs.totalCount > runs.data.runs.nodes.length ? ` (the newest ${runs.data.runs.nodes.length}; filter to narrow)` : ""}. A line breaks where a run lacks a value.
           </p>
           <ParallelCoordinates
             title={`Parallel coordinates: ${columns.map(columnLabel).join(", ")}`}
