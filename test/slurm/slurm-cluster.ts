@@ -124,6 +124,9 @@ export async function startSlurmCluster(): Promise<SlurmCluster | null> {
   const env = { SLURM_CONF: conf };
   const daemonEnv = { ...process.env, ...env };
   const stop = async () => {
+    // Jobs first (only this cluster's: SLURM_CONF), so no slurmstepd outlives the daemons.
+    await run("scancel", ["--full", "--user=root"], { env: daemonEnv }).catch(() => undefined);
+    await waitFor(async () => (await run("squeue", ["-h"], { env: daemonEnv })).stdout.trim() === "", "its jobs to end", 20_000).catch(() => undefined);
     for (const pidFile of [`${dir}/slurmd.pid`, `${dir}/slurmctld.pid`, `${mungeDir}/munged.pid`]) {
       const pid = await pidOf(pidFile);
       if (!pid) continue;
