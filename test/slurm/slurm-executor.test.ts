@@ -181,6 +181,29 @@ describe.skipIf(skip)("slurm executor on a real one-node Slurm", () => {
     await release(6);
   }, 120_000);
 
+  it("fails with the reason when the nodes do not see the repository, or sbatch refuses the job", async () => {
+    const restartWith = async (changes: Partial<AppConfig>) => {
+      await app.stop();
+      app = await startApp({ ...config, ...changes });
+      url = app.http.graphqlUrl;
+    };
+    const notShared = await mkdtemp(path.join(os.tmpdir(), "realismlab-not-shared-"));
+    try {
+      await restartWith({ SLURM_REPO_DIR: notShared });
+      const invisible = await waitRun((await launch(7)).id, ended, "ended");
+      expect(invisible.status).toBe("FAILED");
+      expect(invisible.error).toMatch(/ended FAILED[\s\S]*the repository .* is not visible on .*: the cluster must share this filesystem path with the server/);
+      await restartWith({ SLURM_EXTRA_SBATCH: ["--constraint=no-such-feature"] });
+      const refused = await waitRun((await launch(8)).id, ended, "ended");
+      expect(refused.status).toBe("FAILED");
+      expect(refused.error).toMatch(/^sbatch refused the job: sbatch: error: .*feature/i);
+      expect(refused.executorJobId).toBeNull();
+    } finally {
+      await restartWith({});
+      await rm(notShared, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it("a job over its time limit FAILS with TIMEOUT", async () => {
     const failed = await waitRun(timeoutRunId, ended, "ended by its time limit", 180_000);
     expect(failed.status).toBe("FAILED");
