@@ -14,6 +14,7 @@ import { embeddingModelSpec } from "../../src/fixtures";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { gql, gqlData, subscribe, wsClient } from "../helpers/graphql-client";
 import { setUpTransfer } from "../helpers/transfer-setup";
+import { cli, cliEnv } from "../cli/helpers";
 import { startSlurmCluster, slurmUnavailable, type SlurmCluster } from "./slurm-cluster";
 
 const REPO = path.resolve(".");
@@ -109,6 +110,9 @@ describe.skipIf(skip)("slurm executor on a real one-node Slurm", () => {
     expect(response.errors?.[0]?.message).toMatch(/asks 3 GPUs; the largest node of partition gpu has 2/);
     const unknownPartition = await gql(url, `mutation($d: ID!, $t: ID!) { launchTraining(datasetId: $d, trainerId: $t, seed: 1, resources: { partition: "nope" }) { id } }`, { d: datasetId, t: trainerId });
     expect(unknownPartition.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "resources.partition" });
+    const viaCli = await cli(["launch", "train", "--dataset", datasetId, "--trainer", trainerId, "--executor", "slurm", "--gpus", "3", "--time", "30"], cliEnv(url));
+    expect(viaCli.code).toBe(1);
+    expect(viaCli.stderr).toMatch(/resources\.gpus: asks 3 GPUs/);
     // Started now (no GPU, a 1-minute limit) so its time runs out while the next tests run.
     await hold(90);
     timeoutRunId = (await launch(90, { gpus: 0, timeLimit: "1" })).id;
@@ -132,6 +136,11 @@ describe.skipIf(skip)("slurm executor on a real one-node Slurm", () => {
     const third = await launch(3);
     const pending = await waitRun(third.id, (run) => /^PENDING \(Resources\)/.test(run.executorReason ?? ""), "pending on Resources");
     expect(pending.status).toBe("QUEUED");
+    // The CLI's table says where each run is (all three are held in place meanwhile).
+    const listed = await cli(["runs", "--kind", "TRAIN", "--status", "queued,running"], cliEnv(url));
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain(`slurm job ${a.executorJobId} on ${cluster!.node} (RUNNING)`);
+    expect(listed.stdout).toMatch(/slurm job \d+ \(PENDING \(Resources\)\)/);
     await release(1);
     expect((await waitRun(first.id, ended, "ended")).status).toBe("SUCCEEDED");
     await waitRun(third.id, (run) => run.status === "RUNNING", "RUNNING after a GPU freed");
