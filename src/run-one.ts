@@ -25,10 +25,14 @@ try {
   if (!config.DATABASE_URL) throw new ConfigError(["DATABASE_URL: run-one needs the API's database (postgresql://...)"]);
   if (!config.apiUrl) throw new ConfigError(["API_URL: run-one hands the API's GraphQL URL to trainers"]);
   const db = openDatabase(config.DATABASE_URL, { max: 4 });
-  const services = createServices(createStores(db.prisma), createDataPaths(config.dataRoots), {
-    required: config.AUTH_REQUIRED,
-    readsPublic: config.READS_PUBLIC,
-  });
+  // With the executor config, a pipeline advanced here queues its next runs where the API would.
+  const apiUrl = config.apiUrl;
+  const services = createServices(
+    createStores(db.prisma),
+    createDataPaths(config.dataRoots),
+    { required: config.AUTH_REQUIRED, readsPublic: config.READS_PUBLIC },
+    { config, databaseUrl: config.DATABASE_URL, apiUrl: () => apiUrl, log: console.warn },
+  );
   const events = await startEventBus(config.DATABASE_URL, console.warn);
   const identity = workerIdentity();
   const shutdown = new AbortController();

@@ -50,6 +50,13 @@ export function createExecutors(services: { stores: Stores; runs: RunsService },
       TRAINER_TOKEN_HOURS: String(config.TRAINER_TOKEN_HOURS),
       TRAINER_ENV_ALLOW: config.TRAINER_ENV_ALLOW.join(","),
       AUTH_REQUIRED: String(config.AUTH_REQUIRED),
+      // A pipeline advanced from the job (its run ended there) queues its next runs on the same executors.
+      EXECUTOR_TRANSFER: config.EXECUTOR_TRANSFER,
+      EXECUTOR_TRAIN: config.EXECUTOR_TRAIN,
+      EXECUTOR_EVALUATE: config.EXECUTOR_EVALUATE,
+      RESOURCES_TRANSFER: JSON.stringify(defaults.TRANSFER.resources),
+      RESOURCES_TRAIN: JSON.stringify(defaults.TRAIN.resources),
+      RESOURCES_EVALUATE: JSON.stringify(defaults.EVALUATE.resources),
     });
     executors.push(
       createSlurmExecutor(
