@@ -83,7 +83,8 @@ export async function startSlurmCluster(): Promise<SlurmCluster | null> {
     conf,
     [
       "ClusterName=realismlabtest",
-      `SlurmctldHost=${node}`,
+      // Addresses pinned to loopback: a CI container may not resolve its own hostname.
+      `SlurmctldHost=${node}(127.0.0.1)`,
       "SlurmUser=root",
       "AuthType=auth/munge",
       `AuthInfo=socket=${socket}`,
@@ -115,7 +116,7 @@ export async function startSlurmCluster(): Promise<SlurmCluster | null> {
       "InactiveLimit=0",
       // The node's CPUs and memory as declared here, whatever the test machine has.
       "SlurmdParameters=config_overrides",
-      `NodeName=${node} CPUs=4 RealMemory=4000 Gres=gpu:2 State=UNKNOWN`,
+      `NodeName=${node} NodeAddr=127.0.0.1 CPUs=4 RealMemory=4000 Gres=gpu:2 State=UNKNOWN`,
       `PartitionName=gpu Nodes=${node} Default=YES MaxTime=INFINITE State=UP`,
       "",
     ].join("\n"),
