@@ -5,7 +5,7 @@
 // reason on the run; jobs that ended without the run settling (time limit, node
 // failure, preemption, scancel from outside, vanished) fail the run with Slurm's
 // reason, or re-queue it where maxAttempts allows; finished runs' jobs are scancelled.
-import { mkdir, readFile, writeFile, open } from "node:fs/promises";
+import { mkdir, open, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Run } from "../../generated/prisma/client";
 import type { Stores } from "../../db/stores";
@@ -153,7 +153,3 @@ export function createSlurmExecutor(services: { stores: Stores; runs: RunsServic
   };
 }
 
-/** The job output so far (the run log's view of the Slurm side), for the CLI and tests. */
-export async function readJobOutput(workDir: string, runId: string): Promise<string> {
-  return readFile(path.join(workDir, `${runId}.out`), "utf8").catch(() => "");
-}
