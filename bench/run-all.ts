@@ -6,6 +6,7 @@ import { run as ingestAndRunsQuery } from "./ingest-and-runs-query";
 import { run as leaderboard } from "./leaderboard";
 import { run as load } from "./load";
 import { run as runsTable } from "./runs-table";
+import { run as slurm } from "./slurm-overhead";
 import { run as soak } from "./soak";
 import { run as subscriptionChurn } from "./subscription-churn";
 import { run as subscriptionFanout } from "./subscription-fanout";
@@ -21,6 +22,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   soak,
   load: () => load(),
   churn: subscriptionChurn,
+  slurm,
 };
 
 const selected = process.argv.slice(2).filter((name) => !name.startsWith("-"));

@@ -68,10 +68,13 @@ export async function startApp(config: AppConfig, log: AppLogger = quiet, option
     const db = openDatabase(database.url, { onQuery: options.onDatabaseQuery });
     stack.push(() => db.close());
     const stores = createStores(db.prisma);
-    const services = createServices(stores, createDataPaths(config.dataRoots), {
-      required: config.AUTH_REQUIRED,
-      readsPublic: config.READS_PUBLIC,
-    });
+    let ownGraphqlUrl = "";
+    const services = createServices(
+      stores,
+      createDataPaths(config.dataRoots),
+      { required: config.AUTH_REQUIRED, readsPublic: config.READS_PUBLIC },
+      { config, databaseUrl: database.url, apiUrl: () => config.apiUrl ?? ownGraphqlUrl, log: log.warn },
+    );
     const seeded = await withAdvisoryLock(database.url, LOCKS.seed, () => seedCatalogue(stores, services));
     if (seeded.runsCreated) log.info(`seeded the catalogue and ${seeded.runsCreated} published results`);
 
@@ -101,6 +104,10 @@ export async function startApp(config: AppConfig, log: AppLogger = quiet, option
       },
     });
     stack.push(() => http.close());
+    ownGraphqlUrl = http.graphqlUrl;
+    // Slurm (or other remote) runs: reconciled now, since the API may have restarted under them, and every poll.
+    services.executors.start();
+    stack.push(async () => services.executors.stop());
     if (config.WORKER_IN_PROCESS) {
       const worker = await startConfiguredWorker(config, { databaseUrl: database.url, services, events, apiUrl: http.graphqlUrl, log: log.warn });
       // Stopped first on shutdown: running jobs are checkpointed back to the queue.

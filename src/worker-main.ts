@@ -17,10 +17,14 @@ try {
   await migrate(config.DATABASE_URL);
   await installQueue(config.DATABASE_URL);
   const db = openDatabase(config.DATABASE_URL, { max: config.WORKER_CONCURRENCY + 4 });
-  const services = createServices(createStores(db.prisma), createDataPaths(config.dataRoots), {
-    required: config.AUTH_REQUIRED,
-    readsPublic: config.READS_PUBLIC,
-  });
+  // With the executor config, a pipeline advanced here queues its next runs where the API would.
+  const apiUrl = config.apiUrl ?? `http://localhost:${config.PORT}/graphql`;
+  const services = createServices(
+    createStores(db.prisma),
+    createDataPaths(config.dataRoots),
+    { required: config.AUTH_REQUIRED, readsPublic: config.READS_PUBLIC },
+    { config, databaseUrl: config.DATABASE_URL, apiUrl: () => apiUrl, log: console.warn },
+  );
   const events = await startEventBus(config.DATABASE_URL, console.warn);
   const reaper = startStaleRunReaper({ services, heartbeatTimeoutMs: config.HEARTBEAT_TIMEOUT_MS, log: console.warn });
   const worker = await startConfiguredWorker(config, {

@@ -10,7 +10,7 @@ import { ApiError, ConnectionError, InterruptedError } from "./errors";
 import { bar, formatDuration, formatPercent, formatRate } from "./format";
 
 export const RUN_FIELDS = `id kind status name error group seed startedAt finishedAt createdAt
-  progress { done total phase rate etaSeconds fraction }`;
+  progress { done total phase rate etaSeconds fraction } executor executorJobId executorNode executorReason`;
 
 const PIPELINE_FIELDS = `id name status baseline group error createdAt finishedAt
   progress { done total fraction }
@@ -37,6 +37,19 @@ export interface RunState {
   finishedAt: string | null;
   createdAt: string;
   progress: Progress;
+  executor?: string;
+  executorJobId?: string | null;
+  executorNode?: string | null;
+  executorReason?: string | null;
+}
+
+/** Where a run executes, for runs not on the local queue: "slurm job 12 on node1 (PENDING (Resources))". */
+export function executorText(run: Pick<RunState, "executor" | "executorJobId" | "executorNode" | "executorReason">): string {
+  if (!run.executor || run.executor === "local") return "";
+  const job = run.executorJobId ? ` job ${run.executorJobId}` : "";
+  const node = run.executorNode ? ` on ${run.executorNode}` : "";
+  const reason = run.executorReason ? ` (${run.executorReason})` : "";
+  return `${run.executor}${job}${node}${reason}`;
 }
 
 export interface PipelineState {
@@ -151,7 +164,8 @@ function runTarget(id: string, ctx: CommandContext): Target<RunState> {
       const took = isFinal(state.status) ? elapsed(state.startedAt, state.finishedAt) : null;
       const status = took ? `${state.status} in ${took}` : state.status;
       const phase = progress.phase && !isFinal(state.status) ? `  ${progress.phase}` : "";
-      return `${prefix}${progressText(progress, state.status)}  ${status}${phase}`;
+      const where = executorText(state);
+      return `${prefix}${progressText(progress, state.status)}  ${status}${phase}${where ? `  [${where}]` : ""}`;
     },
     summary(state) {
       const took = elapsed(state.startedAt, state.finishedAt);

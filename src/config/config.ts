@@ -3,6 +3,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { DEFAULT_TRAINER_ENV_ALLOW } from "../runners/train/trainer-environment";
+import { executorEnv } from "./executor-config";
 
 const pathList = z
   .string()
@@ -59,6 +60,7 @@ const envSchema = z.object({
   /** Operations (subscriptions) one WebSocket connection may run at once. */
   MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).default(100),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  ...executorEnv,
 });
 
 export type Env = z.output<typeof envSchema>;

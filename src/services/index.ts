@@ -1,6 +1,7 @@
 // Wires the services over the stores. Created once per process in src/app.ts and
 // handed to GraphQL contexts and workers; there are no module-level singletons.
 import type { Stores } from "../db/stores";
+import { createExecutors, localOnlyExecutors, type ExecutorSetup } from "../executors";
 import { createAuthService, type AuthSettings } from "./auth-service";
 import { createCatalogueService } from "./catalogue-service";
 import type { DataPaths } from "./data-paths";
@@ -15,12 +16,19 @@ import { createRunAnnotationsService } from "./run-annotations-service";
 import { createRunsService } from "./runs-service";
 import { createTrainersService } from "./trainers-service";
 
-export function createServices(stores: Stores, dataPaths: DataPaths, authSettings: AuthSettings = { required: false, readsPublic: true }) {
+export function createServices(
+  stores: Stores,
+  dataPaths: DataPaths,
+  authSettings: AuthSettings = { required: false, readsPublic: true },
+  /** Where runs execute (src/executors); without it, every run goes to the local queue. */
+  executorSetup?: ExecutorSetup,
+) {
   const catalogue = createCatalogueService(stores.catalogue, dataPaths);
   const runs = createRunsService(stores, catalogue);
   const metrics = createMetricsService(stores, runs, catalogue);
   const launch = createLaunchService(stores, runs, dataPaths);
-  const trainers = createTrainersService(stores, catalogue, dataPaths);
+  const executors = executorSetup ? createExecutors({ stores, runs }, executorSetup) : localOnlyExecutors(stores);
+  const trainers = createTrainersService(stores, catalogue, dataPaths, executors);
   const evaluationLaunch = createEvaluationLaunchService(stores, dataPaths);
   const pipelines = createPipelinesService({ stores, catalogue, launch, trainers, evaluation: evaluationLaunch });
   // A pipeline moves on whenever one of its runs ends, whichever process ended it.
@@ -37,6 +45,7 @@ export function createServices(stores: Stores, dataPaths: DataPaths, authSetting
     runAnnotations: createRunAnnotationsService(stores, auth),
     metrics,
     launch,
+    executors,
     trainers,
     evaluationLaunch,
     datasetQualityLaunch: createDatasetQualityLaunchService(stores, dataPaths),

@@ -13,6 +13,8 @@ import { archivedMessage } from "./archived";
 import { isUniqueViolation } from "./prisma-errors";
 import { queuePlannedRun, type RunPlan } from "./run-plan";
 import { assertJsonSize } from "./json-bounds";
+import type { ExecutorRegistry } from "../executors/executor-registry";
+import type { ExecutorChoice } from "../executors/executor";
 
 export interface RegisterTrainerInput {
   name: string;
@@ -34,6 +36,14 @@ export interface LaunchTrainingInput {
   params?: unknown;
   group?: string | null;
   maxAttempts?: number | null;
+  /** Overrides the kind's configured executor ("local", "slurm"). */
+  executor?: string | null;
+  /** gpus, cpus, memoryGb, timeLimit, partition; over the kind's defaults. */
+  resources?: unknown;
+}
+
+function executorColumns(choice: ExecutorChoice) {
+  return { executor: choice.executor, resources: choice.resources as Prisma.InputJsonObject };
 }
 
 function stringRecord(field: string, value: unknown): Record<string, string> {
@@ -78,7 +88,7 @@ export interface TrainingSetup {
   maxAttempts: number;
 }
 
-export function createTrainersService(stores: Stores, catalogue: CatalogueService, paths: DataPaths) {
+export function createTrainersService(stores: Stores, catalogue: CatalogueService, paths: DataPaths, executors: ExecutorRegistry) {
   /** The dataset-independent checks of a TRAIN launch (a pipeline runs them before its dataset exists). */
   async function checkTrainer(input: Pick<LaunchTrainingInput, "trainerId" | "params" | "maxAttempts">): Promise<TrainingSetup> {
     const [trainer] = await stores.trainers.byIds([input.trainerId]).catch(() => []);
@@ -114,6 +124,7 @@ export function createTrainersService(stores: Stores, catalogue: CatalogueServic
       transferMethodId: dataset.transferMethodId,
       trainerId: trainer.id,
       maxAttempts: setup.maxAttempts,
+      ...executorColumns(executors.defaultFor("TRAIN")),
     };
   }
 
@@ -121,7 +132,8 @@ export function createTrainersService(stores: Stores, catalogue: CatalogueServic
   async function planTraining(input: LaunchTrainingInput): Promise<RunPlan> {
     const setup = await checkTrainer(input);
     const dataset = await checkTrainingDataset(input.datasetId);
-    return trainingPlan(setup, dataset, input.seed ?? 0, input.group);
+    const choice = await executors.choose("TRAIN", input.executor, input.resources);
+    return { ...trainingPlan(setup, dataset, input.seed ?? 0, input.group), ...executorColumns(choice) };
   }
 
   return {
@@ -172,7 +184,9 @@ export function createTrainersService(stores: Stores, catalogue: CatalogueServic
 
     async launchTraining(input: LaunchTrainingInput): Promise<Run> {
       const plan = await planTraining(input);
-      return stores.transaction((tx) => queuePlannedRun(tx, plan));
+      const run = await stores.transaction((tx) => queuePlannedRun(tx, plan));
+      executors.kick(); // a Slurm run is submitted now rather than at the next poll
+      return run;
     },
   };
 }

@@ -1,6 +1,7 @@
 import { int, keyValues, str, type ParsedArgs } from "../args";
 import type { Command, CommandContext } from "../command";
 import { NameResolver } from "../resolve";
+import { RESOURCE_OPTIONS, resourcesFrom } from "./resource-options";
 import { LAUNCH_OUTPUT_OPTIONS, RUN_FIELDS, reportLaunchedRuns } from "./shared";
 
 export const launchTrain: Command = {
@@ -15,6 +16,7 @@ export const launchTrain: Command = {
     param: { type: "string", multiple: true, value: "KEY=VALUE", description: "Trainer parameter ({param.KEY}); repeatable; values parsed as JSON when they can be (epochs=2 is a number)" },
     group: { type: "string", value: "NAME", description: "Group shared by the repeats of one configuration" },
     "max-attempts": { type: "string", value: "N", description: "Starts allowed when a worker is lost mid-run (default 1)" },
+    ...RESOURCE_OPTIONS,
     ...LAUNCH_OUTPUT_OPTIONS,
   },
   examples: ["realismlab launch train --dataset DigiFace1M-CodeFormer --trainer ir50-adaface --seed 1 --param epochs=26 --watch"],
@@ -25,9 +27,9 @@ export const launchTrain: Command = {
     const names = new NameResolver(ctx.client);
     const [dataset, trainer] = await Promise.all([names.resolve("dataset", str(args, "dataset")!), names.resolve("trainer", str(args, "trainer")!)]);
     const data = await ctx.client.request(
-      `mutation($datasetId: ID!, $trainerId: ID!, $seed: Int, $params: JSON, $group: String, $maxAttempts: Int) {
-        launchTraining(datasetId: $datasetId, trainerId: $trainerId, seed: $seed, params: $params, group: $group, maxAttempts: $maxAttempts) { ${RUN_FIELDS} } }`,
-      { datasetId: dataset.id, trainerId: trainer.id, seed: seed ?? null, params: params ?? null, group: str(args, "group") ?? null, maxAttempts: maxAttempts ?? null },
+      `mutation($datasetId: ID!, $trainerId: ID!, $seed: Int, $params: JSON, $group: String, $maxAttempts: Int, $executor: String, $resources: RunResourcesInput) {
+        launchTraining(datasetId: $datasetId, trainerId: $trainerId, seed: $seed, params: $params, group: $group, maxAttempts: $maxAttempts, executor: $executor, resources: $resources) { ${RUN_FIELDS} } }`,
+      { datasetId: dataset.id, trainerId: trainer.id, seed: seed ?? null, params: params ?? null, group: str(args, "group") ?? null, maxAttempts: maxAttempts ?? null, ...resourcesFrom(args) },
     );
     return reportLaunchedRuns(ctx, args, [data.launchTraining], (run) => `Queued TRAIN run ${run.id}: ${trainer.name} on ${dataset.name}${run.seed != null ? `, seed ${run.seed}` : ""}`);
   },

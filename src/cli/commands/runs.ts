@@ -3,7 +3,7 @@ import type { Command } from "../command";
 import { UsageError } from "../errors";
 import { formatTime, json, table } from "../format";
 import { NameResolver } from "../resolve";
-import type { RunState } from "../watcher";
+import { executorText, type RunState } from "../watcher";
 
 const KINDS = ["TRANSFER", "TRAIN", "EVALUATE"] as const;
 const STATUSES = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"] as const;
@@ -72,7 +72,7 @@ export const runs: Command = {
         runs(filter: $filter, first: $first, after: $after) {
           totalCount pageInfo { hasNextPage endCursor }
           nodes { id kind status name error group seed published tags startedAt finishedAt createdAt
-            progress { done total phase rate etaSeconds fraction }
+            progress { done total phase rate etaSeconds fraction } executor executorJobId executorNode executorReason
             dataset { name } transferMethod { name } faceModel { name } } } }`,
       { filter, first, after: str(args, "after") ?? null },
     );
@@ -94,6 +94,7 @@ export const runs: Command = {
         { header: "WHAT", value: what },
         { header: "SEED", value: (r) => (r.seed == null ? "" : String(r.seed)), right: true },
         { header: "GROUP", value: (r) => r.group ?? "" },
+        { header: "WHERE", value: (r) => executorText(r) || "local" },
         { header: "TAGS", value: (r) => r.tags.join(",") },
         { header: "CREATED", value: (r) => formatTime(r.createdAt) },
       ]),

@@ -4,6 +4,7 @@ import type { Db } from "../prisma";
 import type { Prisma } from "../../generated/prisma/client";
 import { createAuditStore } from "./audit-store";
 import { createCatalogueStore } from "./catalogue-store";
+import { createExecutorRunsStore } from "./executor-runs-store";
 import { createHealthStore } from "./health-store";
 import { createLeaderboardStore } from "./leaderboard-store";
 import { createMetricsStore } from "./metrics-store";
@@ -36,6 +37,7 @@ function bind(client: Db | TxClient) {
   return {
     catalogue: createCatalogueStore(db),
     health: createHealthStore(db),
+    executorRuns: createExecutorRunsStore(db),
     runs,
     metrics: createMetricsStore(db),
     queue,
@@ -54,7 +56,7 @@ function bind(client: Db | TxClient) {
     /** A launch: the QUEUED run, its job and its runUpdated event (call inside `transaction`). */
     async queueNewRun(data: Prisma.RunUncheckedCreateInput) {
       const run = await runs.create({ ...data, status: "QUEUED" });
-      await queue.enqueueRun(run);
+      if (run.executor === "local") await queue.enqueueRun(run); // other executors submit after commit
       await notify("runUpdated", { runId: run.id, kind: run.kind, status: run.status, group: run.group });
       return run;
     },
@@ -64,7 +66,7 @@ function bind(client: Db | TxClient) {
       if (!run) return null;
       // The lost attempt's trainer token dies with it; the next attempt gets its own.
       await tokens.revokeForRun(runId);
-      await queue.enqueueRun(run);
+      if (run.executor === "local") await queue.enqueueRun(run); // other executors: their reconciler decides
       await notify("runUpdated", { runId: run.id, kind: run.kind, status: run.status, group: run.group });
       return run;
     },

@@ -14,7 +14,7 @@ import { RUN_FIELDS, runTitle, type RunSummary } from "./Runs";
 
 const QUERY = `query Run($id: ID!) {
   run(id: $id) {
-    ${RUN_FIELDS} params config details heartbeatAt updatedAt
+    ${RUN_FIELDS} params config details heartbeatAt updatedAt executor executorJobId executorNode executorReason resources
     metrics { id name value std step benchmark { name } }
     curves { id kind benchmark { name } points }
     lineage {
@@ -45,6 +45,7 @@ interface Curve { id: string; kind: string; benchmark: { name: string } | null; 
 interface DatasetRef { id: string; name: string; kind?: string; transferMethod?: { id: string; name: string } | null; imageCount?: number | null; identityCount?: number | null }
 interface RunDetail extends RunSummary {
   params: Record<string, unknown>; config: Record<string, unknown>; details: unknown; heartbeatAt: string | null; updatedAt: string;
+  executor: string; executorJobId: string | null; executorNode: string | null; executorReason: string | null; resources: Record<string, unknown>;
   metrics: Metric[]; curves: Curve[];
   lineage: {
     inputDataset: DatasetRef | null; datasetChain: DatasetRef[]; transferMethod: { id: string; name: string } | null;
@@ -296,6 +297,13 @@ export function RunDetailPage({ id }: { id: string }) {
             <dt>Group</dt><dd>{run.group ? <Link to={`/runs?group=${encodeURIComponent(run.group)}`}>{run.group}</Link> : "—"}</dd>
             <dt>Worker</dt><dd>{run.worker ?? "—"}</dd>
             <dt>Device</dt><dd>{run.device ?? "—"}</dd>
+            <dt>Executor</dt><dd>{run.executor}</dd>
+            {run.executor !== "local" && (<>
+              <dt>Job</dt><dd>{run.executorJobId ?? "—"}</dd>
+              <dt>Node</dt><dd>{run.executorNode ?? "—"}</dd>
+              <dt>Reason</dt><dd>{run.executorReason ?? "—"}</dd>
+            </>)}
+            {Object.keys(run.resources ?? {}).length > 0 && (<><dt>Resources</dt><dd><code>{JSON.stringify(run.resources)}</code></dd></>)}
             {run.source && (<><dt>Source</dt><dd>{run.source}</dd></>)}
           </dl>
         </section>

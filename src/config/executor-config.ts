@@ -1,0 +1,46 @@
+// Executor settings from the environment (issue 13): which executor each run kind
+// uses, its default resources, and the Slurm executor's template values.
+import { z } from "zod";
+import { EXECUTOR_NAMES } from "../executors/executor";
+
+const executor = z.enum(EXECUTOR_NAMES).default("local");
+/** A JSON object like {"gpus":1,"cpus":4,"memoryGb":16,"timeLimit":"24:00:00"}; checked again by parseResources. */
+const resources = z
+  .string()
+  .transform((raw, ctx) => {
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: "must be a JSON object like {\"gpus\":1,\"timeLimit\":\"60\"}" });
+      return z.NEVER;
+    }
+  })
+  .optional();
+/** Lines separated by newlines or ";;" (an env var rarely holds newlines well). */
+const lines = z
+  .string()
+  .transform((raw) => raw.split(/\n|;;/).map((line) => line.trim()).filter(Boolean))
+  .default([]);
+const slurmName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "letters, digits, '_', '.' or '-'").optional();
+
+export const executorEnv = {
+  EXECUTOR_TRANSFER: executor,
+  EXECUTOR_TRAIN: executor,
+  EXECUTOR_EVALUATE: executor,
+  RESOURCES_TRANSFER: resources,
+  RESOURCES_TRAIN: resources,
+  RESOURCES_EVALUATE: resources,
+  SLURM_ACCOUNT: slurmName,
+  SLURM_QOS: slurmName,
+  /** Whole #SBATCH lines (or their options) added to every batch script. */
+  SLURM_EXTRA_SBATCH: lines,
+  /** Shell lines run in the job before the entry point (module load, conda activate). */
+  SLURM_ENV_SETUP: lines,
+  /** Scripts and job output files; a folder the nodes see at the same path (default DATA_DIR/slurm). */
+  SLURM_WORK_DIR: z.string().min(1).optional(),
+  /** This repository as the nodes see it (default: the server's working directory). */
+  SLURM_REPO_DIR: z.string().min(1).optional(),
+  /** Folder of sbatch, squeue, scontrol, scancel and sinfo (default: PATH). */
+  SLURM_BIN_DIR: z.string().min(1).optional(),
+  SLURM_POLL_MS: z.coerce.number().int().min(200).default(5_000),
+};

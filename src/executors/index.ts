@@ -1,0 +1,79 @@
+// Builds this process's executors from config: always `local`; `slurm` when some
+// run kind uses it. The registry is handed to the services that launch runs.
+import path from "node:path";
+import type { AppConfig } from "../config/config";
+import type { Stores } from "../db/stores";
+import type { RunKind } from "../generated/prisma/enums";
+import type { RunsService } from "../services/runs-service";
+import type { Executor, ExecutorDefaults } from "./executor";
+import { createExecutorRegistry, type ExecutorRegistry } from "./executor-registry";
+import { createLocalExecutor } from "./local-executor";
+import { parseResources } from "./resources";
+import { localSlurmAccess } from "./slurm/slurm-commands";
+import { createSlurmExecutor } from "./slurm/slurm-executor";
+
+export interface ExecutorSetup {
+  config: AppConfig;
+  /** The database and GraphQL URLs a remote job reports to. */
+  databaseUrl: string;
+  /** Known once the HTTP server listens (API_URL, else its own URL). */
+  apiUrl: () => string;
+  log: (message: string) => void;
+}
+
+export function executorDefaults(config: AppConfig): ExecutorDefaults {
+  const choice = (kind: RunKind, executor: AppConfig["EXECUTOR_TRAIN"], resources: unknown) => ({ executor, resources: parseResources(resources) });
+  return {
+    TRANSFER: choice("TRANSFER", config.EXECUTOR_TRANSFER, config.RESOURCES_TRANSFER),
+    TRAIN: choice("TRAIN", config.EXECUTOR_TRAIN, config.RESOURCES_TRAIN),
+    EVALUATE: choice("EVALUATE", config.EXECUTOR_EVALUATE, config.RESOURCES_EVALUATE),
+  };
+}
+
+/** Only `local`, with the defaults local: what a process that launches nothing remote gets. */
+export function localOnlyExecutors(stores: Stores): ExecutorRegistry {
+  const local = { executor: "local" as const, resources: {} };
+  return createExecutorRegistry([createLocalExecutor({ stores })], { TRANSFER: local, TRAIN: local, EVALUATE: local }, 60_000, () => {});
+}
+
+export function createExecutors(services: { stores: Stores; runs: RunsService }, setup: ExecutorSetup): ExecutorRegistry {
+  const { config } = setup;
+  const defaults = executorDefaults(config);
+  const executors: Executor[] = [createLocalExecutor(services)];
+  if (Object.values(defaults).some((d) => d.executor === "slurm") || config.SLURM_WORK_DIR) {
+    const jobEnv = (): Record<string, string> => ({
+      DATABASE_URL: setup.databaseUrl,
+      DATA_ROOTS: config.dataRoots.join(path.delimiter),
+      API_URL: setup.apiUrl(),
+      HEARTBEAT_INTERVAL_MS: String(config.HEARTBEAT_INTERVAL_MS),
+      TRAINER_KILL_GRACE_MS: String(config.TRAINER_KILL_GRACE_MS),
+      TRAINER_TOKEN_HOURS: String(config.TRAINER_TOKEN_HOURS),
+      TRAINER_ENV_ALLOW: config.TRAINER_ENV_ALLOW.join(","),
+      AUTH_REQUIRED: String(config.AUTH_REQUIRED),
+      // A pipeline advanced from the job (its run ended there) queues its next runs on the same executors.
+      EXECUTOR_TRANSFER: config.EXECUTOR_TRANSFER,
+      EXECUTOR_TRAIN: config.EXECUTOR_TRAIN,
+      EXECUTOR_EVALUATE: config.EXECUTOR_EVALUATE,
+      RESOURCES_TRANSFER: JSON.stringify(defaults.TRANSFER.resources),
+      RESOURCES_TRAIN: JSON.stringify(defaults.TRAIN.resources),
+      RESOURCES_EVALUATE: JSON.stringify(defaults.EVALUATE.resources),
+    });
+    executors.push(
+      createSlurmExecutor(
+        services,
+        localSlurmAccess({ binDir: config.SLURM_BIN_DIR }),
+        {
+          account: config.SLURM_ACCOUNT,
+          qos: config.SLURM_QOS,
+          extraSbatch: config.SLURM_EXTRA_SBATCH,
+          envSetup: config.SLURM_ENV_SETUP,
+          repoDir: path.resolve(config.SLURM_REPO_DIR ?? process.cwd()),
+          workDir: path.resolve(config.SLURM_WORK_DIR ?? path.join(config.dataDir, "slurm")),
+          jobEnv,
+        },
+        setup.log,
+      ),
+    );
+  }
+  return createExecutorRegistry(executors, defaults, config.SLURM_POLL_MS, setup.log);
+}

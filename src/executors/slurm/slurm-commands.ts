@@ -1,0 +1,32 @@
+// How the server reaches Slurm: its client commands run with execFile (never a shell;
+// every argument is a separate argv entry). Local access only: the server runs on a
+// login node. An SSH access (ssh2, key auth, known host key) would implement the same
+// interface; see the README.
+import { execFile } from "node:child_process";
+
+export interface SlurmCommandResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+export interface SlurmAccess {
+  run(command: "sbatch" | "squeue" | "scontrol" | "scancel" | "sinfo", args: string[], env?: Record<string, string>): Promise<SlurmCommandResult>;
+}
+
+const TIMEOUT_MS = 30_000;
+const MAX_OUTPUT = 4 * 1024 * 1024;
+
+export function localSlurmAccess(options: { binDir?: string | undefined; env?: NodeJS.ProcessEnv } = {}): SlurmAccess {
+  return {
+    run(command, args, env) {
+      const file = options.binDir ? `${options.binDir}/${command}` : command;
+      return new Promise((resolve) => {
+        execFile(file, args, { timeout: TIMEOUT_MS, maxBuffer: MAX_OUTPUT, env: { ...(options.env ?? process.env), ...env } }, (error, stdout, stderr) => {
+          const code = error ? (typeof (error as NodeJS.ErrnoException).code === "number" ? ((error as unknown as { code: number }).code) : 127) : 0;
+          resolve({ stdout: String(stdout), stderr: String(stderr || (error && !stderr ? error.message : "")), code });
+        });
+      });
+    },
+  };
+}

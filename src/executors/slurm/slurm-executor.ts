@@ -1,0 +1,155 @@
+// The `slurm` executor: each run becomes a Slurm batch job running `src/run-one.ts`,
+// which executes it with the local workers' code and reports into the same database.
+// Submission and every state change after it go through `reconcile`, run on start
+// and every poll: QUEUED runs without a job are submitted; pending jobs leave their
+// reason on the run; jobs that ended without the run settling (time limit, node
+// failure, preemption, scancel from outside, vanished) fail the run with Slurm's
+// reason, or re-queue it where maxAttempts allows; finished runs' jobs are scancelled.
+import { mkdir, open, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { Run } from "../../generated/prisma/client";
+import type { Stores } from "../../db/stores";
+import type { RunsService } from "../../services/runs-service";
+import { badInput } from "../../errors";
+import type { Executor, RunResources } from "../executor";
+import { timeLimitMinutes } from "../resources";
+import { renderBatchScript, type BatchScriptSettings } from "./batch-script";
+import type { SlurmAccess } from "./slurm-commands";
+import { parseScontrolJob, parseSinfo, parseSqueue, SINFO_FORMAT, SQUEUE_FORMAT, type SlurmJob } from "./slurm-state";
+
+/** Slurm end states after which another attempt may succeed (the job's fault was the cluster's). */
+const RETRYABLE = new Set(["NODE_FAIL", "PREEMPTED", "BOOT_FAIL", "REQUEUED"]);
+const SUBMITTING = "submitting";
+const OUTPUT_TAIL_BYTES = 4_000;
+
+export interface SlurmExecutorSettings extends Omit<BatchScriptSettings, "nodeBinary"> {
+  /** Where scripts and job output files go: a folder the nodes see at the same path. */
+  workDir: string;
+  /** Variables the job gets (database, data roots, API URL...), passed by name with --export. */
+  jobEnv: () => Record<string, string>;
+}
+
+export function createSlurmExecutor(services: { stores: Stores; runs: RunsService }, access: SlurmAccess, settings: SlurmExecutorSettings, log: (message: string) => void): Executor {
+  const store = services.stores.executorRuns;
+
+  const outputFile = (runId: string) => path.join(settings.workDir, `${runId}.out`);
+
+  async function outputTail(runId: string): Promise<string> {
+    const handle = await open(outputFile(runId), "r").catch(() => null);
+    if (!handle) return "";
+    try {
+      const { size } = await handle.stat();
+      const start = Math.max(0, size - OUTPUT_TAIL_BYTES);
+      const buffer = Buffer.alloc(size - start);
+      await handle.read(buffer, 0, buffer.length, start);
+      return buffer.toString("utf8").trim();
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async function fail(run: Run, error: string) {
+    const current = (await services.stores.runs.byIds([run.id]))[0];
+    if (!current || !["QUEUED", "RUNNING"].includes(current.status)) return;
+    await services.runs.transition(current, "FAILED", { error: error.slice(0, 4_000) }).catch((e) => log(`run ${run.id}: not failed: ${(e as Error).message}`));
+  }
+
+  async function submit(run: Run): Promise<void> {
+    if (!(await store.claimForSubmit(run.id, SUBMITTING))) return;
+    await mkdir(settings.workDir, { recursive: true });
+    const scriptPath = path.join(settings.workDir, `${run.id}.sbatch`);
+    const script = renderBatchScript(run.id, outputFile(run.id), run.resources as RunResources, { ...settings, nodeBinary: process.execPath });
+    await writeFile(scriptPath, script, { mode: 0o600 });
+    const env = settings.jobEnv();
+    const result = await access.run("sbatch", ["--parsable", `--export=PATH,HOME,LANG,${Object.keys(env).join(",")}`, scriptPath], env);
+    const jobId = result.stdout.trim().split(";")[0] ?? "";
+    if (result.code !== 0 || !/^\d+$/.test(jobId)) {
+      await store.recordJob(run.id, { executorJobId: null, executorReason: "sbatch refused the job" });
+      await fail(run, `sbatch refused the job: ${result.stderr.trim() || `exit ${result.code}`}`);
+      return;
+    }
+    await store.recordJob(run.id, { executorJobId: jobId, executorReason: "submitted", executorNode: null });
+    log(`run ${run.id}: Slurm job ${jobId}`);
+  }
+
+  async function liveJobs(): Promise<Map<string, SlurmJob>> {
+    const result = await access.run("squeue", ["-h", "-o", SQUEUE_FORMAT]);
+    if (result.code !== 0) throw new Error(`squeue failed: ${result.stderr.trim()}`);
+    return new Map(parseSqueue(result.stdout).filter((job) => job.name.startsWith("rl-")).map((job) => [job.name.slice(3), job]));
+  }
+
+  /** A job no longer in squeue: what scontrol still remembers of it (null once forgotten). */
+  async function endedJob(jobId: string): Promise<{ state: string; reason: string } | null> {
+    const result = await access.run("scontrol", ["show", "job", "-o", jobId]);
+    if (result.code !== 0) return null;
+    const fields = parseScontrolJob(result.stdout);
+    return fields.JobState ? { state: fields.JobState, reason: fields.Reason ?? "None" } : null;
+  }
+
+  async function settleEnded(run: Run, jobId: string) {
+    const ended = await endedJob(jobId);
+    const [current] = await services.stores.runs.byIds([run.id]);
+    if (!current || !["QUEUED", "RUNNING"].includes(current.status)) return; // run-one settled it
+    if (ended && ["PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "SUSPENDED"].includes(ended.state)) return;
+    const tail = await outputTail(run.id);
+    const what = ended
+      ? `Slurm job ${jobId} ended ${ended.state}${ended.reason && ended.reason !== "None" ? ` (${ended.reason})` : ""}${ended.state === "CANCELLED" ? ": cancelled outside RealismLab" : ""}`
+      : `Slurm job ${jobId} vanished from the queue`;
+    if (ended && RETRYABLE.has(ended.state) && current.attempt < current.maxAttempts) {
+      // Another attempt: back to QUEUED without a job, so the next pass submits it again.
+      if (current.status === "RUNNING") await services.stores.transaction((tx) => tx.requeueRunningRun(run.id, what));
+      await store.recordJob(run.id, { executorJobId: null, executorNode: null, executorReason: `${what}; re-queued` });
+      return;
+    }
+    await store.recordJob(run.id, { executorReason: ended?.state ?? "vanished" });
+    await fail(current, tail ? `${what}; job output ends:\n${tail.split("\n").slice(-20).join("\n")}` : what);
+  }
+
+  async function reconcile(): Promise<void> {
+    const live = await liveJobs();
+    for (const run of await store.active("slurm")) {
+      if (!run.executorJobId) {
+        if (run.status === "QUEUED") await submit(run);
+        continue;
+      }
+      if (run.executorJobId === SUBMITTING) continue; // a submit in flight (or lost with its process; see README)
+      const job = live.get(run.id);
+      if (job && job.jobId === run.executorJobId) {
+        const reason = job.state === "PENDING" ? `PENDING (${job.reason})` : job.state;
+        if (reason !== run.executorReason || job.node !== run.executorNode) await store.recordJob(run.id, { executorReason: reason, executorNode: job.node });
+        continue;
+      }
+      await settleEnded(run, run.executorJobId);
+    }
+    // Jobs of runs that finished here (cancelled, failed elsewhere) should not keep their GPUs.
+    const finished = await store.finishedAmong("slurm", [...live.keys()]);
+    for (const run of finished) {
+      const job = live.get(run.id)!;
+      if (job.jobId === run.executorJobId) await access.run("scancel", [job.jobId]);
+    }
+  }
+
+  return {
+    name: "slurm",
+    async checkResources(resources: RunResources) {
+      const result = await access.run("sinfo", ["-h", "-o", SINFO_FORMAT]);
+      if (result.code !== 0) throw new Error(`sinfo failed: ${result.stderr.trim()}`);
+      const partitions = parseSinfo(result.stdout);
+      const partition = resources.partition ? partitions.find((p) => p.name === resources.partition) : (partitions.find((p) => p.isDefault) ?? partitions[0]);
+      if (!partition) throw badInput("resources.partition", `no Slurm partition ${JSON.stringify(resources.partition ?? "(default)")}; there are ${partitions.map((p) => p.name).join(", ") || "none"}`);
+      const where = `partition ${partition.name}`;
+      if ((resources.gpus ?? 0) > partition.maxGpus) throw badInput("resources.gpus", `asks ${resources.gpus} GPUs; the largest node of ${where} has ${partition.maxGpus}`);
+      if ((resources.cpus ?? 0) > partition.maxCpus) throw badInput("resources.cpus", `asks ${resources.cpus} CPUs; the largest node of ${where} has ${partition.maxCpus}`);
+      if ((resources.memoryGb ?? 0) * 1024 > partition.maxMemoryMb) throw badInput("resources.memoryGb", `asks ${resources.memoryGb} GB; the largest node of ${where} has ${Math.floor(partition.maxMemoryMb / 1024)} GB`);
+      if (resources.timeLimit && partition.maxTimeMinutes !== null && timeLimitMinutes(resources.timeLimit) > partition.maxTimeMinutes) {
+        throw badInput("resources.timeLimit", `asks ${resources.timeLimit}; ${where} allows ${partition.maxTimeMinutes} minutes`);
+      }
+    },
+    submit,
+    async cancel(run: Run) {
+      if (run.executorJobId && /^\d+$/.test(run.executorJobId)) await access.run("scancel", [run.executorJobId]);
+    },
+    reconcile,
+  };
+}
+

@@ -1,0 +1,226 @@
+// The slurm executor against a real one-node Slurm (slurm-cluster.ts): TRAIN runs
+// launched through GraphQL become Slurm jobs running src/run-one.ts; two run at once
+// on the 2-GPU node while a third waits QUEUED with Slurm's reason; progress and
+// metrics stream over graphql-ws; cancel scancels; an outside scancel, a time limit
+// and an API restart mid-job are reconciled; 3 GPUs are refused at launch.
+import { execFileSync } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startApp, type RunningApp } from "../../src/app";
+import { loadConfig, type AppConfig } from "../../src/config/config";
+import { embeddingModelSpec } from "../../src/fixtures";
+import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { gql, gqlData, subscribe, wsClient } from "../helpers/graphql-client";
+import { setUpTransfer } from "../helpers/transfer-setup";
+import { cli, cliEnv } from "../cli/helpers";
+import { startSlurmCluster, slurmUnavailable, type SlurmCluster } from "./slurm-cluster";
+
+const REPO = path.resolve(".");
+const RUN_FIELDS = "id status error executor executorJobId executorNode executorReason resources progress { done total }";
+
+let cluster: SlurmCluster | null = null;
+let database: TestDatabase;
+let dataRoot: string;
+let holdDir: string;
+let config: AppConfig;
+let app: RunningApp;
+let url: string;
+let datasetId: string;
+let trainerId: string;
+const skip = !!slurmUnavailable() && process.env.CI !== "true";
+
+beforeAll(async () => {
+  cluster = await startSlurmCluster();
+  if (!cluster) return;
+  process.env.SLURM_CONF = cluster.conf; // the server's sbatch/squeue/... reach this cluster
+  database = await createTestDatabase();
+  dataRoot = await mkdtemp(path.join(os.tmpdir(), "realismlab-slurm-data-"));
+  holdDir = await mkdtemp(path.join(os.tmpdir(), "realismlab-slurm-hold-"));
+  config = loadConfig({
+    DATABASE_URL: database.url,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DATA_ROOTS: dataRoot,
+    WORKER_IN_PROCESS: "false",
+    AUTH_REQUIRED: "false",
+    HEARTBEAT_INTERVAL_MS: "500",
+    TRAINER_KILL_GRACE_MS: "500",
+    EXECUTOR_TRAIN: "slurm",
+    RESOURCES_TRAIN: JSON.stringify({ gpus: 1, cpus: 1, memoryGb: 0.25 }),
+    SLURM_WORK_DIR: path.join(cluster.dir, "jobs"),
+    SLURM_POLL_MS: "500",
+  });
+  app = await startApp(config);
+  url = app.http.graphqlUrl;
+  const setup = await setUpTransfer(url, dataRoot, { identities: 2, imagesPerIdentity: 1 });
+  datasetId = setup.datasetId;
+  const command = ["node", "--import", "tsx", path.join(REPO, "examples/trainer/train.ts"), "--data", "{datasetPath}", "--out", "{outputDir}", "--seed", "{seed}",
+    "--epochs", "3", "--sleep-ms", "100", "--hold-while-exists", path.join(holdDir, "hold-{seed}")];
+  trainerId = (await gqlData(url, `mutation($input: RegisterTrainerInput!) { registerTrainer(input: $input) { id } }`, {
+    input: { name: "slurm-trainer", command, workingDirectory: REPO, modelOutput: "{outputDir}/model.onnx", inputSpec: embeddingModelSpec(), backbone: "IR50-fixture", head: "AdaFace" },
+  })).registerTrainer.id;
+}, 180_000);
+
+afterAll(async () => {
+  await app?.stop();
+  await database?.drop();
+  await cluster?.stop();
+  for (const dir of [dataRoot, holdDir]) if (dir) await rm(dir, { recursive: true, force: true });
+}, 60_000);
+
+const hold = (seed: number) => writeFile(path.join(holdDir, `hold-${seed}`), "");
+const release = (seed: number) => rm(path.join(holdDir, `hold-${seed}`), { force: true });
+
+async function launch(seed: number, resources?: Record<string, unknown>) {
+  const data = await gqlData(url, `mutation($d: ID!, $t: ID!, $s: Int, $r: RunResourcesInput) { launchTraining(datasetId: $d, trainerId: $t, seed: $s, resources: $r) { ${RUN_FIELDS} } }`,
+    { d: datasetId, t: trainerId, s: seed, r: resources ?? null });
+  return data.launchTraining;
+}
+
+async function runOf(id: string) {
+  return (await gqlData(url, `query($id: ID!) { run(id: $id) { ${RUN_FIELDS} } }`, { id })).run;
+}
+
+async function waitRun(id: string, until: (run: any) => boolean, what: string, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  let run: any;
+  while (Date.now() < deadline) {
+    run = await runOf(id);
+    if (until(run)) return run;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`run ${id} not ${what} in ${timeoutMs} ms; last: ${JSON.stringify(run)}; squeue: ${JSON.stringify(await cluster!.squeue())}`);
+}
+
+// A failed assertion must not leave a held job occupying a GPU for the next test.
+afterEach(async () => {
+  for (const seed of [1, 2, 3, 4, 5, 6]) await release(seed);
+});
+
+const ended = (run: any) => ["SUCCEEDED", "FAILED", "CANCELLED"].includes(run.status);
+
+describe.skipIf(skip)("slurm executor on a real one-node Slurm", () => {
+  let timeoutRunId: string;
+
+  it("refuses 3 GPUs on a 2-GPU cluster at launch, naming the field", async () => {
+    const response = await gql(url, `mutation($d: ID!, $t: ID!) { launchTraining(datasetId: $d, trainerId: $t, seed: 1, resources: { gpus: 3 }) { id } }`, { d: datasetId, t: trainerId });
+    expect(response.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "resources.gpus" });
+    expect(response.errors?.[0]?.message).toMatch(/asks 3 GPUs; the largest node of partition gpu has 2/);
+    const unknownPartition = await gql(url, `mutation($d: ID!, $t: ID!) { launchTraining(datasetId: $d, trainerId: $t, seed: 1, resources: { partition: "nope" }) { id } }`, { d: datasetId, t: trainerId });
+    expect(unknownPartition.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "resources.partition" });
+    const viaCli = await cli(["launch", "train", "--dataset", datasetId, "--trainer", trainerId, "--executor", "slurm", "--gpus", "3", "--time", "30"], cliEnv(url));
+    expect(viaCli.code).toBe(1);
+    expect(viaCli.stderr).toMatch(/resources\.gpus: asks 3 GPUs/);
+    // Started now (no GPU, a 1-minute limit) so its time runs out while the next tests run.
+    await hold(90);
+    timeoutRunId = (await launch(90, { gpus: 0, timeLimit: "1" })).id;
+  });
+
+  it("runs two 1-GPU jobs at once, keeps the third QUEUED with Slurm's reason, and streams progress and metrics", async () => {
+    for (const seed of [1, 2, 3]) await hold(seed);
+    const client = wsClient(app.http.wsUrl);
+    const first = await launch(1);
+    expect(first).toMatchObject({ status: "QUEUED", executor: "slurm", resources: { gpus: 1, cpus: 1, memoryGb: 0.25 } });
+    const progress = subscribe(client, `subscription($id: ID!) { runProgress(runId: $id) { done total } }`, { id: first.id });
+    const metrics = subscribe(client, `subscription($id: ID!) { metricLogged(runId: $id) { names count } }`, { id: first.id });
+    const second = await launch(2);
+    const [a, b] = await Promise.all([first, second].map((r) => waitRun(r.id, (run) => run.status === "RUNNING" && run.executorNode, "RUNNING")));
+    expect(a.executorNode).toBe(cluster!.node);
+    expect(b.executorJobId).toMatch(/^\d+$/);
+    await progress.next((e: any) => e.runProgress.done === 3, 60_000).catch((error) => {
+      throw new Error(`${error.message}; subscription failure: ${JSON.stringify(progress.failure)}`);
+    });
+    await metrics.next((e: any) => e.metricLogged.names.includes("train_loss"), 60_000);
+    const third = await launch(3);
+    const pending = await waitRun(third.id, (run) => /^PENDING \(Resources\)/.test(run.executorReason ?? ""), "pending on Resources");
+    expect(pending.status).toBe("QUEUED");
+    // The CLI's table says where each run is (all three are held in place meanwhile).
+    const listed = await cli(["runs", "--kind", "TRAIN", "--status", "queued,running"], cliEnv(url));
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain(`slurm job ${a.executorJobId} on ${cluster!.node} (RUNNING)`);
+    expect(listed.stdout).toMatch(/slurm job \d+ \(PENDING \(Resources\)\)/);
+    await release(1);
+    expect((await waitRun(first.id, ended, "ended")).status).toBe("SUCCEEDED");
+    await waitRun(third.id, (run) => run.status === "RUNNING", "RUNNING after a GPU freed");
+    await release(2);
+    await release(3);
+    for (const run of [second, third]) expect((await waitRun(run.id, ended, "ended")).status).toBe("SUCCEEDED");
+    await client.dispose();
+  }, 180_000);
+
+  it("cancelRun scancels the job: CANCELLED, and the job leaves the queue", async () => {
+    await hold(4);
+    const run = await launch(4);
+    const running = await waitRun(run.id, (r) => r.status === "RUNNING", "RUNNING");
+    await gqlData(url, `mutation($id: ID!) { cancelRun(id: $id) { status } }`, { id: run.id });
+    expect((await runOf(run.id)).status).toBe("CANCELLED");
+    const deadline = Date.now() + 30_000;
+    while ((await cluster!.squeue()).some((job) => job.id === running.executorJobId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    expect((await cluster!.squeue()).map((job) => job.id)).not.toContain(running.executorJobId);
+    expect((await runOf(run.id)).status).toBe("CANCELLED");
+    await release(4);
+  }, 90_000);
+
+  it("a job scancelled outside RealismLab FAILS with Slurm's reason", async () => {
+    await hold(5);
+    const run = await launch(5);
+    const running = await waitRun(run.id, (r) => r.status === "RUNNING", "RUNNING");
+    execFileSync("scancel", [running.executorJobId], { env: { ...process.env, ...cluster!.env } });
+    const failed = await waitRun(run.id, ended, "ended");
+    expect(failed.status).toBe("FAILED");
+    expect(failed.error).toMatch(new RegExp(`Slurm job ${running.executorJobId} ended CANCELLED.*cancelled outside RealismLab`));
+    await release(5);
+  }, 90_000);
+
+  it("reconciles on start: a job killed while the API was down FAILS after the restart", async () => {
+    await hold(6);
+    const run = await launch(6);
+    const running = await waitRun(run.id, (r) => r.status === "RUNNING", "RUNNING");
+    await app.stop();
+    execFileSync("scancel", [running.executorJobId], { env: { ...process.env, ...cluster!.env } });
+    const deadline = Date.now() + 30_000;
+    while ((await cluster!.squeue()).some((job) => job.id === running.executorJobId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    app = await startApp(config);
+    url = app.http.graphqlUrl;
+    const failed = await waitRun(run.id, ended, "reconciled");
+    expect(failed.status).toBe("FAILED");
+    expect(failed.error).toMatch(/ended CANCELLED/);
+    await release(6);
+  }, 120_000);
+
+  it("fails with the reason when the nodes do not see the repository, or sbatch refuses the job", async () => {
+    const restartWith = async (changes: Partial<AppConfig>) => {
+      await app.stop();
+      app = await startApp({ ...config, ...changes });
+      url = app.http.graphqlUrl;
+    };
+    const notShared = await mkdtemp(path.join(os.tmpdir(), "realismlab-not-shared-"));
+    try {
+      await restartWith({ SLURM_REPO_DIR: notShared });
+      const invisible = await waitRun((await launch(7)).id, ended, "ended");
+      expect(invisible.status).toBe("FAILED");
+      expect(invisible.error).toMatch(/ended FAILED[\s\S]*the repository .* is not visible on .*: the cluster must share this filesystem path with the server/);
+      await restartWith({ SLURM_EXTRA_SBATCH: ["--constraint=no-such-feature"] });
+      const refused = await waitRun((await launch(8)).id, ended, "ended");
+      expect(refused.status).toBe("FAILED");
+      expect(refused.error).toMatch(/^sbatch refused the job: sbatch: error: .*feature/i);
+      expect(refused.executorJobId).toBeNull();
+    } finally {
+      await restartWith({});
+      await rm(notShared, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it("a job over its time limit FAILS with TIMEOUT", async () => {
+    const failed = await waitRun(timeoutRunId, ended, "ended by its time limit", 180_000);
+    expect(failed.status).toBe("FAILED");
+    expect(failed.error).toMatch(/ended TIMEOUT/);
+    await release(90);
+  }, 200_000);
+});
+
+it.runIf(skip)("skips the Slurm tests where the packages are missing", () => {
+  expect(slurmUnavailable()).toMatch(/Slurm test cluster skipped/);
+});
