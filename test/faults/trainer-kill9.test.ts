@@ -114,9 +114,15 @@ it("ends a silent trainer when its server is killed -9, and never runs two attem
   trainerPids.push(all[2]!);
   expect(await alive(second!)).toBe(false);
   expect(await alive(all[2]!)).toBe(true);
-  const state = (await gqlData(url, `query($id: ID!) { run(id: $id) { status attempt: details logTail(lines: 50) { line } } }`, { id: run.id })).run;
+  // The run log is written in batches: wait for the line rather than read once.
+  const killedLine = new RegExp(`previous attempt's trainer \\(process group ${supervisor}\\) is still running; killing it`);
+  const state = await until(
+    async () => (await gqlData(url, `query($id: ID!) { run(id: $id) { status logTail(lines: 50) { line } } }`, { id: run.id })).run,
+    (r: any) => killedLine.test(r.logTail.map((l: any) => l.line).join("\n")),
+    15_000,
+    "the run log to tell that the previous attempt was killed",
+  );
   expect(state.status).toBe("RUNNING");
-  expect(state.logTail.map((l: any) => l.line).join("\n")).toMatch(new RegExp(`previous attempt's trainer \\(process group ${supervisor}\\) is still running; killing it`));
 
   // A cancel ends the current attempt; a clean stop leaves nothing behind.
   await gqlData(url, `mutation($id: ID!) { cancelRun(id: $id) { status } }`, { id: run.id });
