@@ -6,8 +6,7 @@
 // an open leaderboard, and their ROC curves overlay on a run's page. Screenshots go to
 // test-output/dashboard/. web/dist is built first when missing or stale. Without /usr/bin/chromium the suite is skipped with a message,
 // except under CI=true, where a missing browser fails it.
-import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -16,6 +15,7 @@ import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerEmbeddingModel, writeIjbFolder, writePairBenchmark } from "../evaluation/helpers";
 import { gqlData } from "../helpers/graphql-client";
+import { ensureDashboardBuilt } from "../helpers/dashboard-build";
 import { startTestServer, type TestServer } from "../helpers/test-server";
 import { setUpTransfer, type TransferSetup } from "../helpers/transfer-setup";
 
@@ -28,23 +28,6 @@ const skip = !hasBrowser && !inCI;
 
 if (skip) {
   console.warn(`\n  SKIPPED: dashboard browser tests need Debian's Chromium at ${CHROMIUM} (apt-get install -y chromium). In CI (CI=true) this is a failure.\n`);
-}
-
-/**
- * Builds web/dist when it is missing (npm install's postinstall normally built it) or older
- * than any source file under web/, so the test always drives the current dashboard.
- */
-function ensureDashboardBuilt(): void {
-  const index = path.join(ROOT, "web", "dist", "index.html");
-  const newestSource = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce((newest, entry) => {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) return entry.name === "dist" || entry.name === "node_modules" ? newest : Math.max(newest, newestSource(full));
-      return Math.max(newest, statSync(full).mtimeMs);
-    }, 0);
-  if (existsSync(index) && statSync(index).mtimeMs >= newestSource(path.join(ROOT, "web"))) return;
-  const result = spawnSync(process.execPath, [path.join(ROOT, "scripts", "build-web.mjs")], { cwd: ROOT, encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`npm run build:web failed:\n${result.stdout}\n${result.stderr}`);
 }
 
 let server: TestServer;

@@ -6,8 +6,7 @@
 // run and draws the group's mean ± std band; the log tail follows new lines unless the
 // reader scrolled up. Screenshots go to test-output/dashboard/. Skipped without Chromium
 // (a failure under CI=true), like test/web/dashboard.test.ts.
-import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -17,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { embeddingModelSpec } from "../../src/fixtures";
 import { writePairBenchmark } from "../evaluation/helpers";
 import { gql, gqlData } from "../helpers/graphql-client";
+import { ensureDashboardBuilt } from "../helpers/dashboard-build";
 import { startTestServer, type TestServer } from "../helpers/test-server";
 import { setUpTransfer, type TransferSetup } from "../helpers/transfer-setup";
 
@@ -27,20 +27,6 @@ const hasBrowser = existsSync(CHROMIUM);
 const inCI = process.env.CI === "true";
 const skip = !hasBrowser && !inCI;
 if (skip) console.warn(`\n  SKIPPED: dashboard browser tests need Debian's Chromium at ${CHROMIUM}. In CI (CI=true) this is a failure.\n`);
-
-/** Builds web/dist when missing or older than a source under web/ (as dashboard.test.ts does). */
-function ensureDashboardBuilt(): void {
-  const index = path.join(ROOT, "web", "dist", "index.html");
-  const newestSource = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce((newest, entry) => {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) return entry.name === "dist" || entry.name === "node_modules" ? newest : Math.max(newest, newestSource(full));
-      return Math.max(newest, statSync(full).mtimeMs);
-    }, 0);
-  if (existsSync(index) && statSync(index).mtimeMs >= newestSource(path.join(ROOT, "web"))) return;
-  const result = spawnSync(process.execPath, [path.join(ROOT, "scripts", "build-web.mjs")], { cwd: ROOT, encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`npm run build:web failed:\n${result.stdout}\n${result.stderr}`);
-}
 
 let server: TestServer;
 let setup: TransferSetup;

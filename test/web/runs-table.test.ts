@@ -3,8 +3,7 @@
 // click-to-sort (state in the URL), selecting runs and comparing them, and the parallel-
 // coordinates view with its axes kept in the URL. Skipped with a message without Chromium,
 // except under CI=true. Screenshots go to test-output/runs-table/.
-import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -12,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gqlData } from "../helpers/graphql-client";
+import { ensureDashboardBuilt } from "../helpers/dashboard-build";
 import { startTestServer, type TestServer } from "../helpers/test-server";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -19,20 +19,6 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const SHOTS = path.join(ROOT, "test-output", "runs-table");
 const skip = !existsSync(CHROMIUM) && process.env.CI !== "true";
 if (skip) console.warn(`\n  SKIPPED: runs-table browser tests need Debian's Chromium at ${CHROMIUM}. In CI (CI=true) this is a failure.\n`);
-
-/** Builds web/dist when missing or older than a source file under web/. */
-function ensureDashboardBuilt(): void {
-  const index = path.join(ROOT, "web", "dist", "index.html");
-  const newest = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce((n, e) => {
-      const full = path.join(dir, e.name);
-      if (e.isDirectory()) return e.name === "dist" || e.name === "node_modules" ? n : Math.max(n, newest(full));
-      return Math.max(n, statSync(full).mtimeMs);
-    }, 0);
-  if (existsSync(index) && statSync(index).mtimeMs >= newest(path.join(ROOT, "web"))) return;
-  const result = spawnSync(process.execPath, [path.join(ROOT, "scripts", "build-web.mjs")], { cwd: ROOT, encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`build:web failed:\n${result.stdout}\n${result.stderr}`);
-}
 
 let server: TestServer;
 let context: BrowserContext;
