@@ -14,9 +14,9 @@ import { installQueue } from "./db/install-queue";
 import { startHttpServer, type RunningHttpServer } from "./server/http-server";
 import { mountDashboard } from "./server/dashboard-routes";
 import { mountLeaderboardRoutes } from "./server/leaderboard-routes";
-import { createServices, type Services } from "./services";
+import type { Services } from "./services";
+import { createConfiguredServices } from "./services/configured-services";
 import { seedCatalogue } from "./services/catalogue-seed";
-import { createDataPaths } from "./services/data-paths";
 import { startStaleRunReaper } from "./worker/stale-run-reaper";
 import { startConfiguredWorker } from "./worker/worker";
 
@@ -69,12 +69,7 @@ export async function startApp(config: AppConfig, log: AppLogger = quiet, option
     stack.push(() => db.close());
     const stores = createStores(db.prisma);
     let ownGraphqlUrl = "";
-    const services = createServices(
-      stores,
-      createDataPaths(config.dataRoots),
-      { required: config.AUTH_REQUIRED, readsPublic: config.READS_PUBLIC },
-      { config, databaseUrl: database.url, apiUrl: () => config.apiUrl ?? ownGraphqlUrl, log: log.warn },
-    );
+    const services = createConfiguredServices(config, stores, { url: database.url, apiUrl: () => config.apiUrl ?? ownGraphqlUrl, log: log.warn });
     const seeded = await withAdvisoryLock(database.url, LOCKS.seed, () => seedCatalogue(stores, services));
     if (seeded.runsCreated) log.info(`seeded the catalogue and ${seeded.runsCreated} published results`);
 

@@ -8,8 +8,7 @@ import { ConfigError, loadConfig } from "./config/config";
 import { openDatabase } from "./db/prisma";
 import { createStores } from "./db/stores";
 import { startEventBus } from "./events/event-bus";
-import { createServices } from "./services";
-import { createDataPaths } from "./services/data-paths";
+import { createConfiguredServices } from "./services/configured-services";
 import { executeRun, WorkerShuttingDown } from "./worker/execute-run";
 import { RUN_JOBS, runTokenMinter } from "./worker/worker";
 import { workerIdentity } from "./worker/worker-identity";
@@ -27,12 +26,7 @@ try {
   const db = openDatabase(config.DATABASE_URL, { max: 4 });
   // With the executor config, a pipeline advanced here queues its next runs where the API would.
   const apiUrl = config.apiUrl;
-  const services = createServices(
-    createStores(db.prisma),
-    createDataPaths(config.dataRoots),
-    { required: config.AUTH_REQUIRED, readsPublic: config.READS_PUBLIC },
-    { config, databaseUrl: config.DATABASE_URL, apiUrl: () => apiUrl, log: console.warn },
-  );
+  const services = createConfiguredServices(config, createStores(db.prisma), { url: config.DATABASE_URL, apiUrl: () => apiUrl, log: console.warn });
   const events = await startEventBus(config.DATABASE_URL, console.warn);
   const identity = workerIdentity();
   const shutdown = new AbortController();

@@ -6,8 +6,7 @@ import { installQueue } from "./db/install-queue";
 import { openDatabase } from "./db/prisma";
 import { createStores } from "./db/stores";
 import { startEventBus } from "./events/event-bus";
-import { createServices } from "./services";
-import { createDataPaths } from "./services/data-paths";
+import { createConfiguredServices } from "./services/configured-services";
 import { startStaleRunReaper } from "./worker/stale-run-reaper";
 import { startConfiguredWorker } from "./worker/worker";
 
@@ -19,12 +18,7 @@ try {
   const db = openDatabase(config.DATABASE_URL, { max: config.WORKER_CONCURRENCY + 4 });
   // With the executor config, a pipeline advanced here queues its next runs where the API would.
   const apiUrl = config.apiUrl ?? `http://localhost:${config.PORT}/graphql`;
-  const services = createServices(
-    createStores(db.prisma),
-    createDataPaths(config.dataRoots),
-    { required: config.AUTH_REQUIRED, readsPublic: config.READS_PUBLIC },
-    { config, databaseUrl: config.DATABASE_URL, apiUrl: () => apiUrl, log: console.warn },
-  );
+  const services = createConfiguredServices(config, createStores(db.prisma), { url: config.DATABASE_URL, apiUrl: () => apiUrl, log: console.warn });
   const events = await startEventBus(config.DATABASE_URL, console.warn);
   const reaper = startStaleRunReaper({ services, heartbeatTimeoutMs: config.HEARTBEAT_TIMEOUT_MS, log: console.warn });
   const worker = await startConfiguredWorker(config, {
