@@ -19,6 +19,8 @@ import { createConfiguredServices } from "./services/configured-services";
 import { seedCatalogue } from "./services/catalogue-seed";
 import { startStaleRunReaper } from "./worker/stale-run-reaper";
 import { startConfiguredWorker } from "./worker/worker";
+import type { RunKindModule } from "./kinds/kind";
+import { createKindRegistry, workerKinds } from "./kinds/registry";
 
 export interface RunningApp {
   http: RunningHttpServer;
@@ -49,6 +51,8 @@ export interface AppOptions {
   onDatabaseQuery?: (sql: string) => void;
   /** The embedded Postgres stopped and could not be restarted (`npm start` exits non-zero). */
   onDatabaseLost?: (error: Error) => void;
+  /** Run kinds beside the built-in ones (src/kinds): their launches, API enum value and worker jobs. */
+  kinds?: readonly RunKindModule[];
 }
 
 export async function startApp(config: AppConfig, log: AppLogger = quiet, options: AppOptions = {}): Promise<RunningApp> {
@@ -57,6 +61,8 @@ export async function startApp(config: AppConfig, log: AppLogger = quiet, option
     for (const step of stack.reverse()) await step().catch((e) => log.warn(`shutdown: ${(e as Error).message}`));
   };
   try {
+    const kinds = createKindRegistry(options.kinds);
+    if (config.WORKER_IN_PROCESS) workerKinds(config.WORKER_KINDS, kinds); // a bad WORKER_KINDS fails before anything starts
     const database = await resolveDatabase(config, log, options.onDatabaseLost);
     if (database.embedded) stack.push(() => database.embedded!.stop());
     const applied = await migrate(database.url).catch((error) => {
@@ -69,7 +75,7 @@ export async function startApp(config: AppConfig, log: AppLogger = quiet, option
     stack.push(() => db.close());
     const stores = createStores(db.prisma);
     let ownGraphqlUrl = "";
-    const services = createConfiguredServices(config, stores, { url: database.url, apiUrl: () => config.apiUrl ?? ownGraphqlUrl, log: log.warn });
+    const services = createConfiguredServices(config, stores, { url: database.url, apiUrl: () => config.apiUrl ?? ownGraphqlUrl, log: log.warn }, kinds);
     const seeded = await withAdvisoryLock(database.url, LOCKS.seed, () => seedCatalogue(stores, services));
     if (seeded.runsCreated) log.info(`seeded the catalogue and ${seeded.runsCreated} published results`);
 
@@ -107,7 +113,7 @@ export async function startApp(config: AppConfig, log: AppLogger = quiet, option
       const worker = await startConfiguredWorker(config, { databaseUrl: database.url, services, events, apiUrl: http.graphqlUrl, log: log.warn });
       // Stopped first on shutdown: running jobs are checkpointed back to the queue.
       stack.push(() => worker.stop());
-      log.info(`worker ${worker.name} takes ${config.WORKER_KINDS.join(", ")} runs (concurrency ${config.WORKER_CONCURRENCY})`);
+      log.info(`worker ${worker.name} takes ${worker.kinds.join(", ")} runs (concurrency ${config.WORKER_CONCURRENCY})`);
     }
     return { http, services, events, databaseUrl: database.url, stop };
   } catch (error) {

@@ -28,7 +28,7 @@ try {
     apiUrl: `http://localhost:${config.PORT}/graphql`,
     log: console.warn,
   });
-  console.log(`worker ${worker.name} ready: takes ${config.WORKER_KINDS.join(", ")} runs (concurrency ${config.WORKER_CONCURRENCY})`);
+  console.log(`worker ${worker.name} ready: takes ${worker.kinds.join(", ")} runs (concurrency ${config.WORKER_CONCURRENCY})`);
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;

@@ -3,6 +3,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { DEFAULT_TRAINER_ENV_ALLOW } from "../runners/train/trainer-environment";
+import { RUN_KIND_NAME } from "../kinds/kind";
 import { executorEnv } from "./executor-config";
 
 const pathList = z
@@ -25,12 +26,16 @@ const envSchema = z.object({
   /** Run a queue worker inside the API process (the one-machine default). */
   WORKER_IN_PROCESS: boolean.default(true),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
-  /** Comma-separated run kinds this worker takes (TRANSFER,TRAIN,EVALUATE). */
+  /**
+   * Comma-separated run kinds this worker takes (TRANSFER,TRAIN,EVALUATE,DATASET_QUALITY, ...);
+   * unset: every kind of the registry. Names are checked against the registry when the worker
+   * starts (src/kinds/registry.ts workerKinds), which knows kinds added by startApp's options.
+   */
   WORKER_KINDS: z
     .string()
     .transform((raw) => raw.split(",").map((k) => k.trim().toUpperCase()).filter(Boolean))
-    .pipe(z.array(z.enum(["TRANSFER", "TRAIN", "EVALUATE"])).min(1))
-    .default(["TRANSFER", "TRAIN", "EVALUATE"]),
+    .pipe(z.array(z.string().regex(RUN_KIND_NAME, "must list run kind names (letters, digits, '_')")).min(1))
+    .optional(),
   HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
   HEARTBEAT_TIMEOUT_MS: z.coerce.number().int().min(500).default(60_000),
   /** Running jobs sample CPU, memory and GPUs (nvidia-smi) into their run's system/* metrics this often; 0 = off. */

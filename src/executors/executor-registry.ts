@@ -1,9 +1,9 @@
 // The executors of this process, the choice per run kind (config) or per launch
 // (override), and the loop that reconciles the non-local ones on start and every poll.
-import type { RunKind } from "../generated/prisma/enums";
+import type { RunKind } from "../kinds/kind";
 import { badInput } from "../errors";
 import type { Executor, ExecutorChoice, ExecutorDefaults, ExecutorName, RunResources } from "./executor";
-import { EXECUTOR_NAMES } from "./executor";
+import { EXECUTOR_NAMES, LOCAL_CHOICE } from "./executor";
 import { parseResources } from "./resources";
 
 export interface ExecutorRegistry {
@@ -42,7 +42,7 @@ export function createExecutorRegistry(executors: Executor[], defaults: Executor
 
   return {
     async choose(kind, executor, resources) {
-      const fallback = defaults[kind];
+      const fallback = defaults[kind] ?? LOCAL_CHOICE;
       const name = (executor ?? fallback.executor) as ExecutorName;
       if (!(EXECUTOR_NAMES as readonly string[]).includes(name)) throw badInput("executor", `must be one of ${EXECUTOR_NAMES.join(", ")}`);
       const chosen = byName.get(name);
@@ -52,7 +52,7 @@ export function createExecutorRegistry(executors: Executor[], defaults: Executor
       return { executor: name, resources: merged };
     },
     get: (name) => byName.get(name as ExecutorName),
-    defaultFor: (kind) => defaults[kind],
+    defaultFor: (kind) => defaults[kind] ?? LOCAL_CHOICE,
     start() {
       if (!remote || timer) return;
       timer = setInterval(reconcileAll, pollMs);

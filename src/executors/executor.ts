@@ -3,7 +3,7 @@
 // a launch's requested resources. `local` is the graphile-worker queue; `slurm`
 // turns each run into a Slurm job. A Kubernetes executor would be a third (README).
 import type { Run } from "../generated/prisma/client";
-import type { RunKind } from "../generated/prisma/enums";
+import type { RunKind } from "../kinds/kind";
 
 export const EXECUTOR_NAMES = ["local", "slurm"] as const;
 export type ExecutorName = (typeof EXECUTOR_NAMES)[number];
@@ -35,4 +35,7 @@ export interface ExecutorChoice {
   resources: RunResources;
 }
 
-export type ExecutorDefaults = Record<RunKind, ExecutorChoice>;
+/** The configured choice per kind; a kind without one runs on `local` (LOCAL_CHOICE). */
+export type ExecutorDefaults = Partial<Record<RunKind, ExecutorChoice>>;
+
+export const LOCAL_CHOICE: ExecutorChoice = { executor: "local", resources: {} };

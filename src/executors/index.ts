@@ -3,9 +3,9 @@
 import path from "node:path";
 import type { AppConfig } from "../config/config";
 import type { Stores } from "../db/stores";
-import type { RunKind } from "../generated/prisma/enums";
+import type { RunKind } from "../kinds/kind";
 import type { RunsService } from "../services/runs-service";
-import type { Executor, ExecutorDefaults } from "./executor";
+import type { Executor, ExecutorChoice } from "./executor";
 import { createExecutorRegistry, type ExecutorRegistry } from "./executor-registry";
 import { createLocalExecutor } from "./local-executor";
 import { parseResources } from "./resources";
@@ -21,7 +21,8 @@ export interface ExecutorSetup {
   log: (message: string) => void;
 }
 
-export function executorDefaults(config: AppConfig): ExecutorDefaults {
+/** The kinds with an executor choice in config (EXECUTOR_<KIND>, RESOURCES_<KIND>); others run locally. */
+export function executorDefaults(config: AppConfig): Record<"TRANSFER" | "TRAIN" | "EVALUATE", ExecutorChoice> {
   const choice = (kind: RunKind, executor: AppConfig["EXECUTOR_TRAIN"], resources: unknown) => ({ executor, resources: parseResources(resources) });
   return {
     TRANSFER: choice("TRANSFER", config.EXECUTOR_TRANSFER, config.RESOURCES_TRANSFER),

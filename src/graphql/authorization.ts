@@ -1,7 +1,9 @@
 // Which scope each root field needs, in one table, enforced for every HTTP and
 // WebSocket operation by wrapping the root resolvers (src/graphql/schema.ts).
-// Fields not listed fail closed: ADMIN for mutations, READ for the rest.
+// Fields not listed fail closed: ADMIN for mutations, READ for the rest. Launching needs
+// LAUNCH: launchRun, and each run kind's own launch mutations (read from the kind registry).
 import type { TokenScope } from "../generated/prisma/enums";
+import type { KindRegistry } from "../kinds/registry";
 import type { GraphQLContext } from "./context";
 
 type Requirement = TokenScope | "PUBLIC_READ";
@@ -21,10 +23,7 @@ const MUTATIONS: Record<string, FieldPolicy> = {
   setRunNotes: { scope: "WRITE", runOf: (args) => args.id },
   archiveRun: { scope: "WRITE", runOf: (args) => args.id },
   restoreRun: { scope: "WRITE", runOf: (args) => args.id },
-  launchTransfer: { scope: "LAUNCH" },
-  launchEvaluation: { scope: "LAUNCH" },
-  launchDatasetQuality: { scope: "LAUNCH" },
-  launchTraining: { scope: "LAUNCH" },
+  launchRun: { scope: "LAUNCH" },
   launchPipeline: { scope: "LAUNCH" },
   cancelRun: { scope: "LAUNCH" },
   cancelPipeline: { scope: "LAUNCH" },
@@ -51,14 +50,19 @@ const QUERIES: Record<string, FieldPolicy> = {
   apiTokens: { scope: "ADMIN" },
 };
 
-export function policyFor(rootType: string, field: string): FieldPolicy {
-  if (rootType === "Mutation") return MUTATIONS[field] ?? { scope: "ADMIN" };
-  return QUERIES[field] ?? { scope: "PUBLIC_READ" };
+/** The policy of every root field, with the launch mutations of the registry's kinds. */
+export function createPolicies(kinds: KindRegistry) {
+  const launches = kinds.list().flatMap((kind) => kind.launchMutations ?? []);
+  const mutations: Record<string, FieldPolicy> = { ...Object.fromEntries(launches.map((field) => [field, { scope: "LAUNCH" as const }])), ...MUTATIONS };
+  return (rootType: string, field: string): FieldPolicy => {
+    if (rootType === "Mutation") return mutations[field] ?? { scope: "ADMIN" };
+    return QUERIES[field] ?? { scope: "PUBLIC_READ" };
+  };
 }
 
 type Resolver = (parent: unknown, args: Record<string, unknown>, ctx: GraphQLContext, info: unknown) => unknown;
 
-function guard(rootType: string, field: string, resolve: Resolver): Resolver {
+function guard(policyFor: ReturnType<typeof createPolicies>, rootType: string, field: string, resolve: Resolver): Resolver {
   const policy = policyFor(rootType, field);
   return (parent, args, ctx, info) => {
     const runId = policy.runOf?.(args);
@@ -68,17 +72,18 @@ function guard(rootType: string, field: string, resolve: Resolver): Resolver {
 }
 
 /** Wraps every Query/Mutation resolver and Subscription `subscribe` with its policy. */
-export function withAuthorization<T extends Record<string, any>>(resolvers: T): T {
+export function withAuthorization<T extends Record<string, any>>(resolvers: T, kinds: KindRegistry): T {
+  const policyFor = createPolicies(kinds);
   const wrapped: Record<string, any> = { ...resolvers };
   for (const rootType of ["Query", "Mutation"]) {
     wrapped[rootType] = Object.fromEntries(
-      Object.entries(resolvers[rootType] ?? {}).map(([field, resolve]) => [field, guard(rootType, field, resolve as Resolver)]),
+      Object.entries(resolvers[rootType] ?? {}).map(([field, resolve]) => [field, guard(policyFor, rootType, field, resolve as Resolver)]),
     );
   }
   wrapped.Subscription = Object.fromEntries(
     Object.entries(resolvers.Subscription ?? {}).map(([field, value]) => {
       const { subscribe, ...rest } = value as { subscribe: Resolver };
-      return [field, { ...rest, subscribe: guard("Subscription", field, subscribe) }];
+      return [field, { ...rest, subscribe: guard(policyFor, "Subscription", field, subscribe) }];
     }),
   );
   return wrapped as T;

@@ -1,6 +1,6 @@
 // Dataset quality: launching a quality run, and its rank correlation with the leaderboard.
 import type { GraphQLContext } from "../graphql/context";
-import type { LaunchDatasetQualityInput } from "../services/dataset-quality-launch";
+import type { LaunchDatasetQualityInput } from "../kinds/dataset-quality/params";
 import type { QualityCorrelationsInput } from "../services/leaderboard/quality-correlations";
 
 export const datasetQualityResolvers = {
@@ -8,7 +8,7 @@ export const datasetQualityResolvers = {
     qualityCorrelations: (_: unknown, args: QualityCorrelationsInput, ctx: GraphQLContext) => ctx.services.leaderboard.qualityCorrelations(args),
   },
   Mutation: {
-    launchDatasetQuality: (_: unknown, args: LaunchDatasetQualityInput, ctx: GraphQLContext) =>
-      ctx.services.datasetQualityLaunch.launchDatasetQuality(args),
+    launchDatasetQuality: async (_: unknown, args: LaunchDatasetQualityInput, ctx: GraphQLContext) =>
+      (await ctx.services.launcher.launch("DATASET_QUALITY", args))[0],
   },
 };

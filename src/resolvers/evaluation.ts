@@ -1,10 +1,10 @@
-// Launching evaluations: parse -> evaluation launch service -> the queued runs.
+// Launching evaluations: parse -> the run launcher (kind EVALUATE) -> the queued runs.
 import type { GraphQLContext } from "../graphql/context";
-import type { LaunchEvaluationInput } from "../services/evaluation-launch";
+import type { LaunchEvaluationInput } from "../kinds/evaluate/params";
 
 export const evaluationResolvers = {
   Mutation: {
     launchEvaluation: (_: unknown, args: { input: LaunchEvaluationInput }, ctx: GraphQLContext) =>
-      ctx.services.evaluationLaunch.launchEvaluation(args.input),
+      ctx.services.launcher.launch("EVALUATE", args.input),
   },
 };

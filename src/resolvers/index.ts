@@ -2,6 +2,7 @@ import { authResolvers } from "./auth";
 import { catalogueResolvers } from "./catalogue";
 import { datasetQualityResolvers } from "./dataset-quality";
 import { evaluationResolvers } from "./evaluation";
+import { kindResolvers } from "./kinds";
 import { launchResolvers } from "./launch";
 import { leaderboardResolvers } from "./leaderboard";
 import { pipelineResolvers } from "./pipelines";
@@ -14,8 +15,8 @@ import { DateTime, JSONScalar } from "./scalars";
 export const resolvers = {
   DateTime,
   JSON: JSONScalar,
-  Query: { ...catalogueResolvers.Query, ...runResolvers.Query, ...leaderboardResolvers.Query, ...datasetQualityResolvers.Query, ...trainingResolvers.Query, ...pipelineResolvers.Query, ...authResolvers.Query },
-  Mutation: { ...catalogueResolvers.Mutation, ...runResolvers.Mutation, ...launchResolvers.Mutation, ...evaluationResolvers.Mutation, ...datasetQualityResolvers.Mutation, ...trainingResolvers.Mutation, ...pipelineResolvers.Mutation, ...authResolvers.Mutation },
+  Query: { ...catalogueResolvers.Query, ...runResolvers.Query, ...leaderboardResolvers.Query, ...datasetQualityResolvers.Query, ...trainingResolvers.Query, ...pipelineResolvers.Query, ...authResolvers.Query, ...kindResolvers.Query },
+  Mutation: { ...catalogueResolvers.Mutation, ...runResolvers.Mutation, ...launchResolvers.Mutation, ...evaluationResolvers.Mutation, ...datasetQualityResolvers.Mutation, ...trainingResolvers.Mutation, ...pipelineResolvers.Mutation, ...authResolvers.Mutation, ...kindResolvers.Mutation },
   Subscription: { ...subscriptionResolvers.Subscription, ...leaderboardResolvers.Subscription, ...trainingResolvers.Subscription, ...pipelineResolvers.Subscription },
   Dataset: catalogueResolvers.Dataset,
   TransferMethod: catalogueResolvers.TransferMethod,

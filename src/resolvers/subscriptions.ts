@@ -1,7 +1,8 @@
 // Subscriptions read from the Postgres-backed event bus, so a client sees events
 // written by any API process or worker.
 import type { Run } from "../generated/prisma/client";
-import type { RunStatus, RunKind } from "../generated/prisma/enums";
+import type { RunStatus } from "../generated/prisma/enums";
+import type { RunKind } from "../kinds/kind";
 import type { GraphQLContext } from "../graphql/context";
 import type { RunProgressEvent, RunUpdatedEvent } from "../events/topics";
 

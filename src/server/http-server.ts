@@ -78,7 +78,7 @@ async function principalOf(auth: Services["auth"], header: unknown): Promise<Pri
 }
 
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
-  const schema = buildSchema();
+  const schema = buildSchema(options.services.kinds);
   const app = express();
   const httpServer = http.createServer(app);
   const { auth } = options.services;

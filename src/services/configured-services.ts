@@ -5,16 +5,19 @@ import type { AppConfig } from "../config/config";
 import type { Stores } from "../db/stores";
 import { createServices } from ".";
 import { createDataPaths } from "./data-paths";
+import type { KindRegistry } from "../kinds/registry";
 
 export function createConfiguredServices(
   config: AppConfig,
   stores: Stores,
   database: { url: string; apiUrl: () => string; log: (message: string) => void },
+  kinds?: KindRegistry,
 ) {
   return createServices(
     stores,
     createDataPaths(config.dataRoots),
     { required: config.AUTH_REQUIRED, readsPublic: config.READS_PUBLIC },
     { config, databaseUrl: database.url, apiUrl: database.apiUrl, log: database.log },
+    kinds,
   );
 }

@@ -5,14 +5,17 @@ import { createExecutors, localOnlyExecutors, type ExecutorSetup } from "../exec
 import { createAuthService, type AuthSettings } from "./auth-service";
 import { createCatalogueService } from "./catalogue-service";
 import type { DataPaths } from "./data-paths";
-import { createDatasetQualityLaunchService } from "./dataset-quality-launch";
-import { createEvaluationLaunchService } from "./evaluation-launch";
+import { createEvaluationPlanner } from "../kinds/evaluate/launch";
+import type { KindLaunchContext } from "../kinds/kind";
+import { createKindRegistry, type KindRegistry } from "../kinds/registry";
+import { createLaunchChecks } from "../kinds/shared/launch-checks";
 import { createLaunchService } from "./launch-service";
 import { createLeaderboardService } from "./leaderboard";
 import { createMetricsService } from "./metrics-service";
 import { createPipelinesService } from "./pipelines-service";
 import { createPublishedResultsImporter } from "./published-results";
 import { createRunAnnotationsService } from "./run-annotations-service";
+import { createRunLauncher } from "./run-launcher";
 import { createRunsService } from "./runs-service";
 import { createTrainersService } from "./trainers-service";
 
@@ -22,14 +25,18 @@ export function createServices(
   authSettings: AuthSettings = { required: false, readsPublic: true },
   /** Where runs execute (src/executors); without it, every run goes to the local queue. */
   executorSetup?: ExecutorSetup,
+  /** The run kinds (src/kinds/registry.ts); the built-in ones unless a caller adds its own. */
+  kinds: KindRegistry = createKindRegistry(),
 ) {
   const catalogue = createCatalogueService(stores.catalogue, dataPaths);
   const runs = createRunsService(stores, catalogue);
   const metrics = createMetricsService(stores, runs, catalogue);
-  const launch = createLaunchService(stores, runs, dataPaths);
   const executors = executorSetup ? createExecutors({ stores, runs }, executorSetup) : localOnlyExecutors(stores);
-  const trainers = createTrainersService(stores, catalogue, dataPaths, executors);
-  const evaluationLaunch = createEvaluationLaunchService(stores, dataPaths);
+  const kindContext: KindLaunchContext = { stores, paths: dataPaths, executors, checks: createLaunchChecks(stores.catalogue, dataPaths) };
+  const launcher = createRunLauncher(kinds, kindContext);
+  const launch = createLaunchService(kindContext, runs, launcher);
+  const trainers = createTrainersService(stores, launcher, kindContext);
+  const evaluationLaunch = createEvaluationPlanner(kindContext);
   const pipelines = createPipelinesService({ stores, catalogue, launch, trainers, evaluation: evaluationLaunch });
   // A pipeline moves on whenever one of its runs ends, whichever process ended it.
   runs.onTerminal(async (run) => {
@@ -44,11 +51,12 @@ export function createServices(
     runs,
     runAnnotations: createRunAnnotationsService(stores, auth),
     metrics,
+    kinds,
+    launcher,
     launch,
     executors,
     trainers,
     evaluationLaunch,
-    datasetQualityLaunch: createDatasetQualityLaunchService(stores, dataPaths),
     pipelines,
     leaderboard: createLeaderboardService(stores),
     importPublishedResults: createPublishedResultsImporter(stores),

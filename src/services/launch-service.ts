@@ -1,173 +1,25 @@
-// Launching work on the queue: validate inputs up front (so a bad launch fails
-// now, with a message, not later on a worker), then write the QUEUED run rows
-// and enqueue their jobs in one transaction. Cancelling is here too.
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import path from "node:path";
-import type { BoundStores, Stores } from "../db/stores";
-import type { Prisma, Run } from "../generated/prisma/client";
-import { AppError, badInput, conflict, required } from "../errors";
-import { isImageToImageSpec, parseModelInputSpec, specOptionNames } from "../models/input-spec";
-import { resolveTransferOptions } from "../runners/transfer/transfer-options";
-import { TransferOptionError } from "../runners/transfer/errors";
+// Launching TRANSFER runs (the kind's checks live in src/kinds/transfer) and cancelling runs
+// of any kind.
+import type { Run } from "../generated/prisma/client";
+import { conflict, required } from "../errors";
+import type { KindLaunchContext } from "../kinds/kind";
+import { planTransfer } from "../kinds/transfer/launch";
+import type { LaunchTransferInput } from "../kinds/transfer/params";
 import type { Actor } from "./actor";
-import { archivedMessage } from "./archived";
-import type { DataPaths } from "./data-paths";
-import { queuePlannedRun, type RunPlan } from "./run-plan";
+import type { RunLauncher } from "./run-launcher";
 import type { RunsService } from "./runs-service";
 import { isTerminal } from "./run-status";
 
-export interface LaunchTransferInput {
-  datasetId: string;
-  methodId: string;
-  options?: {
-    batchSize?: number | null;
-    limit?: number | null;
-    outputName?: string | null;
-    fidelityWeight?: number | null;
-    steps?: number | null;
-    methodOptions?: unknown;
-    maxFailureShare?: number | null;
-    seed?: number | null;
-    maxAttempts?: number | null;
-    group?: string | null;
-  } | null;
-}
+export { queueTransfer } from "../kinds/transfer/launch";
+export type { LaunchTransferInput, TransferRunParams } from "../kinds/transfer/params";
 
-/** What a TRANSFER job needs, stored in Run.params (the worker reads it back). */
-export interface TransferRunParams {
-  outputName: string;
-  outputDir: string;
-  batchSize: number;
-  limit: number | null;
-  maxFailureShare: number;
-  methodOptions: Record<string, number>;
-  [key: string]: unknown;
-}
-
-const OUTPUT_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/;
-
-/** "sha256:" + the first 16 hex digits of the file's SHA-256 (streamed: models are hundreds of MB). */
-async function modelVersionOf(file: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return `sha256:${hash.digest("hex").slice(0, 16)}`;
-}
-
-function numberRecord(field: string, value: unknown): Record<string, number> {
-  if (value == null) return {};
-  if (typeof value !== "object" || Array.isArray(value)) throw badInput(field, "must be a JSON object of numbers");
-  for (const [key, v] of Object.entries(value)) {
-    if (typeof v !== "number" || !Number.isFinite(v)) throw badInput(`${field}.${key}`, `must be a finite number, got ${JSON.stringify(v)}`);
-  }
-  return value as Record<string, number>;
-}
-
-/** No dataset has the name and no queued or running transfer will register it. */
-async function assertOutputNameFree(stores: Pick<BoundStores, "catalogue" | "runs">, outputName: string): Promise<void> {
-  if (await stores.catalogue.datasetByName(outputName)) {
-    throw new AppError("CONFLICT", `options.outputName: a dataset named ${JSON.stringify(outputName)} already exists; choose another name`, "options.outputName");
-  }
-  const writer = await stores.runs.activeTransferTo(outputName);
-  if (writer) {
-    throw new AppError("CONFLICT", `options.outputName: transfer run ${writer.id} (${writer.status}) already writes ${JSON.stringify(outputName)}; choose another name`, "options.outputName");
-  }
-}
-
-/**
- * Queues a planned TRANSFER inside the caller's transaction, claiming its output name: under a
- * lock on the name the check is repeated, so two launches racing for one name cannot both win.
- */
-export async function queueTransfer(tx: BoundStores, plan: RunPlan, extra: { pipelineId?: string | null; group?: string | null } = {}): Promise<Run> {
-  const { outputName } = plan.params as unknown as TransferRunParams;
-  await tx.lockUntilCommit(`transfer-output:${outputName}`);
-  await assertOutputNameFree(tx, outputName);
-  return queuePlannedRun(tx, plan, extra);
-}
-
-export function createLaunchService(stores: Stores, runs: RunsService, paths: DataPaths) {
-  /** Every launch check of a TRANSFER, and the run it would queue; writes nothing. */
-  async function planTransfer(input: LaunchTransferInput): Promise<RunPlan> {
-    const options = input.options ?? {};
-    const [dataset] = await stores.catalogue.datasetsByIds([input.datasetId]).catch(() => []);
-    if (!dataset) throw badInput("datasetId", `dataset ${JSON.stringify(input.datasetId)} does not exist`);
-    if (dataset.archivedAt) throw badInput("datasetId", archivedMessage("dataset", dataset.name, "restoreDataset"));
-    if (!dataset.uri) throw badInput("datasetId", `dataset ${dataset.name} has no folder (uri) to read images from`);
-    const sourceDir = await paths.resolveExisting("datasetId", dataset.uri, "directory");
-    const [method] = await stores.catalogue.methodsByIds([input.methodId]).catch(() => []);
-    if (!method) throw badInput("methodId", `transfer method ${JSON.stringify(input.methodId)} does not exist`);
-    if (method.archivedAt) throw badInput("methodId", archivedMessage("transfer method", method.name, "restoreTransferMethod"));
-    if (!method.modelPath || !method.inputSpec) {
-      throw badInput("methodId", `transfer method ${method.name} has no ONNX model yet; attach one with attachTransferMethodModel (CLI: realismlab methods attach-model)`);
-    }
-    const modelFile = await paths.resolveExisting("methodId", method.modelPath, "file");
-    const spec = parseModelInputSpec(method.inputSpec);
-    if (!isImageToImageSpec(spec)) throw badInput("methodId", `transfer method ${method.name}'s model does not output images`);
-
-    // The method's catalogue defaults apply where this export reads the option;
-    // options given at launch must all be known to the model (checked below).
-    const known = new Set(specOptionNames(spec));
-    const defaults = Object.entries(numberRecord("method.defaultOptions", method.defaultOptions)).filter(([k]) => known.has(k));
-    const methodOptions: Record<string, number> = {
-      ...Object.fromEntries(defaults),
-      ...numberRecord("options.methodOptions", options.methodOptions),
-      ...(options.fidelityWeight != null ? { fidelityWeight: options.fidelityWeight } : {}),
-      ...(options.steps != null ? { steps: options.steps } : {}),
-    };
-    const seed = options.seed ?? 0;
-    const transferOptions = {
-      batchSize: options.batchSize ?? 8,
-      ...(options.limit != null ? { limit: options.limit } : {}),
-      maxFailureShare: options.maxFailureShare ?? 0.01,
-      seed,
-      methodOptions,
-    };
-    try {
-      resolveTransferOptions(spec, transferOptions);
-    } catch (error) {
-      if (error instanceof TransferOptionError) throw badInput(`options.${error.option}`, error.message);
-      throw error;
-    }
-    const outputName = options.outputName?.trim() || `${dataset.name}-${method.name}`.replace(/[^A-Za-z0-9._+-]+/g, "-");
-    if (!OUTPUT_NAME.test(outputName)) {
-      throw badInput("options.outputName", "must be 1-128 letters, digits, '.', '_', '+' or '-', starting with a letter or digit");
-    }
-    await assertOutputNameFree(stores, outputName);
-    const outputDir = await paths.resolveNew("options.outputName", path.join(paths.roots[0]!, "transfers", outputName));
-    const maxAttempts = options.maxAttempts ?? 1;
-    if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 10) {
-      throw badInput("options.maxAttempts", `must be an integer in [1, 10], got ${maxAttempts}`);
-    }
-    const params: TransferRunParams = {
-      outputName,
-      outputDir,
-      batchSize: transferOptions.batchSize,
-      limit: options.limit ?? null,
-      maxFailureShare: transferOptions.maxFailureShare,
-      methodOptions,
-      sourceDir,
-      // Which model this transfer ran (run config transfer.modelVersion): replacing a
-      // method's ONNX file makes a new configuration.
-      modelVersion: await modelVersionOf(modelFile),
-    };
-    return {
-      kind: "TRANSFER",
-      name: `${method.name} on ${dataset.name}`,
-      params: params as unknown as Prisma.InputJsonObject,
-      seed,
-      group: options.group ?? null,
-      datasetId: dataset.id,
-      transferMethodId: method.id,
-      maxAttempts,
-    };
-  }
-
+export function createLaunchService(context: KindLaunchContext, runs: RunsService, launcher: RunLauncher) {
   return {
-    planTransfer,
+    /** TRANSFER's launch checks and plan, for pipelines. */
+    planTransfer: (input: LaunchTransferInput) => planTransfer(input, context),
 
     async launchTransfer(input: LaunchTransferInput): Promise<Run> {
-      const plan = await planTransfer(input);
-      return stores.transaction((tx) => queueTransfer(tx, plan));
+      return (await launcher.launch("TRANSFER", input))[0]!;
     },
 
     /** QUEUED: removed from the queue now. RUNNING: its worker stops within a heartbeat. */
@@ -180,7 +32,7 @@ export function createLaunchService(stores: Stores, runs: RunsService, paths: Da
       const cancelled = await runs.transition(run, "CANCELLED", { error: "cancelled by a user" }, {
         ...(actor ? { audit: { actor, action: "cancelRun", changes: { status: { from: run.status, to: "CANCELLED" } } } } : {}),
       });
-      await stores.queue.removeQueuedRun(id);
+      await context.stores.queue.removeQueuedRun(id);
       return required(cancelled, "run", id);
     },
   };

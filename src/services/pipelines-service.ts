@@ -10,8 +10,8 @@ import type { Stores } from "../db/stores";
 import type { Dataset, Pipeline, Prisma, Run } from "../generated/prisma/client";
 import { badInput, conflict, required } from "../errors";
 import type { CatalogueService } from "./catalogue-service";
-import type { EvaluationBenchmarkInput } from "./evaluation-benchmarks";
-import type { EvaluationLaunchService, LaunchEvaluationInput } from "./evaluation-launch";
+import type { EvaluationPlanner } from "../kinds/evaluate/launch";
+import type { EvaluationBenchmarkInput, LaunchEvaluationInput } from "../kinds/evaluate/params";
 import { withFieldNames } from "./field-names";
 import { queueTransfer, type LaunchService, type LaunchTransferInput, type TransferRunParams } from "./launch-service";
 import { brokenStep, pipelineSteps, isBrokenRun, type PipelineSteps } from "./pipeline-steps";
@@ -72,7 +72,7 @@ export function createPipelinesService(deps: {
   catalogue: CatalogueService;
   launch: LaunchService;
   trainers: TrainersService;
-  evaluation: EvaluationLaunchService;
+  evaluation: EvaluationPlanner;
 }) {
   const { stores } = deps;
 

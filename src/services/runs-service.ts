@@ -6,7 +6,8 @@ import type { ConfigCondition, MetricAggregateRef, MetricCondition, RunListFilte
 import { storedAggregate, type MetricAggregate } from "../domain/metric-aggregate";
 import { CONFIG_KEY_PATTERN } from "../domain/run-config";
 import type { Prisma, Run } from "../generated/prisma/client";
-import type { RunKind, RunStatus } from "../generated/prisma/enums";
+import type { RunStatus } from "../generated/prisma/enums";
+import type { RunKind } from "../kinds/kind";
 import { AppError, badInput, conflict, required } from "../errors";
 import type { Actor } from "./actor";
 import type { CatalogueService } from "./catalogue-service";

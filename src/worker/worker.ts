@@ -4,28 +4,26 @@
 import { run as runGraphileWorker, type Logger as GraphileLogger, Logger } from "graphile-worker";
 import pg from "pg";
 import type { AppConfig } from "../config/config";
-import type { RunKind } from "../generated/prisma/enums";
+import type { RunKind } from "../kinds/kind";
 import { runTaskIdentifier, type RunJobPayload } from "../db/stores/queue-store";
 import type { EventBus } from "../events/event-bus";
 import type { Services } from "../services";
 import { executeRun, type ExecuteRunDeps } from "./execute-run";
-import type { JobSettings, RunJob } from "./jobs/job";
-import { runTrainJob } from "./jobs/train-job";
-import { runEvaluateJob } from "./jobs/evaluate-job";
-import { runTransferJob } from "./jobs/transfer-job";
+import type { JobSettings } from "./jobs/job";
+import { createKindRegistry, jobsByKind, workerKinds, type KindRegistry } from "../kinds/registry";
 import { workerIdentity } from "./worker-identity";
 
-export const RUN_JOBS: Partial<Record<RunKind, RunJob>> = {
-  TRANSFER: runTransferJob,
-  TRAIN: runTrainJob,
-  EVALUATE: runEvaluateJob,
-};
+/** The jobs of the built-in kinds (src/kinds/registry.ts), for processes without extra kinds. */
+export const RUN_JOBS = jobsByKind(createKindRegistry());
 
 export interface WorkerOptions {
   databaseUrl: string;
   services: Services;
   events: EventBus;
+  /** The kinds this worker takes (each must have a job in `registry`). */
   kinds: RunKind[];
+  /** Where the jobs come from: the run kinds of this process. */
+  registry: KindRegistry;
   concurrency: number;
   heartbeatIntervalMs: number;
   /** How often a running job samples CPU, memory and GPUs into its run's metrics (0 = off). */
@@ -36,6 +34,8 @@ export interface WorkerOptions {
 
 export interface RunningWorker {
   name: string;
+  /** The run kinds it takes. */
+  kinds: RunKind[];
   /** Stops taking jobs; running jobs are checkpointed back to the queue. */
   stop(): Promise<void>;
 }
@@ -53,13 +53,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     services: options.services,
     events: options.events,
     identity,
-    jobs: RUN_JOBS,
+    jobs: jobsByKind(options.registry),
     settings: options.settings,
     heartbeatIntervalMs: options.heartbeatIntervalMs,
     ...(options.systemMetricsIntervalMs != null ? { systemMetricsIntervalMs: options.systemMetricsIntervalMs } : {}),
     log: options.log,
   };
-  const kinds = options.kinds.filter((kind) => RUN_JOBS[kind]);
+  const kinds = options.kinds.filter((kind) => deps.jobs[kind]);
   const taskList = Object.fromEntries(
     kinds.map((kind) => [runTaskIdentifier(kind), (payload: unknown) => executeRun(deps, (payload as RunJobPayload).runId, shutdown.signal)]),
   );
@@ -77,6 +77,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   });
   return {
     name: identity.name,
+    kinds,
     async stop() {
       shutdown.abort();
       await runner.stop();
@@ -103,7 +104,8 @@ export function startConfiguredWorker(
     databaseUrl: deps.databaseUrl,
     services: deps.services,
     events: deps.events,
-    kinds: config.WORKER_KINDS,
+    kinds: workerKinds(config.WORKER_KINDS, deps.services.kinds),
+    registry: deps.services.kinds,
     concurrency: config.WORKER_CONCURRENCY,
     heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS,
     systemMetricsIntervalMs: config.SYSTEM_METRICS_INTERVAL_MS,

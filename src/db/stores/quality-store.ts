@@ -1,4 +1,4 @@
-// Dataset quality values (quality:* metrics of successful dataset-quality EVALUATE runs),
+// Dataset quality values (quality:* metrics of successful DATASET_QUALITY runs),
 // averaged in SQL per evaluated dataset.
 import { Prisma } from "../../generated/prisma/client";
 import type { Db } from "../prisma";
@@ -15,10 +15,9 @@ export function createQualityStore(prisma: Db) {
     /** Mean of each quality metric per dataset, optionally from one face model / reference set only. */
     async meansByDataset(filter: { names: string[]; faceModelId?: string | null; referenceDatasetId?: string | null }): Promise<DatasetQualityValue[]> {
       const conditions: Prisma.Sql[] = [
-        Prisma.sql`r.kind = 'EVALUATE'`,
+        Prisma.sql`r.kind = 'DATASET_QUALITY'`,
         Prisma.sql`r.status = 'SUCCEEDED'`,
         Prisma.sql`r.dataset_id IS NOT NULL`,
-        Prisma.sql`r.params->>'mode' = 'dataset-quality'`,
         Prisma.sql`m.benchmark_id IS NULL`,
         Prisma.sql`m.name = ANY(${filter.names}::text[])`,
       ];

@@ -2,7 +2,8 @@
 // a metric's per-run aggregate over steps, and the sort expression with its keyset
 // condition. Values are always bind parameters; keys and names are validated upstream.
 import { Prisma } from "../../generated/prisma/client";
-import type { RunKind, RunStatus } from "../../generated/prisma/enums";
+import type { RunStatus } from "../../generated/prisma/enums";
+import type { RunKind } from "../../kinds/kind";
 
 /** How a metric's points over steps become one value per run (BEST is resolved to MIN/MAX first). */
 export type StoredAggregate = "LAST" | "MIN" | "MAX" | "MEAN";
@@ -113,7 +114,7 @@ export function countTableWhereSql(filter: RunListFilter): Prisma.Sql | null {
   const { kind, status, published, archived, ...rest } = filter;
   if (Object.values(rest).some((v) => v != null && !(Array.isArray(v) && v.length === 0))) return null;
   const where: Prisma.Sql[] = [Prisma.sql`true`];
-  if (kind) where.push(Prisma.sql`c.kind = ${kind}::"RunKind"`);
+  if (kind) where.push(Prisma.sql`c.kind = ${kind}`);
   if (status?.length) where.push(Prisma.sql`c.status = ANY(${status}::"RunStatus"[])`);
   if (published != null) where.push(Prisma.sql`c.published = ${published}`);
   if (archived !== null) where.push(Prisma.sql`c.archived = ${archived ?? false}`);
@@ -123,7 +124,7 @@ export function countTableWhereSql(filter: RunListFilter): Prisma.Sql | null {
 /** The filter as one boolean SQL expression over `run r`. */
 export function runWhereSql(filter: RunListFilter): Prisma.Sql {
   const where: Prisma.Sql[] = [];
-  if (filter.kind) where.push(Prisma.sql`r.kind = ${filter.kind}::"RunKind"`);
+  if (filter.kind) where.push(Prisma.sql`r.kind = ${filter.kind}`);
   if (filter.status?.length) where.push(Prisma.sql`r.status = ANY(${filter.status}::"RunStatus"[])`);
   if (filter.group != null) where.push(Prisma.sql`r.group_name = ${filter.group}`);
   if (filter.datasetId) where.push(Prisma.sql`r.dataset_id = ${filter.datasetId}::uuid`);

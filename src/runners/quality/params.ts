@@ -1,10 +1,10 @@
-// What a dataset-quality EVALUATE run needs, stored in Run.params by launchDatasetQuality
-// (folders already resolved inside the data roots) and read back by the worker.
+// What a DATASET_QUALITY run needs, stored in Run.params by its launch (src/kinds/dataset-quality;
+// folders already resolved inside the data roots) and read back by the worker.
 
+/** Before DATASET_QUALITY was a kind, these were EVALUATE runs marked params.mode (migrated in 20261201100000). */
 export const DATASET_QUALITY_MODE = "dataset-quality";
 
 export interface DatasetQualityParams {
-  mode: typeof DATASET_QUALITY_MODE;
   /** The evaluated (transferred) dataset and its folder (`identity/file` layout). */
   datasetId: string;
   datasetDir: string;

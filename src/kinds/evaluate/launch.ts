@@ -1,31 +1,17 @@
-// Launching evaluations: one EVALUATE run per face model (or one for precomputed features),
-// validated in full before anything is written, then all run rows and their jobs in one
-// transaction. The run is filed under the model's training dataset and that dataset's transfer
-// method (so the leaderboard groups it), with seed/group from the TRAIN run that produced it.
-import type { Stores } from "../db/stores";
-import type { FaceModel, Prisma, Run } from "../generated/prisma/client";
-import { badInput } from "../errors";
-import { isEmbeddingSpec, ModelInputSpecError, parseModelInputSpec } from "../models/input-spec";
-import { IJB_ALIGNMENT_OPTIONS, type EvaluateBenchmarkParams, type EvaluateRunParams, type IjbAlignmentOption } from "../runners/evaluate";
-import { ALIGNED_SIZE } from "../runners/evaluate/align";
-import type { DataPaths } from "./data-paths";
-import { queuePlannedRun, type RunPlan } from "./run-plan";
-import { resolveEvaluationBenchmarks, type EvaluationBenchmarkInput } from "./evaluation-benchmarks";
-
-export interface LaunchEvaluationInput {
-  faceModelIds?: string[] | null;
-  benchmarks: EvaluationBenchmarkInput[];
-  options?: {
-    batchSize?: number | null;
-    allowNonStandardSize?: boolean | null;
-    useDetectorScore?: boolean | null;
-    alignment?: string | null;
-    datasetId?: string | null;
-    seed?: number | null;
-    group?: string | null;
-    maxAttempts?: number | null;
-  } | null;
-}
+// EVALUATE's launch: one run per face model (or one for precomputed features), validated in
+// full before anything is written. The run is filed under the model's training dataset and that
+// dataset's transfer method (so the leaderboard groups it), with seed/group from the TRAIN run
+// that produced it.
+import type { FaceModel, Prisma } from "../../generated/prisma/client";
+import { badInput } from "../../errors";
+import { parseModelInputSpec } from "../../models/input-spec";
+import { IJB_ALIGNMENT_OPTIONS, type EvaluateBenchmarkParams, type EvaluateRunParams, type IjbAlignmentOption } from "../../runners/evaluate";
+import { ALIGNED_SIZE } from "../../runners/evaluate/align";
+import type { RunPlan } from "../../services/run-plan";
+import type { KindLaunchContext } from "../kind";
+import { integerIn, maxAttemptsOf } from "../shared/launch-checks";
+import { resolveEvaluationBenchmarks } from "./benchmarks";
+import type { LaunchEvaluationInput } from "./params";
 
 type Options = NonNullable<LaunchEvaluationInput["options"]>;
 
@@ -39,31 +25,12 @@ interface PlannedRun {
   group: string | null;
 }
 
-function integerIn(field: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) throw badInput(field, `must be an integer in [${min}, ${max}], got ${value}`);
-  return value;
-}
-
-export function createEvaluationLaunchService(stores: Stores, paths: DataPaths) {
+export function createEvaluationPlanner({ stores, paths, checks }: KindLaunchContext) {
   /** The training dataset and its transfer method (null, null when unknown). */
   async function lineage(datasetId: string | null) {
     if (!datasetId) return { datasetId: null, transferMethodId: null };
     const [dataset] = await stores.catalogue.datasetsByIds([datasetId]);
     return { datasetId: dataset?.id ?? null, transferMethodId: dataset?.transferMethodId ?? null };
-  }
-
-  async function checkFaceModel(field: string, id: string): Promise<FaceModel> {
-    const [model] = await stores.catalogue.faceModelsByIds([id]).catch(() => []);
-    if (!model) throw badInput(field, `face model ${JSON.stringify(id)} does not exist`);
-    try {
-      const spec = parseModelInputSpec(model.inputSpec);
-      if (!isEmbeddingSpec(spec)) throw badInput(field, `face model ${model.name}'s input spec has output kind "${spec.output.kind}", not "embedding"`);
-    } catch (error) {
-      if (error instanceof ModelInputSpecError) throw badInput(field, `face model ${model.name}: ${error.message}`);
-      throw error;
-    }
-    await paths.resolveExisting(field, model.modelPath, "file");
-    return model;
   }
 
   async function planModelRun(model: FaceModel, options: Options, benchmarks: string): Promise<PlannedRun> {
@@ -78,10 +45,7 @@ export function createEvaluationLaunchService(stores: Stores, paths: DataPaths) 
   }
 
   async function planFeaturesRun(options: Options, benchmarks: string): Promise<PlannedRun> {
-    if (options.datasetId) {
-      const [dataset] = await stores.catalogue.datasetsByIds([options.datasetId]).catch(() => []);
-      if (!dataset) throw badInput("options.datasetId", `dataset ${JSON.stringify(options.datasetId)} does not exist`);
-    }
+    if (options.datasetId) await checks.dataset("options.datasetId", options.datasetId);
     return {
       name: `features on ${benchmarks}`,
       faceModelId: null,
@@ -98,7 +62,7 @@ export function createEvaluationLaunchService(stores: Stores, paths: DataPaths) 
   async function checkEvaluation(input: Pick<LaunchEvaluationInput, "benchmarks" | "options">, mode: EvaluateRunParams["mode"]) {
     const options = input.options ?? {};
     const batchSize = integerIn("options.batchSize", options.batchSize ?? 64, 1, 4096);
-    const maxAttempts = integerIn("options.maxAttempts", options.maxAttempts ?? 1, 1, 10);
+    const maxAttempts = maxAttemptsOf("options.maxAttempts", options.maxAttempts);
     const allowNonStandardSize = options.allowNonStandardSize ?? false;
     const alignment = (options.alignment ?? "AUTO") as IjbAlignmentOption;
     if (!IJB_ALIGNMENT_OPTIONS.includes(alignment)) {
@@ -134,7 +98,7 @@ export function createEvaluationLaunchService(stores: Stores, paths: DataPaths) 
       throw badInput("options.datasetId", "only for precomputed features; a face model's runs are filed under its trainedOn dataset");
     }
     const models: FaceModel[] = [];
-    for (const [i, id] of (modelIds ?? []).entries()) models.push(await checkFaceModel(`faceModelIds[${i}]`, id));
+    for (const [i, id] of (modelIds ?? []).entries()) models.push((await checks.faceModel(`faceModelIds[${i}]`, id)).model);
     const { params, maxAttempts } = await checkEvaluation(input, modelIds ? "model" : "features");
     const aligned = params.benchmarks.find((b) => b.alignment === "LANDMARKS");
     for (const [i, model] of models.entries()) {
@@ -154,19 +118,7 @@ export function createEvaluationLaunchService(stores: Stores, paths: DataPaths) 
     return planned.map((plan) => ({ kind: "EVALUATE", ...plan, params: params as unknown as Prisma.InputJsonObject, maxAttempts }));
   }
 
-  return {
-    checkEvaluation,
-    planEvaluation,
-
-    async launchEvaluation(input: LaunchEvaluationInput): Promise<Run[]> {
-      const plans = await planEvaluation(input);
-      return stores.transaction(async (tx) => {
-        const runs: Run[] = [];
-        for (const plan of plans) runs.push(await queuePlannedRun(tx, plan));
-        return runs;
-      });
-    },
-  };
+  return { checkEvaluation, planEvaluation };
 }
 
-export type EvaluationLaunchService = ReturnType<typeof createEvaluationLaunchService>;
+export type EvaluationPlanner = ReturnType<typeof createEvaluationPlanner>;

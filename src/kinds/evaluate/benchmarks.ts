@@ -4,9 +4,9 @@
 // alignment asks for), precomputed features fit it, and its size is the protocol's (unless
 // allowNonStandardSize). Every error names the input field. The result is stored in Run.params.
 import path from "node:path";
-import type { CatalogueStore } from "../db/stores/catalogue-store";
-import type { Benchmark } from "../generated/prisma/client";
-import { badInput } from "../errors";
+import type { CatalogueStore } from "../../db/stores/catalogue-store";
+import type { Benchmark } from "../../generated/prisma/client";
+import { badInput } from "../../errors";
 import {
   checkBenchmarkSize,
   countNonBlankLines,
@@ -20,9 +20,9 @@ import {
   type EvaluateBenchmarkParams,
   type EvaluationMode,
   type FeatureFiles,
-} from "../runners/evaluate";
-import type { DataPaths } from "./data-paths";
-import { probeFile } from "./file-probe";
+} from "../../runners/evaluate";
+import type { DataPaths } from "../../services/data-paths";
+import { probeFile } from "../../services/file-probe";
 
 export interface EvaluationBenchmarkInput {
   name: string;

@@ -1,0 +1,12 @@
+// DATASET_QUALITY's launch params (launchDatasetQuality's arguments, launchRun's params).
+import { z } from "zod";
+import { id, optionalInt } from "../shared/params";
+
+export const datasetQualityLaunchParams = z.object({
+  datasetId: id,
+  faceModelId: id,
+  referenceDatasetId: id,
+  limit: optionalInt,
+});
+
+export type LaunchDatasetQualityInput = z.infer<typeof datasetQualityLaunchParams>;

@@ -1,0 +1,32 @@
+// EVALUATE's launch params (launchEvaluation's input, launchRun's params).
+import { z } from "zod";
+import { id, optionalInt, optionalString } from "../shared/params";
+
+const benchmark = z.object({
+  name: z.string().min(1).max(200),
+  dataPath: optionalString(4096),
+  features: z
+    .object({ original: z.string().max(4096), flipped: optionalString(4096), issame: optionalString(4096) })
+    .nullish(),
+});
+
+export const evaluateLaunchParams = z.object({
+  /** One run per face model; none: one run over precomputed features. */
+  faceModelIds: z.array(id).max(100).nullish(),
+  benchmarks: z.array(benchmark).max(100),
+  options: z
+    .object({
+      batchSize: optionalInt,
+      allowNonStandardSize: z.boolean().nullish(),
+      useDetectorScore: z.boolean().nullish(),
+      alignment: optionalString(40),
+      datasetId: id.nullish(),
+      seed: optionalInt,
+      group: optionalString(200),
+      maxAttempts: optionalInt,
+    })
+    .nullish(),
+});
+
+export type LaunchEvaluationInput = z.infer<typeof evaluateLaunchParams>;
+export type EvaluationBenchmarkInput = z.infer<typeof benchmark>;
