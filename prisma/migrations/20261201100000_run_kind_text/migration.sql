@@ -113,6 +113,12 @@ BEGIN
     IF r.seed IS NOT NULL THEN cfg := cfg || jsonb_build_object('evaluate.seed', r.seed);
     ELSIF own ? 'seed' AND own->'seed' <> 'null'::jsonb THEN cfg := cfg || jsonb_build_object('evaluate.seed', own->'seed');
     END IF;
+  END IF;
+  odd := run_config_non_standard(own);
+  IF odd IS NOT NULL THEN cfg := cfg || jsonb_build_object('evaluate.nonStandard', odd); END IF;
+  RETURN jsonb_strip_nulls(cfg);
+END
+$$;
 
 CREATE TRIGGER run_config_on_lineage BEFORE UPDATE OF kind, params, seed, source, dataset_id, transfer_method_id, face_model_id, trainer_id ON run
   FOR EACH ROW EXECUTE FUNCTION run_config_before_write();
