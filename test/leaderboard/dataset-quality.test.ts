@@ -80,13 +80,14 @@ describe("launchDatasetQuality", () => {
       expect(launched.errors).toBeUndefined();
       const queued = launched.data.launchDatasetQuality;
       expect(queued).toMatchObject({
-        kind: "EVALUATE",
+        kind: "DATASET_QUALITY",
         status: "QUEUED",
         dataset: { name: `quality-${key}` },
         transferMethod: { name: methods[key === "A" ? 0 : 1]!.name },
         faceModel: { name: "arcface-quality" },
       });
-      expect(queued.params).toMatchObject({ mode: "dataset-quality", datasetId: ids[key], referenceDatasetId: ids.reference, limit });
+      expect(queued.params).not.toHaveProperty("mode");
+      expect(queued.params).toMatchObject({ datasetId: ids[key], referenceDatasetId: ids.reference, limit });
 
       const run = await waitForRun(server.url, queued.id, 120_000);
       expect(run.error).toBeNull();
@@ -125,7 +126,7 @@ describe("qualityCorrelations", () => {
       const datasetId = await createDataset(server.url, { name: `synthetic-S${i + 1}`, kind: "REALISM_TRANSFERRED", sourceDatasetId: real, transferMethodId: methods[i % methods.length]!.id });
       await createRun(server.url, {
         datasetId,
-        params: { mode: "dataset-quality" },
+        kind: "DATASET_QUALITY",
         points: [
           { name: "quality:frechet", value: frechet[i]! },
           { name: "quality:separability", value: separability[i]! },
@@ -139,7 +140,7 @@ describe("qualityCorrelations", () => {
     // and a failed quality run.
     const lonely = await createDataset(server.url, { name: "synthetic-no-quality", kind: "SYNTHETIC" });
     await createRun(server.url, { datasetId: lonely, seed: 1, accuracy: { LFW: 0.5, "CFP-FP": 0.5 } });
-    await createRun(server.url, { datasetId: lonely, params: { mode: "dataset-quality" }, points: [{ name: "quality:frechet", value: 1 }], status: "FAILED" });
+    await createRun(server.url, { datasetId: lonely, kind: "DATASET_QUALITY", points: [{ name: "quality:frechet", value: 1 }], status: "FAILED" });
 
     const result = (await gqlData(server.url, CORRELATIONS, { benchmarks: ["LFW", "CFP-FP"], metric: "accuracy" })).qualityCorrelations;
     const find = (q: string, b: string) => result.find((r: any) => r.qualityMetric === q && r.benchmark === b);

@@ -8,7 +8,7 @@ export interface EvalRunSpec {
   seed?: number | null;
   params?: Record<string, unknown>;
   group?: string;
-  kind?: "EVALUATE" | "TRAIN" | "TRANSFER";
+  kind?: "EVALUATE" | "TRAIN" | "TRANSFER" | "DATASET_QUALITY";
   /** benchmark -> accuracy (fraction) or [accuracy, fold std]. */
   accuracy?: Record<string, number | [number, number]>;
   points?: Array<{ name: string; value: number; std?: number; step?: number; benchmark?: string }>;
