@@ -108,6 +108,14 @@ describe.skipIf(skip)("runs table in Chromium", () => {
     await page.screenshot({ path: path.join(SHOTS, "sorted.png"), fullPage: true });
   });
 
+  it("lists the server's run kinds in the kind filter, read from runKinds", async () => {
+    await page.goto(`${base}/runs?group=sweep`);
+    const kind = page.getByRole("form", { name: "Run filters" }).getByLabel("Kind");
+    await expect.poll(async () => kind.locator("option").allInnerTexts()).toEqual(["All kinds", "Transfer", "Training", "Evaluation", "Dataset quality"]);
+    await kind.selectOption({ label: "Dataset quality" });
+    await expect.poll(() => new URL(page.url()).searchParams.get("kind")).toBe("DATASET_QUALITY");
+  });
+
   it("filters by a metric threshold from the page", async () => {
     await page.goto(`${base}/runs?group=sweep&cols=${encodeURIComponent(ACC)}`);
     await page.locator("table.runs tbody tr").nth(4).waitFor();

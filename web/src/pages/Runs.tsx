@@ -30,7 +30,9 @@ export interface RunSummary {
   progress: { done: number | null; total: number | null; phase: string | null; rate: number | null; etaSeconds: number | null; fraction: number | null };
 }
 
-const KINDS = ["TRANSFER", "TRAIN", "EVALUATE"];
+/** The run kinds come from the server's registry (src/kinds/registry.ts), so a new kind shows up here without a dashboard change. */
+const RUN_KINDS = `query RunKinds { runKinds { name label description } }`;
+interface RunKindInfo { name: string; label: string; description: string }
 const STATUSES = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"];
 const PAGE = 50;
 
@@ -156,6 +158,7 @@ export function RunsPage() {
   const thresholds = parseThresholds(params.get("mf"));
   const view = params.get("view") === "parallel" ? "parallel" : "table";
 
+  const kinds = useQuery<{ runKinds: RunKindInfo[] }>(RUN_KINDS);
   const filter: Record<string, unknown> = filterOf(has, thresholds);
   if (kind) filter.kind = kind;
   if (statuses.length) filter.status = statuses;
@@ -213,7 +216,8 @@ export function RunsPage() {
           {(p) => (
             <select {...p} value={kind} onChange={(e) => set({ kind: e.target.value })}>
               <option value="">All kinds</option>
-              {KINDS.map((k) => <option key={k} value={k}>{humanize(k)}</option>)}
+              {(kinds.data?.runKinds ?? []).map((k) => <option key={k.name} value={k.name} title={k.description}>{k.label}</option>)}
+              {kind && !kinds.data?.runKinds.some((k) => k.name === kind) && <option value={kind}>{humanize(kind)}</option>}
             </select>
           )}
         </Field>
