@@ -106,6 +106,11 @@ describe("realismlab runs", () => {
     expect(all.stdout).not.toContain(cancelledId);
     expect(all.stdout).not.toContain("Published:"); // published results only with --published / --all
 
+    // Kinds come from the server's registry: dataset_quality is one, though no run has it here.
+    const quality = await cli(["runs", "--kind", "dataset_quality", "--json"], env);
+    expect(quality.code, describeResult(quality)).toBe(0);
+    expect(JSON.parse(quality.stdout).nodes).toEqual([]);
+
     const cancelled = await cli(["runs", "--status", "cancelled", "--json"], env);
     expect(cancelled.code).toBe(0);
     expect(JSON.parse(cancelled.stdout).nodes.map((r: any) => [r.id, r.kind, r.status])).toEqual([[cancelledId, "TRAIN", "CANCELLED"]]);

@@ -1,11 +1,15 @@
 import { choice, flag, int, list, str } from "../args";
-import type { Command } from "../command";
+import type { Command, CommandContext } from "../command";
 import { UsageError } from "../errors";
 import { formatTime, json, table } from "../format";
 import { NameResolver } from "../resolve";
 import { executorText, type RunState } from "../watcher";
 
-const KINDS = ["TRANSFER", "TRAIN", "EVALUATE"] as const;
+/** The server's run kinds (its registry, src/kinds/registry.ts): a kind added there is known here too. */
+async function runKind(ctx: CommandContext, value: string): Promise<string> {
+  const { runKinds } = await ctx.client.request<{ runKinds: Array<{ name: string }> }>(`{ runKinds { name } }`);
+  return choice("--kind", value, runKinds.map((k) => k.name));
+}
 const STATUSES = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"] as const;
 
 type ListedRun = RunState & {
@@ -35,7 +39,7 @@ export const runs: Command = {
   usage: "runs [--kind KIND] [--status STATUS...] [--group NAME] [--first N] [options]",
   description: "A table of runs (id, kind, status, progress, what, group, created). Published results imported from papers are left out unless --published or --all.",
   options: {
-    kind: { type: "string", value: "KIND", description: "transfer, train or evaluate" },
+    kind: { type: "string", value: "KIND", description: "transfer, train, evaluate, dataset_quality or another kind the server knows" },
     status: { type: "string", multiple: true, value: "STATUS", description: "queued, running, succeeded, failed, cancelled (repeatable or comma-separated)" },
     group: { type: "string", value: "NAME", description: "Only this group" },
     dataset: { type: "string", value: "NAME|ID", description: "Only runs on this dataset" },
@@ -58,7 +62,7 @@ export const runs: Command = {
     const datasetValue = str(args, "dataset");
     const methodValue = str(args, "method");
     const filter = {
-      ...(kindValue ? { kind: choice("--kind", kindValue, KINDS) } : {}),
+      ...(kindValue ? { kind: await runKind(ctx, kindValue) } : {}),
       ...(statuses.length ? { status: statuses } : {}),
       ...(str(args, "group") !== undefined ? { group: str(args, "group") } : {}),
       ...(datasetValue ? { datasetId: await names.id("dataset", datasetValue) } : {}),
