@@ -18,7 +18,8 @@
 //   evaluate.<param>        an EVALUATE run's own params minus evaluation mechanics
 //   evaluate.seed           an EVALUATE run's seed when no training seed is known
 //   evaluate.nonStandard    {benchmark: "300 of 6000 pairs"} for off-protocol evaluations
-//   quality.reference, quality.featureModel, quality.limit   dataset-quality runs
+//   quality.reference, quality.featureModel, quality.limit   DATASET_QUALITY runs
+//   <kind>.<param>          a kind run_effective_config does not name: its own params (migration 20261201100000)
 //
 // Identity (config_key): the first 32 hex digits of sha256 over Postgres' jsonb text of
 // the config minus SEED_KEYS (jsonb prints keys in one canonical order). The published
