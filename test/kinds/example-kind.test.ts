@@ -75,6 +75,10 @@ describe("a run kind from the registry's extension point", () => {
     const missing = await gql(server.url, LAUNCH, { kind: "ECHO", params: { text: "x", rounds: 1, datasetId: "00000000-0000-4000-8000-000000000000" } });
     expect(missing.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "datasetId" });
     expect(missing.errors?.[0]?.message).toMatch(/does not exist/);
+    const typo = await gql(server.url, LAUNCH, { kind: "ECHO", params: { text: "x", rounds: 1, round: 2 } });
+    expect(typo.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "round" });
+    const long = await gql(server.url, LAUNCH, { kind: "ECHO", params: { text: "x".repeat(1_001), rounds: 1 } });
+    expect(long.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "text" });
     const { runs } = await gqlData(server.url, `{ runs(filter: { kind: ECHO }) { totalCount } }`);
     expect(runs.totalCount).toBe(1);
   });

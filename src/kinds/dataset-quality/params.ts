@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { id, optionalInt } from "../shared/params";
 
-export const datasetQualityLaunchParams = z.object({
+export const datasetQualityLaunchParams = z.strictObject({
   datasetId: id,
   faceModelId: id,
   referenceDatasetId: id,

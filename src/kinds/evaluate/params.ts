@@ -2,20 +2,20 @@
 import { z } from "zod";
 import { id, optionalInt, optionalString } from "../shared/params";
 
-const benchmark = z.object({
+const benchmark = z.strictObject({
   name: z.string().min(1).max(200),
   dataPath: optionalString(4096),
   features: z
-    .object({ original: z.string().max(4096), flipped: optionalString(4096), issame: optionalString(4096) })
+    .strictObject({ original: z.string().max(4096), flipped: optionalString(4096), issame: optionalString(4096) })
     .nullish(),
 });
 
-export const evaluateLaunchParams = z.object({
+export const evaluateLaunchParams = z.strictObject({
   /** One run per face model; none: one run over precomputed features. */
   faceModelIds: z.array(id).max(100).nullish(),
   benchmarks: z.array(benchmark).max(100),
   options: z
-    .object({
+    .strictObject({
       batchSize: optionalInt,
       allowNonStandardSize: z.boolean().nullish(),
       useDetectorScore: z.boolean().nullish(),

@@ -21,5 +21,8 @@ export function parseKindParams<T>(schema: z.ZodType<T>, value: unknown): T {
   const parsed = schema.safeParse(value ?? {});
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
-  throw badInput(issue.path.length ? issue.path.join(".") : "params", issue.message);
+  // An unknown key is named by its own path, so a typo reads as "options.batchSze: unknown ...".
+  const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]!] : issue.path;
+  const message = issue.code === "unrecognized_keys" ? "is not a parameter of this kind" : issue.message;
+  throw badInput(path.length ? path.join(".") : "params", message);
 }

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { id, json, optionalInt, optionalString } from "../shared/params";
 
-export const trainLaunchParams = z.object({
+export const trainLaunchParams = z.strictObject({
   datasetId: id,
   trainerId: id,
   seed: optionalInt,

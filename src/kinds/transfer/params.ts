@@ -3,11 +3,11 @@
 import { z } from "zod";
 import { id, json, optionalInt, optionalNumber, optionalString } from "../shared/params";
 
-export const transferLaunchParams = z.object({
+export const transferLaunchParams = z.strictObject({
   datasetId: id,
   methodId: id,
   options: z
-    .object({
+    .strictObject({
       batchSize: optionalInt,
       limit: optionalInt,
       outputName: optionalString(200),
