@@ -36,8 +36,8 @@ export function createServices(
   const launcher = createRunLauncher(kinds, kindContext);
   const launch = createLaunchService(kindContext, runs, launcher);
   const trainers = createTrainersService(stores, launcher, kindContext);
-  const evaluationLaunch = createEvaluationPlanner(kindContext);
-  const pipelines = createPipelinesService({ stores, catalogue, launch, trainers, evaluation: evaluationLaunch });
+  const evaluationPlanner = createEvaluationPlanner(kindContext);
+  const pipelines = createPipelinesService({ stores, catalogue, launch, trainers, evaluation: evaluationPlanner });
   // A pipeline moves on whenever one of its runs ends, whichever process ended it.
   runs.onTerminal(async (run) => {
     if (run.pipelineId) await pipelines.advance(run.pipelineId);
@@ -56,7 +56,6 @@ export function createServices(
     launch,
     executors,
     trainers,
-    evaluationLaunch,
     pipelines,
     leaderboard: createLeaderboardService(stores),
     importPublishedResults: createPublishedResultsImporter(stores),
