@@ -3,50 +3,22 @@
 // a published result and an externally tracked evaluation, written as the old schema
 // allowed; applying the migration fills every run's config and config_key from its
 // lineage. Then the triggers keep them current when lineage changes later.
-import { cp, mkdtemp, readdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { randomBytes } from "node:crypto";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
-import { migrate, MIGRATIONS_DIR } from "../../src/db/migrate";
+import type pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { databaseBefore, type MigrationDatabase } from "../helpers/migration-database";
 
 const MIGRATION = "20261130100000_run_config";
+let database: MigrationDatabase;
 let client: pg.Client;
-let adminUrl: string;
-let name: string;
-let olderDir: string;
 const id: Record<string, string> = {};
 
-async function insert(table: string, values: Record<string, unknown>): Promise<string> {
-  const keys = Object.keys(values);
-  const { rows } = await client.query(
-    `INSERT INTO "${table}" (${keys.map((k) => `"${k}"`).join(", ")}) VALUES (${keys.map((_, i) => `$${i + 1}`).join(", ")}) RETURNING id`,
-    keys.map((k) => (values[k] !== null && typeof values[k] === "object" ? JSON.stringify(values[k]) : values[k])),
-  );
-  return rows[0].id;
-}
+const insert = (table: string, values: Record<string, unknown>) => database.insert(table, values);
 
 const configOf = async (runId: string) => (await client.query(`SELECT config, config_key FROM run WHERE id = $1`, [runId])).rows[0];
 
 beforeAll(async () => {
-  adminUrl = inject("adminDatabaseUrl");
-  name = `realismlab_migration_${randomBytes(6).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-
-  // Every migration before this one, then rows the way the old schema held them.
-  olderDir = await mkdtemp(path.join(tmpdir(), "realismlab-migrations-"));
-  for (const entry of await readdir(MIGRATIONS_DIR)) {
-    if (entry < MIGRATION) await cp(path.join(MIGRATIONS_DIR, entry), path.join(olderDir, entry), { recursive: true });
-  }
-  await migrate(url.toString(), olderDir);
-  client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
+  database = await databaseBefore(MIGRATION);
+  client = database.client;
 
   id.lfw = await insert("benchmark", { name: "LFW", protocol: "PAIRS_10FOLD", pair_count: 6000 });
   id.digi = await insert("dataset", { name: "DigiFace1M", kind: "SYNTHETIC", requirement: "NONE" });
@@ -75,18 +47,13 @@ beforeAll(async () => {
   });
   id.external = await insert("run", { kind: "EVALUATE", status: "SUCCEEDED", seed: 2, dataset_id: id.digi, params: { lr: 0.1, seed: 2 } });
 
-  const applied = await migrate(url.toString());
+  const applied = await database.migrateRest();
   expect(applied[0]).toBe(MIGRATION); // later migrations (other features) follow it
   expect([...applied].sort()).toEqual(applied);
 }, 60_000);
 
 afterAll(async () => {
-  await client?.end();
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await admin.end();
-  if (olderDir) await rm(olderDir, { recursive: true, force: true });
+  await database?.drop();
 });
 
 describe("migration backfill", () => {

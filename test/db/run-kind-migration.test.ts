@@ -2,51 +2,24 @@
 // holds runs the old way (run.kind a Postgres enum, dataset quality an EVALUATE run marked
 // params.mode); applying it keeps every row, turns the quality runs into DATASET_QUALITY runs
 // with their ids, metrics and audit events, and leaves the triggers that read run.kind working.
-import { cp, mkdtemp, readdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { randomBytes } from "node:crypto";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
-import { migrate, MIGRATIONS_DIR } from "../../src/db/migrate";
+import type pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { databaseBefore, type MigrationDatabase } from "../helpers/migration-database";
 
 const MIGRATION = "20261201100000_run_kind_text";
+let database: MigrationDatabase;
 let client: pg.Client;
-let adminUrl: string;
-let name: string;
-let olderDir: string;
 const id: Record<string, string> = {};
 
-async function insert(table: string, values: Record<string, unknown>): Promise<string> {
-  const keys = Object.keys(values);
-  const { rows } = await client.query(
-    `INSERT INTO "${table}" (${keys.map((k) => `"${k}"`).join(", ")}) VALUES (${keys.map((_, i) => `$${i + 1}`).join(", ")}) RETURNING id`,
-    keys.map((k) => (values[k] !== null && typeof values[k] === "object" ? JSON.stringify(values[k]) : values[k])),
-  );
-  return String(rows[0].id);
-}
+const insert = (table: string, values: Record<string, unknown>) => database.insert(table, values);
 
 const runRow = async (runId: string) => (await client.query(`SELECT kind, status, params, config FROM run WHERE id = $1`, [runId])).rows[0];
 const counts = async () =>
   Object.fromEntries((await client.query(`SELECT kind, status, runs::int AS n FROM run_count WHERE NOT published AND NOT archived`)).rows.map((r) => [`${r.kind}/${r.status}`, r.n]));
 
 beforeAll(async () => {
-  adminUrl = inject("adminDatabaseUrl");
-  name = `realismlab_kind_migration_${randomBytes(6).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-
-  olderDir = await mkdtemp(path.join(tmpdir(), "realismlab-migrations-"));
-  for (const entry of await readdir(MIGRATIONS_DIR)) {
-    if (entry < MIGRATION) await cp(path.join(MIGRATIONS_DIR, entry), path.join(olderDir, entry), { recursive: true });
-  }
-  await migrate(url.toString(), olderDir);
-  client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
+  database = await databaseBefore(MIGRATION);
+  client = database.client;
 
   id.lfw = await insert("benchmark", { name: "LFW", protocol: "PAIRS_10FOLD", pair_count: 6000 });
   id.real = await insert("dataset", { name: "CASIA", kind: "REAL", requirement: "NONE" });
@@ -66,17 +39,12 @@ beforeAll(async () => {
   await insert("run_audit_event", { run_id: id.quality, actor: "worker host:1", action: "logMetrics", changes: { "quality:frechet": { to: 12.5 } } });
   expect(await counts()).toEqual({ "TRANSFER/QUEUED": 1, "EVALUATE/SUCCEEDED": 2 });
 
-  const applied = await migrate(url.toString());
+  const applied = await database.migrateRest();
   expect(applied[0]).toBe(MIGRATION);
 }, 60_000);
 
 afterAll(async () => {
-  await client?.end();
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await admin.end();
-  if (olderDir) await rm(olderDir, { recursive: true, force: true });
+  await database?.drop();
 });
 
 describe("run kind as text", () => {
