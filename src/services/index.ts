@@ -2,7 +2,7 @@
 // handed to GraphQL contexts and workers; there are no module-level singletons.
 import type { Stores } from "../db/stores";
 import { createExecutors, localOnlyExecutors, type ExecutorSetup } from "../executors";
-import { createAuthService, type AuthSettings } from "./auth-service";
+import { createAuthService, runTokenMinter, type AuthSettings } from "./auth-service";
 import { createCatalogueService } from "./catalogue-service";
 import type { DataPaths } from "./data-paths";
 import { createDatasetQualityLaunchService } from "./dataset-quality-launch";
@@ -13,6 +13,8 @@ import { createMetricsService } from "./metrics-service";
 import { createPipelinesService } from "./pipelines-service";
 import { createPublishedResultsImporter } from "./published-results";
 import { createRunAnnotationsService } from "./run-annotations-service";
+import { createRunOutcomeService } from "./run-outcome-service";
+import { createRunReportsService } from "./run-reports-service";
 import { createRunsService } from "./runs-service";
 import { createTrainersService } from "./trainers-service";
 
@@ -27,7 +29,8 @@ export function createServices(
   const runs = createRunsService(stores, catalogue);
   const metrics = createMetricsService(stores, runs, catalogue);
   const launch = createLaunchService(stores, runs, dataPaths);
-  const executors = executorSetup ? createExecutors({ stores, runs }, executorSetup) : localOnlyExecutors(stores);
+  const auth = createAuthService(stores, authSettings);
+  const executors = executorSetup ? createExecutors({ stores, runs, runToken: runTokenMinter(auth, executorSetup.config.TRAINER_TOKEN_HOURS) }, executorSetup) : localOnlyExecutors(stores);
   const trainers = createTrainersService(stores, catalogue, dataPaths, executors);
   const evaluationLaunch = createEvaluationLaunchService(stores, dataPaths);
   const pipelines = createPipelinesService({ stores, catalogue, launch, trainers, evaluation: evaluationLaunch });
@@ -35,7 +38,6 @@ export function createServices(
   runs.onTerminal(async (run) => {
     if (run.pipelineId) await pipelines.advance(run.pipelineId);
   });
-  const auth = createAuthService(stores, authSettings);
   return {
     stores,
     dataPaths,
@@ -44,6 +46,8 @@ export function createServices(
     runs,
     runAnnotations: createRunAnnotationsService(stores, auth),
     metrics,
+    runOutcome: createRunOutcomeService(stores, runs, dataPaths),
+    runReports: createRunReportsService(stores, runs),
     launch,
     executors,
     trainers,
