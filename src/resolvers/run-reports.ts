@@ -12,12 +12,12 @@ type Ctx = GraphQLContext;
 export const runReportResolvers = {
   Mutation: {
     async claimRun(_: unknown, args: { runId: string; worker: string; device: string }, ctx: Ctx) {
-      const run = await ctx.services.runReports.claim(args.runId, { name: args.worker, device: args.device }, actorOf(ctx.principal));
-      if (!run) return null;
       // The trainer's variables are secrets: shown to the run's own token (its trainer gets them) or ADMIN.
-      const mayReadEnvironment = ctx.principal.runId === run.id || hasScope(ctx.principal, "ADMIN");
-      const [trainer] = run.trainerId && mayReadEnvironment ? await ctx.services.stores.trainers.byIds([run.trainerId]) : [];
-      return { run, attempt: run.attempt, processGroup: run.processGroup, processHost: run.processHost, trainerEnvironment: trainer?.environment ?? null };
+      const reveal = ctx.principal.runId === args.runId || hasScope(ctx.principal, "ADMIN");
+      const claimed = await ctx.services.runReports.claimWithEnvironment(args.runId, { name: args.worker, device: args.device }, actorOf(ctx.principal), reveal);
+      if (!claimed) return null;
+      const { run, trainerEnvironment } = claimed;
+      return { run, attempt: run.attempt, processGroup: run.processGroup, processHost: run.processHost, trainerEnvironment };
     },
     heartbeatRun: (_: unknown, args: { runId: string; progress?: ReportedProgress | null }, ctx: Ctx) =>
       ctx.services.runReports.heartbeat(args.runId, args.progress && { ...args.progress, total: args.progress.total ?? null, rate: args.progress.rate ?? null, etaSeconds: args.progress.etaSeconds ?? null }),

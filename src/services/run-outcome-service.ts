@@ -22,6 +22,8 @@ import type { RunsService } from "./runs-service";
 export const MAX_OUTCOME_METRICS = 10_000;
 const MAX_OUTCOME_CURVES = 200;
 const MAX_CURVE_BYTES = 2 * 1024 * 1024;
+/** Evaluation details carry per-fold thresholds of every benchmark: more than a client's details, still bounded. */
+const MAX_DETAILS_BYTES = 1024 * 1024;
 const MAX_NAME = 200;
 
 function checkName(field: string, value: unknown, max = MAX_NAME): string {
@@ -134,7 +136,7 @@ export function createRunOutcomeService(stores: Stores, runs: RunsService, paths
       const datasetId = existingDataset?.id ?? dataset?.id;
       const faceModelId = existingModel?.id ?? faceModel?.id;
       Object.assign(details, datasetId ? { datasetId } : {}, faceModelId ? { faceModelId } : {});
-      assertJsonSize("outcome.details", details);
+      assertJsonSize("outcome.details", details, MAX_DETAILS_BYTES);
 
       const writeResults = async (tx: BoundStores) => {
         if (rows.length) {

@@ -49,6 +49,17 @@ function checkProgress(progress: ReportedProgress): ReportedProgress {
 
 export function createRunReportsService(stores: Stores, runs: RunsService) {
   return {
+    /**
+     * A remote job's claim: the run (null when not QUEUED) and, when `revealEnvironment` (the run's
+     * own token, or ADMIN), its trainer's variables, which the trainer process gets anyway.
+     */
+    async claimWithEnvironment(runId: string, worker: { name: string; device: string }, actor: Actor, revealEnvironment: boolean) {
+      const run = await this.claim(runId, worker, actor);
+      if (!run) return null;
+      const [trainer] = run.trainerId && revealEnvironment ? await stores.trainers.byIds([run.trainerId]) : [];
+      return { run, trainerEnvironment: trainer?.environment ?? null };
+    },
+
     /** QUEUED -> RUNNING for `worker`; null when the run is not QUEUED (cancelled meanwhile, or taken). */
     async claim(runId: string, worker: { name: string; device: string }, actor?: Actor): Promise<Run | null> {
       checkText("worker", worker.name, 200);
