@@ -47,6 +47,21 @@ function checkProgress(progress: ReportedProgress): ReportedProgress {
   return progress;
 }
 
+/** Writes a RUNNING run's progress columns and heartbeat, announced on runProgress; false once it is no longer RUNNING. */
+export function writeRunProgress(stores: Stores, runId: string, p: ReportedProgress): Promise<boolean> {
+  return stores.transaction(async (tx) => {
+    const running = await tx.runs.writeProgress(runId, {
+      progressDone: p.done,
+      progressTotal: p.total,
+      progressPhase: p.phase,
+      progressRate: p.rate,
+      progressEtaSeconds: p.etaSeconds,
+    });
+    if (running) await tx.notify("runProgress", { runId, ...p, at: Date.now() });
+    return running;
+  });
+}
+
 export function createRunReportsService(stores: Stores, runs: RunsService) {
   return {
     /**
@@ -75,18 +90,7 @@ export function createRunReportsService(stores: Stores, runs: RunsService) {
     /** Heartbeat (and progress, announced on runProgress); false once the run is no longer RUNNING. */
     heartbeat(runId: string, progress?: ReportedProgress | null): Promise<boolean> {
       if (!progress) return stores.runs.writeProgress(runId, {});
-      const p = checkProgress(progress);
-      return stores.transaction(async (tx) => {
-        const running = await tx.runs.writeProgress(runId, {
-          progressDone: p.done,
-          progressTotal: p.total,
-          progressPhase: p.phase,
-          progressRate: p.rate,
-          progressEtaSeconds: p.etaSeconds,
-        });
-        if (running) await tx.notify("runProgress", { runId, ...p, at: Date.now() });
-        return running;
-      });
+      return writeRunProgress(stores, runId, checkProgress(progress));
     },
 
     /** Appends lines to the run's log (the newest LOG_LINES_KEPT are kept), announced on runLog. */

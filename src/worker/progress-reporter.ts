@@ -2,6 +2,7 @@
 // API for a remote job) at a bounded rate: at most one write per interval however fast
 // images flow, plus the last value when the run ends. Each write is also the run's heartbeat.
 import type { Stores } from "../db/stores";
+import { writeRunProgress } from "../services/run-reports-service";
 import type { ProgressColumns } from "./run-port";
 
 export interface ProgressUpdate {
@@ -14,21 +15,6 @@ export interface ProgressReporter {
   report(update: ProgressUpdate): void;
   /** Writes the latest update now (end of run). */
   flush(): Promise<void>;
-}
-
-/** Writes one RUNNING run's progress columns and heartbeat, announcing runProgress; false once it is no longer RUNNING. */
-export function writeRunProgress(stores: Stores, runId: string, progress: ProgressColumns): Promise<boolean> {
-  return stores.transaction(async (tx) => {
-    const running = await tx.runs.writeProgress(runId, {
-      progressDone: progress.done,
-      progressTotal: progress.total,
-      progressPhase: progress.phase,
-      progressRate: progress.rate,
-      progressEtaSeconds: progress.etaSeconds,
-    });
-    if (running) await tx.notify("runProgress", { runId, ...progress, at: Date.now() });
-    return running;
-  });
 }
 
 /** Throttles updates into `write` (rate and ETA computed over the current phase). */
