@@ -8,6 +8,10 @@ import type { RunStatus } from "../../generated/prisma/enums";
 import type { JobRun, RunPort, TrainerRef } from "../run-port";
 
 const REQUEST_TIMEOUT_MS = 60_000;
+/** appendRunLog takes at most this many lines per call. */
+const LOG_LINES_PER_CALL = 1_000;
+/** Waits before retrying a request that never reached the API (connection refused, reset, timeout). */
+const SETTLE_RETRY_MS = [1_000, 2_000, 4_000, 8_000];
 
 export class ApiError extends Error {
   override name = "ApiError";
@@ -66,6 +70,22 @@ interface ClaimAnswer {
   } | null;
 }
 
+/**
+ * The end of a run must reach the API even across a short outage (an API restart): retried
+ * while the request fails before any answer; an answer with errors is final.
+ */
+async function settleWithRetries<T>(send: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await send();
+    } catch (error) {
+      const wait = SETTLE_RETRY_MS[attempt];
+      if (error instanceof ApiError || wait === undefined) throw error;
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}
+
 export interface ApiRunPort extends RunPort {
   /** How this process settled the run (finishRun/failRun), for its exit status. */
   settled(): { status: RunStatus; error: string | null } | null;
@@ -114,7 +134,10 @@ export function createApiRunPort(options: { apiUrl: string; token: string }): Ap
       }
     },
     async appendLog(runId, lines) {
-      await request(`mutation($runId: ID!, $lines: [RunLogLineInput!]!) { appendRunLog(runId: $runId, lines: $lines) }`, { runId, lines });
+      for (let start = 0; start < lines.length; start += LOG_LINES_PER_CALL) {
+        const chunk = lines.slice(start, start + LOG_LINES_PER_CALL);
+        await request(`mutation($runId: ID!, $lines: [RunLogLineInput!]!) { appendRunLog(runId: $runId, lines: $lines) }`, { runId, lines: chunk });
+      }
     },
     async logMetrics(runId, points) {
       await request(`mutation($runId: ID!, $points: [MetricPointInput!]!) { logMetrics(runId: $runId, points: $points) { received } }`, { runId, points });
@@ -123,18 +146,20 @@ export function createApiRunPort(options: { apiUrl: string; token: string }): Ap
       await request(`mutation($runId: ID!, $g: Int, $h: String) { recordRunProcess(runId: $runId, processGroup: $g, processHost: $h) }`, { runId, g: processGroup, h: processHost });
     },
     async finish(runId, outcome) {
-      await request(`mutation($runId: ID!, $outcome: RunOutcomeInput!) { finishRun(runId: $runId, outcome: $outcome) { status } }`, { runId, outcome });
+      await settleWithRetries(() => request(`mutation($runId: ID!, $outcome: RunOutcomeInput!) { finishRun(runId: $runId, outcome: $outcome) { status } }`, { runId, outcome }));
       settled = { status: "SUCCEEDED", error: null };
     },
     async fail(runId, error) {
-      const data = await request<{ failRun: { status: RunStatus; error: string | null } | null }>(
-        `mutation($runId: ID!, $error: String!) { failRun(runId: $runId, error: $error) { status error } }`,
-        { runId, error },
+      const data = await settleWithRetries(() =>
+        request<{ failRun: { status: RunStatus; error: string | null } | null }>(
+          `mutation($runId: ID!, $error: String!) { failRun(runId: $runId, error: $error) { status error } }`,
+          { runId, error },
+        ),
       );
       settled = data.failRun ?? settled;
     },
     async requeue(runId, reason) {
-      await request(`mutation($runId: ID!, $reason: String!) { requeueRun(runId: $runId, reason: $reason) }`, { runId, reason });
+      await settleWithRetries(() => request(`mutation($runId: ID!, $reason: String!) { requeueRun(runId: $runId, reason: $reason) }`, { runId, reason }));
     },
     async status(runId) {
       const data = await request<{ run: { status: RunStatus } | null }>(`query($id: ID!) { run(id: $id) { status } }`, { id: runId });
