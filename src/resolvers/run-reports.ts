@@ -30,7 +30,9 @@ export const runReportResolvers = {
       return true;
     },
     finishRun: (_: unknown, args: { runId: string; outcome: RunOutcome }, ctx: Ctx) =>
-      ctx.services.runOutcome.record(args.runId, args.outcome, actorOf(ctx.principal)),
+      ctx.services.runOutcome.record(args.runId, args.outcome, actorOf(ctx.principal), {
+        mayRegisterOutputs: ctx.principal.runId === args.runId || hasScope(ctx.principal, "ADMIN"),
+      }),
     failRun: (_: unknown, args: { runId: string; error: string }, ctx: Ctx) => ctx.services.runReports.fail(args.runId, args.error, actorOf(ctx.principal)),
     requeueRun: (_: unknown, args: { runId: string; reason: string }, ctx: Ctx) => ctx.services.runReports.requeue(args.runId, args.reason),
   },

@@ -9,7 +9,7 @@ import type { BoundStores, Stores } from "../db/stores";
 import type { MetricRow } from "../db/stores/metrics-store";
 import type { OutcomeCurve, OutcomeMetric, ProducedDataset, ProducedFaceModel, RunOutcome } from "../domain/run-outcome";
 import type { Prisma, Run } from "../generated/prisma/client";
-import { badInput, conflict } from "../errors";
+import { AppError, badInput, conflict } from "../errors";
 import type { Actor } from "./actor";
 import type { DataPaths } from "./data-paths";
 import { parseInputSpec } from "./input-spec-validation";
@@ -119,7 +119,11 @@ export function createRunOutcomeService(stores: Stores, runs: RunsService, paths
      * Records `outcome` and makes the RUNNING run SUCCEEDED, all in one transaction.
      * Throws (writing nothing) when the outcome is invalid or a write fails.
      */
-    async record(runId: string, outcome: RunOutcome, actor: Actor): Promise<Run> {
+    async record(runId: string, outcome: RunOutcome, actor: Actor, options: { mayRegisterOutputs?: boolean } = {}): Promise<Run> {
+      // A produced dataset or face model enters the catalogue (otherwise ADMIN's): only the run's own job registers it.
+      if ((outcome.dataset || outcome.faceModel) && options.mayRegisterOutputs === false) {
+        throw new AppError("FORBIDDEN", `finishRun: only the run's own token (or ADMIN) registers a produced ${outcome.dataset ? "dataset" : "face model"}`);
+      }
       const run = await runs.require(runId);
       if (run.status !== "RUNNING") throw conflict(`run ${runId} is ${run.status}; only a RUNNING run records its outcome`);
       const rows = metricRows(run.id, outcome.metrics ?? []);

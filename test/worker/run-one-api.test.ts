@@ -139,6 +139,22 @@ describe("run-one through the API with the run token", () => {
     expect(claimed.claimRun).toEqual({ attempt: 1, trainerEnvironment: null, run: { status: "RUNNING" } });
   });
 
+  it("lets only the run's own token (or ADMIN) register a produced dataset or model through finishRun", async () => {
+    const writer = (await server.app.services.auth.createToken({ name: "writer", scopes: ["WRITE"] })).secret;
+    const run = (await gqlData(server.url, LAUNCH, { datasetId, methodId, options: { outputName: "not-by-writer" } }, admin)).launchTransfer;
+    const token = await mint(run.id);
+    await gqlData(server.url, `mutation($id: ID!) { claimRun(runId: $id, worker: "w", device: "cpu") { attempt } }`, { id: run.id }, token);
+    const FINISH = `mutation($id: ID!, $outcome: RunOutcomeInput!) { finishRun(runId: $id, outcome: $outcome) { status } }`;
+    const outcome = { metrics: [{ name: "seconds_per_image", value: 0.5 }], dataset: { name: "not-by-writer", uri: fixtures.dataset.dir, imageCount: 1, identityCount: 1 } };
+    const refused = await gql(server.url, FINISH, { id: run.id, outcome }, writer);
+    expect(refused.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    // Its own token may, but only for the folder the launch chose.
+    const elsewhere = await gql(server.url, FINISH, { id: run.id, outcome }, token);
+    expect(elsewhere.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "outcome.dataset.uri" });
+    const state = (await gqlData(server.url, RUN, { id: run.id })).run;
+    expect(state).toMatchObject({ status: "RUNNING", metrics: [], lineage: { outputDataset: null } });
+  });
+
   it("fails the run saying the cluster shares no filesystem path with the server when a data path is missing on the node", async () => {
     const dir = path.join(server.dataRoot, "only-on-server");
     await buildFaceDataset({ dir, identities: 1, imagesPerIdentity: 1, size: 112 });
