@@ -4,7 +4,7 @@
 // implementations: over the database (local workers, ./ports/database-run-port.ts) and
 // over the GraphQL API with the run's token (remote jobs, ./ports/api-run-port.ts).
 import type { RunOutcome } from "../domain/run-outcome";
-import type { RunKind, RunStatus } from "../generated/prisma/enums";
+import type { RunKind } from "../generated/prisma/enums";
 import type { WorkerIdentity } from "./worker-identity";
 
 /** What a job knows of its run. */
@@ -106,7 +106,6 @@ export interface RunPort {
   fail(runId: string, error: string): Promise<void>;
   /** Back to QUEUED (the worker is stopping), if still RUNNING. */
   requeue(runId: string, reason: string): Promise<void>;
-  status(runId: string): Promise<RunStatus | null>;
   /** A token limited to the run, for its trainer (undefined when auth is off locally). */
   runToken?(runId: string): Promise<string>;
   lookups: JobLookups;

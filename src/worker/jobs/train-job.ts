@@ -2,7 +2,7 @@
 // values, stream its output into the run log, read its progress and metrics
 // lines, and on exit 0 with an exported model return it (registered as a FaceModel with
 // the outcome).
-import { access, mkdir } from "node:fs/promises";
+import { access, mkdir, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { optionValueMessage, paramUsedAsOption, renderTemplate, templateValues } from "../../runners/train/command-template";
@@ -33,6 +33,9 @@ export async function runTrainJob({ run, signal, progress, log, logMetrics, reco
   const argv = trainer.command.map((arg) => renderTemplate(arg, values));
   const modelPath = renderTemplate(trainer.modelOutput, values);
 
+  // On a cluster node the trainer's folder must be shared with the server like the data.
+  const cwdExists = await stat(trainer.workingDirectory).then((s) => s.isDirectory(), () => false);
+  if (!cwdExists) throw new Error(`trainer.workingDirectory: ${trainer.workingDirectory} is not a folder on ${os.hostname()} (is that path shared with the server?)`);
   log.write("system", `$ ${argv.map((a) => JSON.stringify(a)).join(" ")}  (in ${trainer.workingDirectory})`);
   let malformed = 0;
   const metricWrites: Promise<unknown>[] = [];

@@ -161,10 +161,6 @@ export function createApiRunPort(options: { apiUrl: string; token: string }): Ap
     async requeue(runId, reason) {
       await settleWithRetries(() => request(`mutation($runId: ID!, $reason: String!) { requeueRun(runId: $runId, reason: $reason) }`, { runId, reason }));
     },
-    async status(runId) {
-      const data = await request<{ run: { status: RunStatus } | null }>(`query($id: ID!) { run(id: $id) { status } }`, { id: runId });
-      return data.run?.status ?? null;
-    },
     // The trainer reports with the job's own token: it is limited to this run already.
     runToken: async () => options.token,
     lookups: {

@@ -63,7 +63,6 @@ export function createDatabaseRunPort(options: {
     async requeue(runId, reason) {
       await runReports.requeue(runId, reason);
     },
-    status: (runId) => stores.runs.statusOf(runId),
     ...(options.runToken ? { runToken: options.runToken } : {}),
     lookups: {
       dataset: async (id) => (await stores.catalogue.datasetsByIds([id]))[0] ?? null,
