@@ -37,27 +37,22 @@ export function localOnlyExecutors(stores: Stores): ExecutorRegistry {
   return createExecutorRegistry([createLocalExecutor({ stores })], { TRANSFER: local, TRAIN: local, EVALUATE: local }, 60_000, () => {});
 }
 
-export function createExecutors(services: { stores: Stores; runs: RunsService }, setup: ExecutorSetup): ExecutorRegistry {
+export function createExecutors(
+  services: { stores: Stores; runs: RunsService; runToken: (runId: string) => Promise<string> },
+  setup: ExecutorSetup,
+): ExecutorRegistry {
   const { config } = setup;
   const defaults = executorDefaults(config);
   const executors: Executor[] = [createLocalExecutor(services)];
   if (Object.values(defaults).some((d) => d.executor === "slurm") || config.SLURM_WORK_DIR) {
-    const jobEnv = (): Record<string, string> => ({
-      DATABASE_URL: setup.databaseUrl,
-      DATA_ROOTS: config.dataRoots.join(path.delimiter),
+    // The job reports through the API with its run's token (src/run-one.ts), never the database.
+    const jobEnv = async (runId: string): Promise<Record<string, string>> => ({
       API_URL: setup.apiUrl(),
+      REALISMLAB_RUN_TOKEN: await services.runToken(runId),
+      DATA_ROOTS: config.dataRoots.join(path.delimiter),
       HEARTBEAT_INTERVAL_MS: String(config.HEARTBEAT_INTERVAL_MS),
       TRAINER_KILL_GRACE_MS: String(config.TRAINER_KILL_GRACE_MS),
-      TRAINER_TOKEN_HOURS: String(config.TRAINER_TOKEN_HOURS),
       TRAINER_ENV_ALLOW: config.TRAINER_ENV_ALLOW.join(","),
-      AUTH_REQUIRED: String(config.AUTH_REQUIRED),
-      // A pipeline advanced from the job (its run ended there) queues its next runs on the same executors.
-      EXECUTOR_TRANSFER: config.EXECUTOR_TRANSFER,
-      EXECUTOR_TRAIN: config.EXECUTOR_TRAIN,
-      EXECUTOR_EVALUATE: config.EXECUTOR_EVALUATE,
-      RESOURCES_TRANSFER: JSON.stringify(defaults.TRANSFER.resources),
-      RESOURCES_TRAIN: JSON.stringify(defaults.TRAIN.resources),
-      RESOURCES_EVALUATE: JSON.stringify(defaults.EVALUATE.resources),
     });
     executors.push(
       createSlurmExecutor(

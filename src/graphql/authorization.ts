@@ -18,6 +18,14 @@ const MUTATIONS: Record<string, FieldPolicy> = {
   createRun: { scope: "WRITE" },
   updateRun: { scope: "WRITE", runOf: (args) => args.id },
   logMetrics: { scope: "WRITE", runOf: (args) => args.runId },
+  // What the job executing a run reports (a remote job with its run token: its own run only).
+  claimRun: { scope: "WRITE", runOf: (args) => args.runId },
+  heartbeatRun: { scope: "WRITE", runOf: (args) => args.runId },
+  appendRunLog: { scope: "WRITE", runOf: (args) => args.runId },
+  recordRunProcess: { scope: "WRITE", runOf: (args) => args.runId },
+  finishRun: { scope: "WRITE", runOf: (args) => args.runId },
+  failRun: { scope: "WRITE", runOf: (args) => args.runId },
+  requeueRun: { scope: "WRITE", runOf: (args) => args.runId },
   // Annotations of one's own runs; published results additionally need ADMIN (run-annotations-service).
   tagRun: { scope: "WRITE", runOf: (args) => args.id },
   setRunNotes: { scope: "WRITE", runOf: (args) => args.id },

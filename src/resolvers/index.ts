@@ -7,6 +7,7 @@ import { launchResolvers } from "./launch";
 import { leaderboardResolvers } from "./leaderboard";
 import { pipelineResolvers } from "./pipelines";
 import { runAuditResolvers } from "./run-audit";
+import { runReportResolvers } from "./run-reports";
 import { runResolvers } from "./runs";
 import { subscriptionResolvers } from "./subscriptions";
 import { trainingResolvers } from "./training";
@@ -16,7 +17,7 @@ export const resolvers = {
   DateTime,
   JSON: JSONScalar,
   Query: { ...catalogueResolvers.Query, ...runResolvers.Query, ...leaderboardResolvers.Query, ...datasetQualityResolvers.Query, ...trainingResolvers.Query, ...pipelineResolvers.Query, ...authResolvers.Query, ...kindResolvers.Query },
-  Mutation: { ...catalogueResolvers.Mutation, ...runResolvers.Mutation, ...launchResolvers.Mutation, ...evaluationResolvers.Mutation, ...datasetQualityResolvers.Mutation, ...trainingResolvers.Mutation, ...pipelineResolvers.Mutation, ...authResolvers.Mutation, ...kindResolvers.Mutation },
+  Mutation: { ...catalogueResolvers.Mutation, ...runResolvers.Mutation, ...launchResolvers.Mutation, ...evaluationResolvers.Mutation, ...datasetQualityResolvers.Mutation, ...trainingResolvers.Mutation, ...pipelineResolvers.Mutation, ...authResolvers.Mutation, ...kindResolvers.Mutation, ...runReportResolvers.Mutation },
   Subscription: { ...subscriptionResolvers.Subscription, ...leaderboardResolvers.Subscription, ...trainingResolvers.Subscription, ...pipelineResolvers.Subscription },
   Dataset: catalogueResolvers.Dataset,
   TransferMethod: catalogueResolvers.TransferMethod,

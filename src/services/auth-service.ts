@@ -95,3 +95,13 @@ export function createAuthService(stores: Stores, settings: AuthSettings) {
 }
 
 export type AuthService = ReturnType<typeof createAuthService>;
+
+/**
+ * Mints a token that may write to one run only (a trainer's, or a remote job's that reports
+ * through the API). It is revoked when the run ends or goes back to the queue, and expires
+ * after `lifetimeHours` regardless.
+ */
+export function runTokenMinter(auth: AuthService, lifetimeHours: number) {
+  return async (runId: string) =>
+    (await auth.createToken({ name: `run ${runId}`, scopes: ["WRITE"], runId, expiresInDays: lifetimeHours / 24 })).secret;
+}

@@ -2,7 +2,7 @@
 // handed to GraphQL contexts and workers; there are no module-level singletons.
 import type { Stores } from "../db/stores";
 import { createExecutors, localOnlyExecutors, type ExecutorSetup } from "../executors";
-import { createAuthService, type AuthSettings } from "./auth-service";
+import { createAuthService, runTokenMinter, type AuthSettings } from "./auth-service";
 import { createCatalogueService } from "./catalogue-service";
 import type { DataPaths } from "./data-paths";
 import { createEvaluationPlanner } from "../kinds/evaluate/launch";
@@ -16,6 +16,8 @@ import { createPipelinesService } from "./pipelines-service";
 import { createPublishedResultsImporter } from "./published-results";
 import { createRunAnnotationsService } from "./run-annotations-service";
 import { createRunLauncher } from "./run-launcher";
+import { createRunOutcomeService } from "./run-outcome-service";
+import { createRunReportsService } from "./run-reports-service";
 import { createRunsService } from "./runs-service";
 import { createTrainersService } from "./trainers-service";
 
@@ -31,7 +33,8 @@ export function createServices(
   const catalogue = createCatalogueService(stores.catalogue, dataPaths);
   const runs = createRunsService(stores, catalogue);
   const metrics = createMetricsService(stores, runs, catalogue);
-  const executors = executorSetup ? createExecutors({ stores, runs }, executorSetup) : localOnlyExecutors(stores);
+  const auth = createAuthService(stores, authSettings);
+  const executors = executorSetup ? createExecutors({ stores, runs, runToken: runTokenMinter(auth, executorSetup.config.TRAINER_TOKEN_HOURS) }, executorSetup) : localOnlyExecutors(stores);
   const kindContext: KindLaunchContext = { stores, paths: dataPaths, executors, checks: createLaunchChecks(stores.catalogue, dataPaths) };
   const launcher = createRunLauncher(kinds, kindContext);
   const launch = createLaunchService(kindContext, runs, launcher);
@@ -42,7 +45,6 @@ export function createServices(
   runs.onTerminal(async (run) => {
     if (run.pipelineId) await pipelines.advance(run.pipelineId);
   });
-  const auth = createAuthService(stores, authSettings);
   return {
     stores,
     dataPaths,
@@ -53,6 +55,8 @@ export function createServices(
     metrics,
     kinds,
     launcher,
+    runOutcome: createRunOutcomeService(stores, runs, dataPaths),
+    runReports: createRunReportsService(stores, runs),
     launch,
     executors,
     trainers,

@@ -1,7 +1,7 @@
 // Rules for runs: creation of externally tracked runs, validated status
 // transitions, progress, and paging. Every status change announces runUpdated in
 // the same transaction.
-import type { Stores } from "../db/stores";
+import type { BoundStores, Stores } from "../db/stores";
 import type { ConfigCondition, MetricAggregateRef, MetricCondition, RunListFilter, RunSort } from "../db/stores/run-list-sql";
 import { storedAggregate, type MetricAggregate } from "../domain/metric-aggregate";
 import { CONFIG_KEY_PATTERN } from "../domain/run-config";
@@ -209,7 +209,12 @@ export function createRunsService(stores: Stores, catalogue: CatalogueService) {
     run: Run,
     to: RunStatus,
     extra: Prisma.RunUncheckedUpdateInput = {},
-    options: { announceProgress?: boolean; audit?: { actor: Actor; action: string; changes: Prisma.InputJsonObject } } = {},
+    options: {
+      announceProgress?: boolean;
+      audit?: { actor: Actor; action: string; changes: Prisma.InputJsonObject };
+      /** More writes in the same transaction, after the status changed (a run's outcome); a throw undoes all. */
+      alsoWrite?: (tx: BoundStores, row: Run) => Promise<void>;
+    } = {},
   ): Promise<Run> {
     if (!canTransition(run.status, to)) {
       throw conflict(`run ${run.id} is ${run.status} and cannot become ${to}`);
@@ -223,6 +228,7 @@ export function createRunsService(stores: Stores, catalogue: CatalogueService) {
     };
     const updated = await stores.transaction(async (tx) => {
       const row = await tx.runs.updateIfStatus(run.id, run.status, data);
+      if (row && options.alsoWrite) await options.alsoWrite(tx, row);
       if (row && options.audit) {
         const { actor, action, changes } = options.audit;
         await tx.audit.record({ runId: row.id, actor: actor.name, tokenId: actor.tokenId, action, changes });

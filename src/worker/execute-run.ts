@@ -1,16 +1,15 @@
-// One queued run, start to finish, on this worker: claim it (QUEUED -> RUNNING
-// with worker, device, heartbeat), supervise it, run its job, and settle it:
-// SUCCEEDED, FAILED with the error, back to QUEUED when the worker shuts down
-// (outputs written so far are kept and skipped on resume), or left alone when a
-// user cancelled it.
-import type { Prisma, Run } from "../generated/prisma/client";
-import type { EventBus } from "../events/event-bus";
-import type { Services } from "../services";
-import { workerActor } from "../services/actor";
-import { isTerminal } from "../services/run-status";
+// One queued run, start to finish: claim it (QUEUED -> RUNNING with worker, device,
+// heartbeat), supervise it, run its job with narrow inputs, and settle it: its
+// outcome recorded with SUCCEEDED in one transaction, FAILED with the error, back
+// to QUEUED when the worker shuts down (outputs written so far are kept and skipped
+// on resume), or left alone when a user cancelled it. Everything goes through a
+// RunPort: the database for local workers, the API for a remote job (run-one).
+import type { DataPaths } from "../services/data-paths";
 import { abandonOnAbort } from "./abandon-on-abort";
 import type { JobSettings, RunJob } from "./jobs/job";
-import { createProgressReporter } from "./progress-reporter";
+import { createLogWriter } from "./log-writer";
+import { throttleProgress } from "./progress-reporter";
+import type { RunPort } from "./run-port";
 import { RunNoLongerRunning, superviseRun } from "./run-supervisor";
 import { startSystemMetrics, type GpuQuery } from "./system-metrics";
 import type { WorkerIdentity } from "./worker-identity";
@@ -22,11 +21,13 @@ export class WorkerShuttingDown extends Error {
 }
 
 export interface ExecuteRunDeps {
-  services: Services;
-  events: EventBus;
+  port: RunPort;
   identity: WorkerIdentity;
-  jobs: Partial<Record<Run["kind"], RunJob>>;
+  /** The job of each run kind this worker takes. */
+  jobs: Partial<Record<string, RunJob>>;
   settings: JobSettings;
+  /** The data roots as this machine sees them. */
+  paths: DataPaths;
   heartbeatIntervalMs: number;
   progressIntervalMs?: number;
   /** System metrics sampling (SYSTEM_METRICS_INTERVAL_MS; 0 = off); gpuQuery replaces nvidia-smi in tests. */
@@ -35,52 +36,29 @@ export interface ExecuteRunDeps {
   log: (message: string) => void;
 }
 
-async function claim(deps: ExecuteRunDeps, runId: string): Promise<Run | null> {
-  const { stores, runs } = deps.services;
-  const [run] = await stores.runs.byIds([runId]);
-  if (!run || run.status !== "QUEUED") return null; // cancelled meanwhile, or a stale job
-  return runs
-    .transition(run, "RUNNING", {
-      worker: deps.identity.name,
-      device: deps.identity.device,
-      heartbeatAt: new Date(),
-      attempt: run.attempt + 1,
-      error: null,
-    })
-    .catch(() => null); // another worker or a cancel got there first
-}
-
 function errorMessage(error: unknown): string {
   const message = (error as Error)?.message ?? String(error);
   return message.length > 2_000 ? `${message.slice(0, 2_000)}…` : message;
 }
 
 export async function executeRun(deps: ExecuteRunDeps, runId: string, shutdown: AbortSignal): Promise<void> {
-  const run = await claim(deps, runId);
+  const { port } = deps;
+  const run = await port.claim(runId, deps.identity);
   if (!run) return;
-  const { services } = deps;
   const controller = new AbortController();
   const onShutdown = () => controller.abort(new WorkerShuttingDown(`worker ${deps.identity.name} is shutting down`));
   if (shutdown.aborted) onShutdown();
   shutdown.addEventListener("abort", onShutdown, { once: true });
-  const progress = createProgressReporter(services.stores, run.id, deps.progressIntervalMs);
-  const supervisor = superviseRun({ stores: services.stores, events: deps.events, runId: run.id, controller, heartbeatIntervalMs: deps.heartbeatIntervalMs });
+  const progress = throttleProgress((columns) => port.heartbeat(run.id, columns), deps.progressIntervalMs, `run ${run.id}`);
+  const log = createLogWriter((lines) => port.appendLog(run.id, lines), `run ${run.id}`);
+  const supervisor = superviseRun({ port, runId: run.id, controller, heartbeatIntervalMs: deps.heartbeatIntervalMs });
   const systemMetrics = startSystemMetrics({
     intervalMs: deps.systemMetricsIntervalMs ?? 0,
     ...(deps.gpuQuery ? { gpu: deps.gpuQuery } : {}),
-    write: (points, step) => services.metrics.log(run.id, points.map((p) => ({ ...p, step })), workerActor(deps.identity.name)),
+    write: (points, step) => port.logMetrics(run.id, points.map((p) => ({ ...p, step }))),
     log: deps.log,
   });
-
-  const settle = async (to: Run["status"], extra: Prisma.RunUncheckedUpdateInput) => {
-    const changes = {
-      status: { from: "RUNNING", to },
-      ...(extra.error ? { error: String(extra.error) } : {}),
-      ...(extra.details ? { detailKeys: Object.keys(extra.details as object) } : {}),
-    };
-    const audit = { actor: workerActor(deps.identity.name), action: "finish", changes };
-    await services.runs.transition(run, to, extra, { audit }).catch((error) => deps.log(`run ${run.id}: not settled as ${to}: ${errorMessage(error)}`));
-  };
+  const settled = (what: string) => (error: unknown) => deps.log(`run ${run.id}: not ${what}: ${errorMessage(error)}`);
 
   try {
     const job = deps.jobs[run.kind];
@@ -88,26 +66,36 @@ export async function executeRun(deps: ExecuteRunDeps, runId: string, shutdown: 
     // A trainer gets its kill grace first; any job then has a little more before it is abandoned.
     const abandonAfterMs = deps.settings.trainerKillGraceMs + ABANDON_MARGIN_MS;
     const outcome = await abandonOnAbort(
-      job({ run, signal: controller.signal, progress, services, identity: deps.identity, settings: deps.settings }),
+      job({
+        run,
+        signal: controller.signal,
+        progress,
+        log,
+        logMetrics: (points) => port.logMetrics(run.id, points),
+        recordProcess: (group, host) => port.recordProcess(run.id, group, host),
+        runToken: async () => port.runToken?.(run.id),
+        lookups: port.lookups,
+        paths: deps.paths,
+        settings: deps.settings,
+      }),
       controller.signal,
       abandonAfterMs,
     );
     await progress.flush();
-    await settle("SUCCEEDED", {
-      ...(outcome.device ? { device: outcome.device } : {}),
-      details: { ...((run.details as object | null) ?? {}), ...(outcome.details ?? {}) } as Prisma.InputJsonObject,
-    });
+    await log.close();
+    // A failing write here (an invalid outcome, a name taken meanwhile) writes nothing and fails the run below.
+    await port.finish(run.id, outcome);
   } catch (error) {
     await progress.flush();
+    await log.close();
     const reason = controller.signal.reason;
     if (reason instanceof RunNoLongerRunning) {
       deps.log(`run ${run.id} stopped: ${reason.message}`);
     } else if (reason instanceof WorkerShuttingDown) {
       // Checkpoint: back to the queue; a worker resumes it, skipping finished outputs.
-      await services.stores.transaction((tx) => tx.requeueRunningRun(run.id, reason.message));
+      await port.requeue(run.id, reason.message).catch(settled("re-queued"));
     } else {
-      const current = await services.stores.runs.statusOf(run.id);
-      if (current && !isTerminal(current)) await settle("FAILED", { error: errorMessage(error) });
+      await port.fail(run.id, errorMessage(error)).catch(settled("failed"));
     }
   } finally {
     systemMetrics.stop();

@@ -1,36 +1,29 @@
-// While a worker runs a job: heartbeat the run, and abort the runner as soon as
-// the run stops being RUNNING (cancelled by a user, or failed by the reaper).
-// Cancellation arrives through the event bus at once, and through the heartbeat
-// poll within one interval if an event was lost.
-import type { Stores } from "../db/stores";
-import type { EventBus } from "../events/event-bus";
+// While a job runs: heartbeat the run, and abort the job as soon as the run stops
+// being RUNNING (cancelled by a user, or failed by the reaper). Where the port pushes
+// events (the database's), cancellation arrives at once; the heartbeat poll catches it
+// within one interval anyway (a lost event, or a remote job polling the API).
+import type { RunPort } from "./run-port";
 
 export class RunNoLongerRunning extends Error {
   override name = "RunNoLongerRunning";
 }
 
 export function superviseRun(options: {
-  stores: Stores;
-  events: EventBus;
+  port: Pick<RunPort, "heartbeat" | "watchStopped">;
   runId: string;
   controller: AbortController;
   heartbeatIntervalMs: number;
 }): { stop(): void } {
-  const { stores, runId, controller } = options;
+  const { port, runId, controller } = options;
   const stopWatching = new AbortController();
   const abort = () => {
     if (!controller.signal.aborted) controller.abort(new RunNoLongerRunning(`run ${runId} is no longer RUNNING`));
   };
-
-  void (async () => {
-    for await (const event of options.events.subscribe("runUpdated", stopWatching.signal)) {
-      if (event.runId === runId && event.status !== "RUNNING") abort();
-    }
-  })();
+  port.watchStopped?.(runId, stopWatching.signal, abort);
 
   const timer = setInterval(() => {
-    stores.runs
-      .writeProgress(runId, {})
+    port
+      .heartbeat(runId)
       .then((running) => {
         if (!running) abort();
       })

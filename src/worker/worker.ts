@@ -1,6 +1,7 @@
 // A queue worker (graphile-worker over the same Postgres): takes the jobs of the
 // run kinds it is configured for, `concurrency` at a time, and runs them with
-// executeRun. Inside the API process by default; alone with `npm run worker`.
+// executeRun over the database run ports. Inside the API process by default;
+// alone with `npm run worker`.
 import { run as runGraphileWorker, type Logger as GraphileLogger, Logger } from "graphile-worker";
 import pg from "pg";
 import type { AppConfig } from "../config/config";
@@ -8,9 +9,11 @@ import type { RunKind } from "../kinds/kind";
 import { runTaskIdentifier, type RunJobPayload } from "../db/stores/queue-store";
 import type { EventBus } from "../events/event-bus";
 import type { Services } from "../services";
+import { runTokenMinter } from "../services/auth-service";
 import { executeRun, type ExecuteRunDeps } from "./execute-run";
 import type { JobSettings } from "./jobs/job";
 import { createKindRegistry, jobsByKind, workerKinds, type KindRegistry } from "../kinds/registry";
+import { createDatabaseRunPort } from "./ports/database-run-port";
 import { workerIdentity } from "./worker-identity";
 
 /** The jobs of the built-in kinds (src/kinds/registry.ts), for processes without extra kinds. */
@@ -29,6 +32,8 @@ export interface WorkerOptions {
   /** How often a running job samples CPU, memory and GPUs into its run's metrics (0 = off). */
   systemMetricsIntervalMs?: number;
   settings: JobSettings;
+  /** Mints a token limited to one run, for its trainer. */
+  runToken?: (runId: string) => Promise<string>;
   log: (message: string) => void;
 }
 
@@ -50,11 +55,16 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const identity = workerIdentity();
   const shutdown = new AbortController();
   const deps: ExecuteRunDeps = {
-    services: options.services,
-    events: options.events,
+    port: createDatabaseRunPort({
+      services: options.services,
+      events: options.events,
+      identity,
+      ...(options.runToken ? { runToken: options.runToken } : {}),
+    }),
     identity,
     jobs: jobsByKind(options.registry),
     settings: options.settings,
+    paths: options.services.dataPaths,
     heartbeatIntervalMs: options.heartbeatIntervalMs,
     ...(options.systemMetricsIntervalMs != null ? { systemMetricsIntervalMs: options.systemMetricsIntervalMs } : {}),
     log: options.log,
@@ -86,15 +96,6 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   };
 }
 
-/**
- * Trainers get a token that may write to their own run only. It is revoked when the
- * run ends or goes back to the queue, and expires after `lifetimeHours` regardless.
- */
-export function runTokenMinter(services: Services, lifetimeHours: number) {
-  return async (runId: string) =>
-    (await services.auth.createToken({ name: `trainer of run ${runId}`, scopes: ["WRITE"], runId, expiresInDays: lifetimeHours / 24 })).secret;
-}
-
 /** A worker as configured by the environment (in the API process or alone). */
 export function startConfiguredWorker(
   config: AppConfig,
@@ -113,8 +114,8 @@ export function startConfiguredWorker(
       apiUrl: config.apiUrl ?? deps.apiUrl,
       trainerKillGraceMs: config.TRAINER_KILL_GRACE_MS,
       trainerEnvAllow: config.TRAINER_ENV_ALLOW,
-      runToken: runTokenMinter(deps.services, config.TRAINER_TOKEN_HOURS),
     },
+    runToken: runTokenMinter(deps.services.auth, config.TRAINER_TOKEN_HOURS),
     log: deps.log,
   });
 }

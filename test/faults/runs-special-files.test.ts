@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEventBus, type EventBus } from "../../src/events/event-bus";
 import { executeRun } from "../../src/worker/execute-run";
 import { workerIdentity } from "../../src/worker/worker-identity";
+import { createDatabaseRunPort } from "../../src/worker/ports/database-run-port";
 import { gqlData } from "../helpers/graphql-client";
 import { startTestServer, type TestServer } from "../helpers/test-server";
 import { LAUNCH, registerBigDataset, setUpTransfer, type TransferSetup } from "../helpers/transfer-setup";
@@ -87,11 +88,12 @@ describe("a job blocked where nothing can interrupt it", () => {
     execFileSync("mkfifo", [fifo]);
     const run = (await gqlData(server.url, `mutation { createRun(input: { kind: TRAIN, status: QUEUED, name: "blocked" }) { id } }`)).createRun;
     let entered = false;
+    const identity = workerIdentity();
     const execution = executeRun(
       {
-        services: server.app.services,
-        events,
-        identity: workerIdentity(),
+        port: createDatabaseRunPort({ services: server.app.services, events, identity }),
+        paths: server.app.services.dataPaths,
+        identity,
         // A job stuck in a plain blocking open() of a FIFO with no writer: no signal reaches it.
         jobs: { TRAIN: async () => { entered = true; await readFile(fifo); return {}; } },
         settings: { apiUrl: server.url, trainerKillGraceMs: 500, trainerEnvAllow: [] },

@@ -54,6 +54,8 @@ beforeAll(async () => {
   });
   app = await startApp(config);
   url = app.http.graphqlUrl;
+  // Jobs report to this URL (API_URL): a restarted API must come back on the same port.
+  config = { ...config, PORT: Number(new URL(url).port) };
   const setup = await setUpTransfer(url, dataRoot, { identities: 2, imagesPerIdentity: 1 });
   datasetId = setup.datasetId;
   const command = ["node", "--import", "tsx", path.join(REPO, "examples/trainer/train.ts"), "--data", "{datasetPath}", "--out", "{outputDir}", "--seed", "{seed}",

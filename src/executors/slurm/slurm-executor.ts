@@ -1,5 +1,5 @@
 // The `slurm` executor: each run becomes a Slurm batch job running `src/run-one.ts`,
-// which executes it with the local workers' code and reports into the same database.
+// which executes it with the local workers' code and reports through the API with the run's token.
 // Submission and every state change after it go through `reconcile`, run on start
 // and every poll: QUEUED runs without a job are submitted; pending jobs leave their
 // reason on the run; jobs that ended without the run settling (time limit, node
@@ -25,8 +25,8 @@ const OUTPUT_TAIL_BYTES = 4_000;
 export interface SlurmExecutorSettings extends Omit<BatchScriptSettings, "nodeBinary"> {
   /** Where scripts and job output files go: a folder the nodes see at the same path. */
   workDir: string;
-  /** Variables the job gets (database, data roots, API URL...), passed by name with --export. */
-  jobEnv: () => Record<string, string>;
+  /** Variables the job of a run gets (API URL, its run token, data roots...), passed by name with --export. */
+  jobEnv: (runId: string) => Promise<Record<string, string>>;
 }
 
 export function createSlurmExecutor(services: { stores: Stores; runs: RunsService }, access: SlurmAccess, settings: SlurmExecutorSettings, log: (message: string) => void): Executor {
@@ -60,7 +60,7 @@ export function createSlurmExecutor(services: { stores: Stores; runs: RunsServic
     const scriptPath = path.join(settings.workDir, `${run.id}.sbatch`);
     const script = renderBatchScript(run.id, outputFile(run.id), run.resources as RunResources, { ...settings, nodeBinary: process.execPath });
     await writeFile(scriptPath, script, { mode: 0o600 });
-    const env = settings.jobEnv();
+    const env = await settings.jobEnv(run.id);
     const result = await access.run("sbatch", ["--parsable", `--export=PATH,HOME,LANG,${Object.keys(env).join(",")}`, scriptPath], env);
     const jobId = result.stdout.trim().split(";")[0] ?? "";
     if (result.code !== 0 || !/^\d+$/.test(jobId)) {

@@ -1,20 +1,19 @@
 // An EVALUATE run: embed each benchmark's images with the face model (or read precomputed
-// features), compute the protocol's metrics (src/runners/evaluate), and store per benchmark its
-// metrics and ROC curve as soon as it is done; fold/threshold details go into Run.details.
-import type { Prisma } from "../../generated/prisma/client";
+// features), compute the protocol's metrics (src/runners/evaluate), and return per benchmark its
+// metrics and ROC curve as the outcome; fold/threshold details go into Run.details.
+import type { OutcomeCurve, OutcomeMetric } from "../../domain/run-outcome";
 import { isEmbeddingSpec, parseModelInputSpec } from "../../models/input-spec";
 import { runEvaluation, type EvaluateRunParams } from "../../runners/evaluate";
 import { ijbMetaFiles } from "../../runners/evaluate/ijb-layout";
 import { assertRegularFile, createRunnerFiles } from "../../runners/runner-files";
 import type { DataPaths } from "../../services/data-paths";
-import { metricAuditChanges } from "../../services/metrics-service";
 import { isDatasetQualityParams } from "../../runners/quality/params";
 import { runDatasetQualityJob } from "./dataset-quality-job";
-import type { JobContext, JobOutcome } from "./job";
+import type { JobContext, RunOutcome } from "./job";
 
-async function faceModelOf({ run, services }: JobContext) {
+async function faceModelOf({ run, lookups }: JobContext) {
   if (!run.faceModelId) return null;
-  const [model] = await services.stores.catalogue.faceModelsByIds([run.faceModelId]);
+  const model = await lookups.faceModel(run.faceModelId);
   if (!model) throw new Error(`face model ${run.faceModelId} no longer exists`);
   const spec = parseModelInputSpec(model.inputSpec);
   if (!isEmbeddingSpec(spec)) throw new Error(`face model ${model.name}'s input spec does not describe an embedding output`);
@@ -51,35 +50,31 @@ async function recheckPaths(params: EvaluateRunParams, dataPaths: DataPaths): Pr
   return { ...params, benchmarks };
 }
 
-export async function runEvaluateJob(context: JobContext): Promise<JobOutcome> {
-  const { run, signal, progress, services } = context;
+export async function runEvaluateJob(context: JobContext): Promise<RunOutcome> {
+  const { run, signal, progress, paths } = context;
+  // A dataset-quality run stored as EVALUATE before it became its own kind.
   if (isDatasetQualityParams(run.params)) return runDatasetQualityJob(context);
-  const params = await recheckPaths(run.params as unknown as EvaluateRunParams, services.dataPaths);
+  const params = await recheckPaths(run.params as EvaluateRunParams, paths);
   const found = params.mode === "model" ? await faceModelOf(context) : null;
-  const model = found && { ...found, path: await services.dataPaths.resolveExisting("faceModel.modelPath", found.path, "file") };
+  const model = found && { ...found, path: await paths.resolveExisting("faceModel.modelPath", found.path, "file") };
   if (params.mode === "model" && !model) throw new Error("this run evaluates a face model but names none");
 
+  const metrics: OutcomeMetric[] = [];
+  const curves: OutcomeCurve[] = [];
   const result = await runEvaluation({
     params,
     model,
     signal,
     onProgress: (update) => progress.report(update),
-    readImage: createRunnerFiles(services.dataPaths.roots).read,
-    onBenchmark: (benchmark, outcome) =>
-      services.stores.transaction(async (tx) => {
-        const rows = outcome.metrics.map((m) => ({ runId: run.id, benchmarkId: benchmark.benchmarkId, name: m.name, value: m.value, std: m.std, step: 0 }));
-        const inserted = await tx.metrics.upsert(rows);
-        await tx.audit.record({ runId: run.id, actor: `worker ${context.identity.name}`, tokenId: null, action: "logMetrics", changes: metricAuditChanges(rows, inserted) });
-        await tx.notify("metricLogged", { runId: run.id, count: rows.length, names: rows.map((r) => r.name) });
-        await tx.metrics.upsertCurve({
-          runId: run.id,
-          benchmarkId: benchmark.benchmarkId,
-          kind: "ROC",
-          points: outcome.roc as unknown as Prisma.InputJsonObject,
-        });
-      }),
+    readImage: createRunnerFiles(paths.roots).read,
+    onBenchmark: async (benchmark, outcome) => {
+      for (const m of outcome.metrics) metrics.push({ benchmarkId: benchmark.benchmarkId, name: m.name, value: m.value, std: m.std, step: 0 });
+      curves.push({ benchmarkId: benchmark.benchmarkId, kind: "ROC", points: outcome.roc });
+    },
   });
   return {
+    metrics,
+    curves,
     device: result.embedder?.provider ?? "cpu",
     details: {
       benchmarks: result.benchmarks,
