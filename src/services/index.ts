@@ -26,8 +26,8 @@ export function createServices(
   const catalogue = createCatalogueService(stores.catalogue, dataPaths);
   const runs = createRunsService(stores, catalogue);
   const metrics = createMetricsService(stores, runs, catalogue);
-  const launch = createLaunchService(stores, runs, dataPaths);
   const executors = executorSetup ? createExecutors({ stores, runs }, executorSetup) : localOnlyExecutors(stores);
+  const launch = createLaunchService(stores, runs, dataPaths, executors);
   const trainers = createTrainersService(stores, catalogue, dataPaths, executors);
   const evaluationLaunch = createEvaluationLaunchService(stores, dataPaths);
   const pipelines = createPipelinesService({ stores, catalogue, launch, trainers, evaluation: evaluationLaunch });

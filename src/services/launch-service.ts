@@ -7,6 +7,7 @@ import path from "node:path";
 import type { BoundStores, Stores } from "../db/stores";
 import type { Prisma, Run } from "../generated/prisma/client";
 import { AppError, badInput, conflict, required } from "../errors";
+import type { ExecutorRegistry } from "../executors/executor-registry";
 import { isImageToImageSpec, parseModelInputSpec, specOptionNames } from "../models/input-spec";
 import { resolveTransferOptions } from "../runners/transfer/transfer-options";
 import { TransferOptionError } from "../runners/transfer/errors";
@@ -85,7 +86,7 @@ export async function queueTransfer(tx: BoundStores, plan: RunPlan, extra: { pip
   return queuePlannedRun(tx, plan, extra);
 }
 
-export function createLaunchService(stores: Stores, runs: RunsService, paths: DataPaths) {
+export function createLaunchService(stores: Stores, runs: RunsService, paths: DataPaths, executors: ExecutorRegistry) {
   /** Every launch check of a TRANSFER, and the run it would queue; writes nothing. */
   async function planTransfer(input: LaunchTransferInput): Promise<RunPlan> {
     const options = input.options ?? {};
@@ -170,7 +171,7 @@ export function createLaunchService(stores: Stores, runs: RunsService, paths: Da
       return stores.transaction((tx) => queueTransfer(tx, plan));
     },
 
-    /** QUEUED: removed from the queue now. RUNNING: its worker stops within a heartbeat. */
+    /** QUEUED: removed from the queue now. RUNNING: its worker stops within a heartbeat (a Slurm job is scancelled). */
     async cancelRun(id: string, actor?: Actor): Promise<Run> {
       const run = await runs.require(id);
       if (isTerminal(run.status)) throw conflict(`run ${id} is already ${run.status}`);
@@ -181,6 +182,8 @@ export function createLaunchService(stores: Stores, runs: RunsService, paths: Da
         ...(actor ? { audit: { actor, action: "cancelRun", changes: { status: { from: run.status, to: "CANCELLED" } } } } : {}),
       });
       await stores.queue.removeQueuedRun(id);
+      // The executor stops the job now (Slurm: scancel), not at the reconciler's next pass.
+      if (cancelled) await executors.get(cancelled.executor)?.cancel(cancelled);
       return required(cancelled, "run", id);
     },
   };

@@ -99,6 +99,29 @@ afterEach(async () => {
   for (const seed of [1, 2, 3, 4, 5, 6]) await release(seed);
 });
 
+/** Restarts the API with changed config (the cluster and the database stay). */
+async function restartWith(changes: Partial<AppConfig>) {
+  await app.stop();
+  app = await startApp({ ...config, ...changes });
+  url = app.http.graphqlUrl;
+}
+
+async function logOf(id: string): Promise<Array<{ stream: string; line: string }>> {
+  return (await gqlData(url, `query($id: ID!) { run(id: $id) { logTail(lines: 200) { stream line } } }`, { id })).run.logTail;
+}
+
+async function waitLog(id: string, pattern: RegExp, what: string, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  let lines: Array<{ stream: string; line: string }> = [];
+  while (Date.now() < deadline) {
+    lines = await logOf(id);
+    const found = lines.find((l) => l.stream === "job" && pattern.test(l.line));
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`run ${id}: no job output line ${what} in ${timeoutMs} ms; log: ${JSON.stringify(lines.slice(-20))}`);
+}
+
 const ended = (run: any) => ["SUCCEEDED", "FAILED", "CANCELLED"].includes(run.status);
 
 describe.skipIf(skip)("slurm executor on a real one-node Slurm", () => {
@@ -125,6 +148,7 @@ describe.skipIf(skip)("slurm executor on a real one-node Slurm", () => {
     expect(first).toMatchObject({ status: "QUEUED", executor: "slurm", resources: { gpus: 1, cpus: 1, memoryGb: 0.25 } });
     const progress = subscribe(client, `subscription($id: ID!) { runProgress(runId: $id) { done total } }`, { id: first.id });
     const metrics = subscribe(client, `subscription($id: ID!) { metricLogged(runId: $id) { names count } }`, { id: first.id });
+    const jobLog = subscribe(client, `subscription($id: ID!) { runLog(runId: $id) { lines { stream line } } }`, { id: first.id });
     const second = await launch(2);
     const [a, b] = await Promise.all([first, second].map((r) => waitRun(r.id, (run) => run.status === "RUNNING" && run.executorNode, "RUNNING")));
     expect(a.executorNode).toBe(cluster!.node);
@@ -133,6 +157,10 @@ describe.skipIf(skip)("slurm executor on a real one-node Slurm", () => {
       throw new Error(`${error.message}; subscription failure: ${JSON.stringify(progress.failure)}`);
     });
     await metrics.next((e: any) => e.metricLogged.names.includes("train_loss"), 60_000);
+    // The job's output file reaches the run log while it runs: over the subscription and the query.
+    const jobLine = new RegExp(`^realismlab: Slurm job ${a.executorJobId} of run ${first.id} on `);
+    await jobLog.next((e: any) => e.runLog.lines.some((l: any) => l.stream === "job" && jobLine.test(l.line)), 30_000);
+    await waitLog(first.id, jobLine, "naming the job while it runs");
     const third = await launch(3);
     const pending = await waitRun(third.id, (run) => /^PENDING \(Resources\)/.test(run.executorReason ?? ""), "pending on Resources");
     expect(pending.status).toBe("QUEUED");
@@ -143,6 +171,8 @@ describe.skipIf(skip)("slurm executor on a real one-node Slurm", () => {
     expect(listed.stdout).toMatch(/slurm job \d+ \(PENDING \(Resources\)\)/);
     await release(1);
     expect((await waitRun(first.id, ended, "ended")).status).toBe("SUCCEEDED");
+    // ...and after it ended: the batch script's last line.
+    await waitLog(first.id, /^realismlab: run-one exited with status 0$/, "after the job ended");
     await waitRun(third.id, (run) => run.status === "RUNNING", "RUNNING after a GPU freed");
     await release(2);
     await release(3);
@@ -150,17 +180,23 @@ describe.skipIf(skip)("slurm executor on a real one-node Slurm", () => {
     await client.dispose();
   }, 180_000);
 
-  it("cancelRun scancels the job: CANCELLED, and the job leaves the queue", async () => {
+  it("cancelRun scancels the job at once: CANCELLED, and the job leaves the queue", async () => {
+    // The reconciler's poll pushed out of the way: only cancelRun itself can stop the job here.
+    await restartWith({ SLURM_POLL_MS: 600_000 });
     await hold(4);
     const run = await launch(4);
-    const running = await waitRun(run.id, (r) => r.status === "RUNNING", "RUNNING");
+    const running = await waitRun(run.id, (r) => r.status === "RUNNING" && r.executorJobId, "RUNNING");
     await gqlData(url, `mutation($id: ID!) { cancelRun(id: $id) { status } }`, { id: run.id });
-    expect((await runOf(run.id)).status).toBe("CANCELLED");
+    const right = (await cluster!.squeue()).find((job) => job.id === running.executorJobId);
+    expect(right?.state ?? "gone", "the job right after cancelRun").not.toMatch(/^(RUNNING|PENDING)$/);
+    const cancelled = await runOf(run.id);
+    expect(cancelled).toMatchObject({ status: "CANCELLED", executorReason: "CANCELLED (scancel by RealismLab)" });
     const deadline = Date.now() + 30_000;
     while ((await cluster!.squeue()).some((job) => job.id === running.executorJobId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
     expect((await cluster!.squeue()).map((job) => job.id)).not.toContain(running.executorJobId);
     expect((await runOf(run.id)).status).toBe("CANCELLED");
     await release(4);
+    await restartWith({});
   }, 90_000);
 
   it("a job scancelled outside RealismLab FAILS with Slurm's reason", async () => {
@@ -191,11 +227,6 @@ describe.skipIf(skip)("slurm executor on a real one-node Slurm", () => {
   }, 120_000);
 
   it("fails with the reason when the nodes do not see the repository, or sbatch refuses the job", async () => {
-    const restartWith = async (changes: Partial<AppConfig>) => {
-      await app.stop();
-      app = await startApp({ ...config, ...changes });
-      url = app.http.graphqlUrl;
-    };
     const notShared = await mkdtemp(path.join(os.tmpdir(), "realismlab-not-shared-"));
     try {
       await restartWith({ SLURM_REPO_DIR: notShared });
