@@ -8,6 +8,7 @@ import { badInput } from "../errors";
 import { isEmbeddingSpec, ModelInputSpecError, parseModelInputSpec } from "../models/input-spec";
 import { IJB_ALIGNMENT_OPTIONS, type EvaluateBenchmarkParams, type EvaluateRunParams, type IjbAlignmentOption } from "../runners/evaluate";
 import { ALIGNED_SIZE } from "../runners/evaluate/align";
+import { executorColumns, type ExecutorRegistry } from "../executors/executor-registry";
 import type { DataPaths } from "./data-paths";
 import { queuePlannedRun, type RunPlan } from "./run-plan";
 import { resolveEvaluationBenchmarks, type EvaluationBenchmarkInput } from "./evaluation-benchmarks";
@@ -25,6 +26,9 @@ export interface LaunchEvaluationInput {
     group?: string | null;
     maxAttempts?: number | null;
   } | null;
+  /** Overrides the kind's configured executor ("local", "slurm"). */
+  executor?: string | null;
+  resources?: unknown;
 }
 
 type Options = NonNullable<LaunchEvaluationInput["options"]>;
@@ -44,7 +48,7 @@ function integerIn(field: string, value: number, min: number, max: number): numb
   return value;
 }
 
-export function createEvaluationLaunchService(stores: Stores, paths: DataPaths) {
+export function createEvaluationLaunchService(stores: Stores, paths: DataPaths, executors: ExecutorRegistry) {
   /** The training dataset and its transfer method (null, null when unknown). */
   async function lineage(datasetId: string | null) {
     if (!datasetId) return { datasetId: null, transferMethodId: null };
@@ -147,11 +151,12 @@ export function createEvaluationLaunchService(stores: Stores, paths: DataPaths) 
         );
       }
     }
+    const choice = executorColumns(await executors.choose("EVALUATE", input.executor, input.resources));
     const names = params.benchmarks.map((b) => b.name).join(", ");
     const planned = modelIds
       ? await Promise.all(models.map((model) => planModelRun(model, options, names)))
       : [await planFeaturesRun(options, names)];
-    return planned.map((plan) => ({ kind: "EVALUATE", ...plan, params: params as unknown as Prisma.InputJsonObject, maxAttempts }));
+    return planned.map((plan) => ({ kind: "EVALUATE", ...plan, params: params as unknown as Prisma.InputJsonObject, maxAttempts, ...choice }));
   }
 
   return {
@@ -164,7 +169,7 @@ export function createEvaluationLaunchService(stores: Stores, paths: DataPaths) 
         const runs: Run[] = [];
         for (const plan of plans) runs.push(await queuePlannedRun(tx, plan));
         return runs;
-      });
+      }).finally(() => executors.kick());
     },
   };
 }

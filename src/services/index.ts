@@ -29,8 +29,8 @@ export function createServices(
   const executors = executorSetup ? createExecutors({ stores, runs }, executorSetup) : localOnlyExecutors(stores);
   const launch = createLaunchService(stores, runs, dataPaths, executors);
   const trainers = createTrainersService(stores, catalogue, dataPaths, executors);
-  const evaluationLaunch = createEvaluationLaunchService(stores, dataPaths);
-  const pipelines = createPipelinesService({ stores, catalogue, launch, trainers, evaluation: evaluationLaunch });
+  const evaluationLaunch = createEvaluationLaunchService(stores, dataPaths, executors);
+  const pipelines = createPipelinesService({ stores, catalogue, launch, trainers, evaluation: evaluationLaunch, executors });
   // A pipeline moves on whenever one of its runs ends, whichever process ended it.
   runs.onTerminal(async (run) => {
     if (run.pipelineId) await pipelines.advance(run.pipelineId);

@@ -7,7 +7,7 @@ import path from "node:path";
 import type { BoundStores, Stores } from "../db/stores";
 import type { Prisma, Run } from "../generated/prisma/client";
 import { AppError, badInput, conflict, required } from "../errors";
-import type { ExecutorRegistry } from "../executors/executor-registry";
+import { executorColumns, type ExecutorRegistry } from "../executors/executor-registry";
 import { isImageToImageSpec, parseModelInputSpec, specOptionNames } from "../models/input-spec";
 import { resolveTransferOptions } from "../runners/transfer/transfer-options";
 import { TransferOptionError } from "../runners/transfer/errors";
@@ -33,6 +33,9 @@ export interface LaunchTransferInput {
     maxAttempts?: number | null;
     group?: string | null;
   } | null;
+  /** Overrides the kind's configured executor ("local", "slurm"). */
+  executor?: string | null;
+  resources?: unknown;
 }
 
 /** What a TRANSFER job needs, stored in Run.params (the worker reads it back). */
@@ -151,7 +154,9 @@ export function createLaunchService(stores: Stores, runs: RunsService, paths: Da
       // method's ONNX file makes a new configuration.
       modelVersion: await modelVersionOf(modelFile),
     };
+    const choice = await executors.choose("TRANSFER", input.executor, input.resources);
     return {
+      ...executorColumns(choice),
       kind: "TRANSFER",
       name: `${method.name} on ${dataset.name}`,
       params: params as unknown as Prisma.InputJsonObject,
@@ -168,7 +173,9 @@ export function createLaunchService(stores: Stores, runs: RunsService, paths: Da
 
     async launchTransfer(input: LaunchTransferInput): Promise<Run> {
       const plan = await planTransfer(input);
-      return stores.transaction((tx) => queueTransfer(tx, plan));
+      const run = await stores.transaction((tx) => queueTransfer(tx, plan));
+      executors.kick(); // a Slurm run is submitted now rather than at the next poll
+      return run;
     },
 
     /** QUEUED: removed from the queue now. RUNNING: its worker stops within a heartbeat (a Slurm job is scancelled). */

@@ -13,7 +13,7 @@ import { archivedMessage } from "./archived";
 import { isUniqueViolation } from "./prisma-errors";
 import { queuePlannedRun, type RunPlan } from "./run-plan";
 import { assertJsonSize } from "./json-bounds";
-import type { ExecutorRegistry } from "../executors/executor-registry";
+import { executorColumns, type ExecutorRegistry } from "../executors/executor-registry";
 import type { ExecutorChoice } from "../executors/executor";
 
 export interface RegisterTrainerInput {
@@ -42,9 +42,6 @@ export interface LaunchTrainingInput {
   resources?: unknown;
 }
 
-function executorColumns(choice: ExecutorChoice) {
-  return { executor: choice.executor, resources: choice.resources as Prisma.InputJsonObject };
-}
 
 function stringRecord(field: string, value: unknown): Record<string, string> {
   if (value == null) return {};
@@ -111,7 +108,8 @@ export function createTrainersService(stores: Stores, catalogue: CatalogueServic
     return dataset;
   }
 
-  function trainingPlan(setup: TrainingSetup, dataset: Dataset, seed: number, group: string | null | undefined): RunPlan {
+  /** `choice`: the executor and resources checked at launch (default: the kind's from config). */
+  function trainingPlan(setup: TrainingSetup, dataset: Dataset, seed: number, group: string | null | undefined, choice?: ExecutorChoice): RunPlan {
     if (!Number.isInteger(seed)) throw badInput("seed", "must be an integer");
     const { trainer, params } = setup;
     return {
@@ -124,7 +122,7 @@ export function createTrainersService(stores: Stores, catalogue: CatalogueServic
       transferMethodId: dataset.transferMethodId,
       trainerId: trainer.id,
       maxAttempts: setup.maxAttempts,
-      ...executorColumns(executors.defaultFor("TRAIN")),
+      ...executorColumns(choice ?? executors.defaultFor("TRAIN")),
     };
   }
 
@@ -133,7 +131,7 @@ export function createTrainersService(stores: Stores, catalogue: CatalogueServic
     const setup = await checkTrainer(input);
     const dataset = await checkTrainingDataset(input.datasetId);
     const choice = await executors.choose("TRAIN", input.executor, input.resources);
-    return { ...trainingPlan(setup, dataset, input.seed ?? 0, input.group), ...executorColumns(choice) };
+    return trainingPlan(setup, dataset, input.seed ?? 0, input.group, choice);
   }
 
   return {
