@@ -1,8 +1,9 @@
 // The slurm executor against a real one-node Slurm (slurm-cluster.ts): TRAIN runs
-// launched through GraphQL become Slurm jobs running src/run-one.ts; two run at once
-// on the 2-GPU node while a third waits QUEUED with Slurm's reason; progress and
-// metrics stream over graphql-ws; cancel scancels; an outside scancel, a time limit
-// and an API restart mid-job are reconciled; 3 GPUs are refused at launch.
+// launched through GraphQL (a pipeline, launchTraining) become Slurm jobs running
+// src/run-one.ts; two run at once on the 2-GPU node while a third waits QUEUED with
+// Slurm's reason; progress, metrics and the job's output stream over graphql-ws;
+// cancel scancels at once; an outside scancel, a time limit and an API restart
+// mid-job are reconciled; 3 GPUs are refused at launch.
 import { execFileSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -12,6 +13,7 @@ import { startApp, type RunningApp } from "../../src/app";
 import { loadConfig, type AppConfig } from "../../src/config/config";
 import { embeddingModelSpec } from "../../src/fixtures";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { writePairBenchmark } from "../evaluation/helpers";
 import { gql, gqlData, subscribe, wsClient } from "../helpers/graphql-client";
 import { setUpTransfer } from "../helpers/transfer-setup";
 import { cli, cliEnv } from "../cli/helpers";
@@ -29,6 +31,7 @@ let app: RunningApp;
 let url: string;
 let datasetId: string;
 let trainerId: string;
+let benchmarkPath: string;
 const skip = !!slurmUnavailable() && process.env.CI !== "true";
 
 beforeAll(async () => {
@@ -56,6 +59,7 @@ beforeAll(async () => {
   url = app.http.graphqlUrl;
   const setup = await setUpTransfer(url, dataRoot, { identities: 2, imagesPerIdentity: 1 });
   datasetId = setup.datasetId;
+  benchmarkPath = (await writePairBenchmark(dataRoot, "lfw-mini", 40, 5)).path;
   const command = ["node", "--import", "tsx", path.join(REPO, "examples/trainer/train.ts"), "--data", "{datasetPath}", "--out", "{outputDir}", "--seed", "{seed}",
     "--epochs", "3", "--sleep-ms", "100", "--hold-while-exists", path.join(holdDir, "hold-{seed}")];
   trainerId = (await gqlData(url, `mutation($input: RegisterTrainerInput!) { registerTrainer(input: $input) { id } }`, {
@@ -69,6 +73,19 @@ afterAll(async () => {
   await cluster?.stop();
   for (const dir of [dataRoot, holdDir]) if (dir) await rm(dir, { recursive: true, force: true });
 }, 60_000);
+
+const PIPELINE = `mutation($input: LaunchPipelineInput!) { launchPipeline(input: $input) { id } }`;
+const pipelineInput = (seeds: number[], trainResources: Record<string, unknown>) => ({
+  sourceDatasetId: datasetId,
+  trainerId,
+  benchmarks: [{ name: "LFW", dataPath: benchmarkPath }],
+  evaluationOptions: { allowNonStandardSize: true },
+  repeats: seeds.length,
+  seeds,
+  includeBaseline: true,
+  trainExecutor: "slurm",
+  trainResources,
+});
 
 const hold = (seed: number) => writeFile(path.join(holdDir, `hold-${seed}`), "");
 const release = (seed: number) => rm(path.join(holdDir, `hold-${seed}`), { force: true });
@@ -141,43 +158,64 @@ describe.skipIf(skip)("slurm executor on a real one-node Slurm", () => {
     timeoutRunId = (await launch(90, { gpus: 0, timeLimit: "1" })).id;
   });
 
-  it("runs two 1-GPU jobs at once, keeps the third QUEUED with Slurm's reason, and streams progress and metrics", async () => {
+  it("a pipeline's TRAIN steps go to Slurm with gpus: 1: two run at once, the third waits QUEUED with Slurm's reason; progress, metrics and job output stream", async () => {
     for (const seed of [1, 2, 3]) await hold(seed);
+    const trainResources = { gpus: 1, cpus: 1, memoryGb: 0.3 };
+    const refused = await gql(url, PIPELINE, { input: pipelineInput([1, 2, 3], { ...trainResources, gpus: 3 }) });
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "trainResources.gpus" });
+    expect(refused.errors?.[0]?.message).toMatch(/^trainResources\.gpus: asks 3 GPUs; the largest node of partition gpu has 2/);
+    const [pipeline] = (await gqlData(url, PIPELINE, { input: pipelineInput([1, 2, 3], trainResources) })).launchPipeline;
+    const trains = async () =>
+      (await gqlData(url, `query($id: ID!) { pipeline(id: $id) { runs { seed kind ${RUN_FIELDS} } } }`, { id: pipeline.id })).pipeline.runs.filter((r: any) => r.kind === "TRAIN");
+    const launched = await trains();
+    expect(launched).toHaveLength(3);
+    for (const run of launched) expect(run).toMatchObject({ executor: "slurm", resources: trainResources });
     const client = wsClient(app.http.wsUrl);
-    const first = await launch(1);
-    expect(first).toMatchObject({ status: "QUEUED", executor: "slurm", resources: { gpus: 1, cpus: 1, memoryGb: 0.25 } });
-    const progress = subscribe(client, `subscription($id: ID!) { runProgress(runId: $id) { done total } }`, { id: first.id });
-    const metrics = subscribe(client, `subscription($id: ID!) { metricLogged(runId: $id) { names count } }`, { id: first.id });
-    const jobLog = subscribe(client, `subscription($id: ID!) { runLog(runId: $id) { lines { stream line } } }`, { id: first.id });
-    const second = await launch(2);
-    const [a, b] = await Promise.all([first, second].map((r) => waitRun(r.id, (run) => run.status === "RUNNING" && run.executorNode, "RUNNING")));
-    expect(a.executorNode).toBe(cluster!.node);
-    expect(b.executorJobId).toMatch(/^\d+$/);
-    await progress.next((e: any) => e.runProgress.done === 3, 60_000).catch((error) => {
-      throw new Error(`${error.message}; subscription failure: ${JSON.stringify(progress.failure)}`);
+    const watch = (run: any) => ({
+      progress: subscribe(client, `subscription($id: ID!) { runProgress(runId: $id) { done total } }`, { id: run.id }),
+      metrics: subscribe(client, `subscription($id: ID!) { metricLogged(runId: $id) { names count } }`, { id: run.id }),
+      log: subscribe(client, `subscription($id: ID!) { runLog(runId: $id) { lines { stream line } } }`, { id: run.id }),
     });
-    await metrics.next((e: any) => e.metricLogged.names.includes("train_loss"), 60_000);
+    const watched = new Map<string, ReturnType<typeof watch>>(launched.map((run: any) => [run.id, watch(run)]));
+    // Two RUNNING on the node, the third QUEUED with Slurm's reason (held until one of them ends).
+    let split: { running: any[]; pending: any[] } = { running: [], pending: [] };
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const runs = await trains();
+      split = { running: runs.filter((r: any) => r.status === "RUNNING" && r.executorNode), pending: runs.filter((r: any) => r.status === "QUEUED" && /^PENDING \(Resources\)/.test(r.executorReason ?? "")) };
+      if (split.running.length === 2 && split.pending.length === 1) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(split.running.map((r) => r.executorNode), JSON.stringify(await trains())).toEqual([cluster!.node, cluster!.node]);
+    expect(split.pending).toHaveLength(1);
+    const [first, second] = split.running;
+    const third = split.pending[0];
+    const streams = watched.get(first.id)!;
+    await streams.progress.next((e: any) => e.runProgress.done === 3, 60_000).catch((error) => {
+      throw new Error(`${error.message}; subscription failure: ${JSON.stringify(streams.progress.failure)}`);
+    });
+    await streams.metrics.next((e: any) => e.metricLogged.names.includes("train_loss"), 60_000);
     // The job's output file reaches the run log while it runs: over the subscription and the query.
-    const jobLine = new RegExp(`^realismlab: Slurm job ${a.executorJobId} of run ${first.id} on `);
-    await jobLog.next((e: any) => e.runLog.lines.some((l: any) => l.stream === "job" && jobLine.test(l.line)), 30_000);
+    const jobLine = new RegExp(`^realismlab: Slurm job ${first.executorJobId} of run ${first.id} on `);
+    await streams.log.next((e: any) => e.runLog.lines.some((l: any) => l.stream === "job" && jobLine.test(l.line)), 30_000);
     await waitLog(first.id, jobLine, "naming the job while it runs");
-    const third = await launch(3);
-    const pending = await waitRun(third.id, (run) => /^PENDING \(Resources\)/.test(run.executorReason ?? ""), "pending on Resources");
-    expect(pending.status).toBe("QUEUED");
     // The CLI's table says where each run is (all three are held in place meanwhile).
     const listed = await cli(["runs", "--kind", "TRAIN", "--status", "queued,running"], cliEnv(url));
     expect(listed.code).toBe(0);
-    expect(listed.stdout).toContain(`slurm job ${a.executorJobId} on ${cluster!.node} (RUNNING)`);
+    expect(listed.stdout).toContain(`slurm job ${first.executorJobId} on ${cluster!.node} (RUNNING)`);
     expect(listed.stdout).toMatch(/slurm job \d+ \(PENDING \(Resources\)\)/);
-    await release(1);
+    expect((await runOf(third.id)).status).toBe("QUEUED");
+    await release(first.seed);
     expect((await waitRun(first.id, ended, "ended")).status).toBe("SUCCEEDED");
     // ...and after it ended: the batch script's last line.
     await waitLog(first.id, /^realismlab: run-one exited with status 0$/, "after the job ended");
     await waitRun(third.id, (run) => run.status === "RUNNING", "RUNNING after a GPU freed");
-    await release(2);
-    await release(3);
+    await release(second.seed);
+    await release(third.seed);
     for (const run of [second, third]) expect((await waitRun(run.id, ended, "ended")).status).toBe("SUCCEEDED");
     await client.dispose();
+    // The evaluations queued next go to the local queue (no worker here): the pipeline is stopped.
+    await gqlData(url, `mutation($id: ID!) { cancelPipeline(id: $id) { status } }`, { id: pipeline.id });
   }, 180_000);
 
   it("cancelRun scancels the job at once: CANCELLED, and the job leaves the queue", async () => {
