@@ -16,6 +16,9 @@ import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { writePairBenchmark } from "../evaluation/helpers";
 import { gql, gqlData, subscribe, wsClient } from "../helpers/graphql-client";
 import { setUpTransfer } from "../helpers/transfer-setup";
+import pg from "pg";
+import { endedJobReader } from "../../src/executors/slurm/ended-job";
+import { localSlurmAccess } from "../../src/executors/slurm/slurm-commands";
 import { cli, cliEnv } from "../cli/helpers";
 import { startSlurmCluster, slurmUnavailable, type SlurmCluster } from "./slurm-cluster";
 
@@ -90,9 +93,9 @@ const pipelineInput = (seeds: number[], trainResources: Record<string, unknown>)
 const hold = (seed: number) => writeFile(path.join(holdDir, `hold-${seed}`), "");
 const release = (seed: number) => rm(path.join(holdDir, `hold-${seed}`), { force: true });
 
-async function launch(seed: number, resources?: Record<string, unknown>) {
-  const data = await gqlData(url, `mutation($d: ID!, $t: ID!, $s: Int, $r: RunResourcesInput) { launchTraining(datasetId: $d, trainerId: $t, seed: $s, resources: $r) { ${RUN_FIELDS} } }`,
-    { d: datasetId, t: trainerId, s: seed, r: resources ?? null });
+async function launch(seed: number, resources?: Record<string, unknown>, maxAttempts = 1) {
+  const data = await gqlData(url, `mutation($d: ID!, $t: ID!, $s: Int, $r: RunResourcesInput, $m: Int) { launchTraining(datasetId: $d, trainerId: $t, seed: $s, resources: $r, maxAttempts: $m) { ${RUN_FIELDS} } }`,
+    { d: datasetId, t: trainerId, s: seed, r: resources ?? null, m: maxAttempts });
   return data.launchTraining;
 }
 
@@ -113,7 +116,7 @@ async function waitRun(id: string, until: (run: any) => boolean, what: string, t
 
 // A failed assertion must not leave a held job occupying a GPU for the next test.
 afterEach(async () => {
-  for (const seed of [1, 2, 3, 4, 5, 6]) await release(seed);
+  for (const seed of [1, 2, 3, 4, 5, 6, 9, 10]) await release(seed);
 });
 
 /** Restarts the API with changed config (the cluster and the database stay). */
@@ -137,6 +140,13 @@ async function waitLog(id: string, pattern: RegExp, what: string, timeoutMs = 30
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`run ${id}: no job output line ${what} in ${timeoutMs} ms; log: ${JSON.stringify(lines.slice(-20))}`);
+}
+
+const slurm = (command: string, args: string[]) => execFileSync(command, args, { env: { ...process.env, ...cluster!.env }, encoding: "utf8" });
+
+async function jobGone(jobId: string) {
+  const deadline = Date.now() + 30_000;
+  while ((await cluster!.squeue()).some((job) => job.id === jobId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
 }
 
 const ended = (run: any) => ["SUCCEEDED", "FAILED", "CANCELLED"].includes(run.status);
@@ -281,6 +291,64 @@ describe.skipIf(skip)("slurm executor on a real one-node Slurm", () => {
       await rm(notShared, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it("node failure: re-queued as a new job while maxAttempts allows, then FAILED with Slurm's reason", async () => {
+    const node = cluster!.node;
+    const nodeState = () => slurm("sinfo", ["-h", "-n", node, "-o", "%t"]).trim();
+    const resume = async () => {
+      if (/down|drain/.test(nodeState())) slurm("scontrol", ["update", `nodename=${node}`, "state=resume"]);
+      const deadline = Date.now() + 30_000;
+      while (!/^(idle|mix|alloc)/.test(nodeState()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    };
+    await hold(9);
+    try {
+      const run = await launch(9, undefined, 2);
+      const first = await waitRun(run.id, (r) => r.status === "RUNNING" && r.executorJobId, "RUNNING");
+      slurm("scontrol", ["update", `nodename=${node}`, "state=down", "reason=realismlab-test-node-failure"]);
+      const requeued = await waitRun(run.id, (r) => /^\d+$/.test(r.executorJobId ?? "") && r.executorJobId !== first.executorJobId, "submitted again");
+      expect(requeued.status).toBe("QUEUED");
+      const why = (await logOf(run.id)).find((l) => l.stream === "system" && /re-queued/.test(l.line));
+      expect(why?.line).toMatch(new RegExp(`^Slurm job ${first.executorJobId} ended NODE_FAIL.*; re-queued \\(attempt 1 of 2\\)$`));
+      await resume();
+      const second = await waitRun(run.id, (r) => r.status === "RUNNING" && r.executorJobId === requeued.executorJobId, "RUNNING again");
+      // The second failure spends the last attempt.
+      slurm("scontrol", ["update", `nodename=${node}`, "state=down", "reason=realismlab-test-node-failure"]);
+      const failed = await waitRun(run.id, ended, "failed");
+      expect(failed.status).toBe("FAILED");
+      expect(failed.error).toMatch(new RegExp(`^Slurm job ${second.executorJobId} ended NODE_FAIL`));
+    } finally {
+      await resume();
+    }
+  }, 150_000);
+
+  it("a job that vanished from Slurm FAILS the run", async () => {
+    await hold(10);
+    const run = await launch(10);
+    const running = await waitRun(run.id, (r) => r.status === "RUNNING" && r.executorJobId, "RUNNING");
+    await app.stop();
+    slurm("scancel", [running.executorJobId]);
+    await jobGone(running.executorJobId);
+    // A job id the controller does not know (its state was lost, or it forgot the job).
+    const db = new pg.Client({ connectionString: database.url });
+    await db.connect();
+    await db.query(`UPDATE run SET executor_job_id = '99999999' WHERE id = $1`, [run.id]);
+    await db.end();
+    app = await startApp(config);
+    url = app.http.graphqlUrl;
+    const failed = await waitRun(run.id, ended, "failed");
+    expect(failed).toMatchObject({ status: "FAILED", error: "Slurm job 99999999 vanished from the queue", executorReason: "vanished" });
+  }, 90_000);
+
+  it("reads an ended job from scontrol where the cluster keeps no accounting (sacct refused)", async () => {
+    const jobId = slurm("sbatch", ["--parsable", "--no-requeue", `--output=${path.join(cluster!.dir, "jobs", "exit3.out")}`, "--wrap", "exit 3"]).trim().split(";")[0]!;
+    await jobGone(jobId);
+    const logs: string[] = [];
+    const reader = endedJobReader(localSlurmAccess(), (line) => logs.push(line));
+    expect(await reader.read(jobId)).toEqual({ state: "FAILED", reason: "NonZeroExitCode, exit 3:0", node: cluster!.node, source: "scontrol" });
+    expect(logs).toEqual([expect.stringMatching(/^sacct unusable, reading ended jobs from scontrol: .*accounting storage is disabled/i)]);
+    expect(await reader.read("99999999")).toBeNull();
+    expect(logs).toHaveLength(1); // sacct is not asked again
+  }, 60_000);
 
   it("a job over its time limit FAILS with TIMEOUT", async () => {
     const failed = await waitRun(timeoutRunId, ended, "ended by its time limit", 180_000);

@@ -28,6 +28,8 @@ export function renderBatchScript(runId: string, outputFile: string, resources: 
     `--output=${outputFile}`,
     "--nodes=1",
     "--ntasks=1",
+    // RealismLab decides retries (maxAttempts); Slurm's own requeue would bypass that count.
+    "--no-requeue",
     ...(resources.partition ? [`--partition=${resources.partition}`] : []),
     ...(settings.account ? [`--account=${settings.account}`] : []),
     ...(settings.qos ? [`--qos=${settings.qos}`] : []),

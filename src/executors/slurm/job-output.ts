@@ -36,6 +36,15 @@ export async function outputEnd(file: string, bytes = 4_000): Promise<string> {
   return (await readFrom(file, start, bytes)).toString("utf8").trim();
 }
 
+/** One line of the server's own ("system") into the run log, e.g. why a job is re-queued. */
+export async function appendSystemLine(stores: Stores, runId: string, line: string): Promise<void> {
+  const lines = [{ stream: "system" as const, line: line.slice(0, MAX_LINE) }];
+  await stores.transaction(async (tx) => {
+    await tx.trainers.appendLog(runId, lines, LOG_LINES_KEPT);
+    await tx.notify("runLog", { runId, lines });
+  });
+}
+
 /**
  * Copies the next part of `file` into the run log (stream "job") and announces it on runLog.
  * Only whole lines while the job may still write (`ended` false), unless a single line fills a

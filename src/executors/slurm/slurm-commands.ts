@@ -10,8 +10,10 @@ export interface SlurmCommandResult {
   code: number;
 }
 
+export type SlurmCommand = "sbatch" | "squeue" | "scontrol" | "scancel" | "sinfo" | "sacct";
+
 export interface SlurmAccess {
-  run(command: "sbatch" | "squeue" | "scontrol" | "scancel" | "sinfo", args: string[], env?: Record<string, string>): Promise<SlurmCommandResult>;
+  run(command: SlurmCommand, args: string[], env?: Record<string, string>): Promise<SlurmCommandResult>;
 }
 
 const TIMEOUT_MS = 30_000;

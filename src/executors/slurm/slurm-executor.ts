@@ -14,9 +14,10 @@ import { badInput } from "../../errors";
 import type { Executor, RunResources } from "../executor";
 import { timeLimitMinutes } from "../resources";
 import { renderBatchScript, type BatchScriptSettings } from "./batch-script";
-import { copyJobOutput, outputEnd, TOTAL_BYTES } from "./job-output";
+import { appendSystemLine, copyJobOutput, outputEnd, TOTAL_BYTES } from "./job-output";
 import type { SlurmAccess } from "./slurm-commands";
-import { parseScontrolJob, parseSinfo, parseSqueue, SINFO_FORMAT, SQUEUE_FORMAT, type SlurmJob } from "./slurm-state";
+import { endedJobReader } from "./ended-job";
+import { parseSinfo, parseSqueue, SINFO_FORMAT, SQUEUE_FORMAT, type SlurmJob } from "./slurm-state";
 
 /** Slurm end states after which another attempt may succeed (the job's fault was the cluster's). */
 const RETRYABLE = new Set(["NODE_FAIL", "PREEMPTED", "BOOT_FAIL", "REQUEUED"]);
@@ -72,16 +73,10 @@ export function createSlurmExecutor(services: { stores: Stores; runs: RunsServic
     return new Map(parseSqueue(result.stdout).filter((job) => job.name.startsWith("rl-")).map((job) => [job.name.slice(3), job]));
   }
 
-  /** A job no longer in squeue: what scontrol still remembers of it (null once forgotten). */
-  async function endedJob(jobId: string): Promise<{ state: string; reason: string } | null> {
-    const result = await access.run("scontrol", ["show", "job", "-o", jobId]);
-    if (result.code !== 0) return null;
-    const fields = parseScontrolJob(result.stdout);
-    return fields.JobState ? { state: fields.JobState, reason: fields.Reason ?? "None" } : null;
-  }
+  const endedJobs = endedJobReader(access, log);
 
   async function settleEnded(run: Run, jobId: string) {
-    const ended = await endedJob(jobId);
+    const ended = await endedJobs.read(jobId);
     const [current] = await services.stores.runs.byIds([run.id]);
     if (!current || !["QUEUED", "RUNNING"].includes(current.status)) return; // run-one settled it
     if (ended && ["PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "SUSPENDED"].includes(ended.state)) return;
@@ -92,7 +87,10 @@ export function createSlurmExecutor(services: { stores: Stores; runs: RunsServic
     if (ended && RETRYABLE.has(ended.state) && current.attempt < current.maxAttempts) {
       // Another attempt: back to QUEUED without a job, so the next pass submits it again.
       if (current.status === "RUNNING") await services.stores.transaction((tx) => tx.requeueRunningRun(run.id, what));
+      await copyOutput(run, true); // the rest of this attempt's output, before the next sbatch truncates it
       await store.recordJob(run.id, { executorJobId: null, executorNode: null, executorReason: `${what}; re-queued`, executorLogOffset: 0 });
+      await appendSystemLine(services.stores, run.id, `${what}; re-queued (attempt ${current.attempt} of ${current.maxAttempts})`);
+      log(`run ${run.id}: ${what}; re-queued`);
       return;
     }
     await store.recordJob(run.id, { executorReason: ended?.state ?? "vanished" });
