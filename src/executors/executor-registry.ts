@@ -71,6 +71,7 @@ export function createExecutorRegistry(executors: Executor[], defaults: Executor
     stop() {
       if (timer) clearInterval(timer);
       timer = null;
+      for (const executor of executors) executor.close?.();
     },
   };
 }

@@ -152,6 +152,7 @@ export function createSlurmExecutor(services: { stores: Stores; runs: RunsServic
       else await store.recordJob(run.id, { executorReason: "CANCELLED (scancel by RealismLab)" });
     },
     reconcile,
+    close: () => access.close?.(),
   };
 }
 
