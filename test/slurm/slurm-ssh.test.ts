@@ -143,10 +143,12 @@ describe.skipIf(skip)("slurm executor over SSH to a real sshd", () => {
   it("passes hostile argument text as one argument, never as shell syntax", async () => {
     const marker = path.join(os.tmpdir(), `realismlab-ssh-pwned-${process.pid}`);
     const ssh = access(readFileSync(sshd!.knownHostsFile, "utf8"));
-    const hostile = `%i $(touch ${marker}) \`touch ${marker}\`; touch ${marker} | "'`;
-    const result = await ssh.run("squeue", ["-h", "-a", "-o", hostile], { RL_VALUE: `it's $(touch ${marker}) "quoted"` });
+    const hostile = `%P $(touch ${marker}) \`touch ${marker}\`; touch ${marker} | "'`;
+    const result = await ssh.run("sinfo", ["-h", "-o", hostile], { RL_VALUE: `it's $(touch ${marker}) "quoted"` });
     ssh.close();
     expect(result.code, result.stderr).toBe(0);
+    // sinfo got the text as its format, byte for byte (only %P replaced by the partition).
+    expect(result.stdout.trim()).toBe(hostile.replace("%P", "gpu*"));
     expect(existsSync(marker)).toBe(false);
   });
 
