@@ -215,10 +215,20 @@ describe.skipIf(skip)("slurm executor on a real one-node Slurm", () => {
     expect(listed.stdout).toContain(`slurm job ${first.executorJobId} on ${cluster!.node} (RUNNING)`);
     expect(listed.stdout).toMatch(/slurm job \d+ \(PENDING \(Resources\)\)/);
     expect((await runOf(third.id)).status).toBe("QUEUED");
+    const pendingShown = await cli(["runs", "show", third.id], cliEnv(url));
+    expect(pendingShown.code, pendingShown.stderr).toBe(0);
+    expect(pendingShown.stdout).toMatch(/^Executor +slurm$/m);
+    expect(pendingShown.stdout).toMatch(new RegExp(`^Job +${third.executorJobId}$`, "m"));
+    expect(pendingShown.stdout).toMatch(/^Reason +PENDING \(Resources\)$/m);
+    expect(pendingShown.stdout).toMatch(/^Resources +gpus=1 cpus=1 memoryGb=0.3$/m);
     await release(first.seed);
     expect((await waitRun(first.id, ended, "ended")).status).toBe("SUCCEEDED");
     // ...and after it ended: the batch script's last line.
     await waitLog(first.id, /^realismlab: run-one exited with status 0$/, "after the job ended");
+    const endedShown = await cli(["runs", "show", first.id, "--log", "200"], cliEnv(url));
+    expect(endedShown.stdout).toMatch(/^Status +SUCCEEDED$/m);
+    expect(endedShown.stdout).toMatch(new RegExp(`^Node +${cluster!.node}$`, "m"));
+    expect(endedShown.stdout).toContain("  [job] realismlab: run-one exited with status 0");
     await waitRun(third.id, (run) => run.status === "RUNNING", "RUNNING after a GPU freed");
     await release(second.seed);
     await release(third.seed);
