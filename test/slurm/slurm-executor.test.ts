@@ -16,13 +16,17 @@ import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { writePairBenchmark } from "../evaluation/helpers";
 import { gql, gqlData, subscribe, wsClient } from "../helpers/graphql-client";
 import { setUpTransfer } from "../helpers/transfer-setup";
+import { existsSync } from "node:fs";
 import pg from "pg";
+import { chromium } from "playwright-core";
+import { ensureDashboardBuilt } from "../helpers/dashboard-build";
 import { endedJobReader } from "../../src/executors/slurm/ended-job";
 import { localSlurmAccess } from "../../src/executors/slurm/slurm-commands";
 import { cli, cliEnv } from "../cli/helpers";
 import { startSlurmCluster, slurmUnavailable, type SlurmCluster } from "./slurm-cluster";
 
 const REPO = path.resolve(".");
+const CHROMIUM = "/usr/bin/chromium";
 const RUN_FIELDS = "id status error executor executorJobId executorNode executorReason resources progress { done total }";
 
 let cluster: SlurmCluster | null = null;
@@ -149,6 +153,27 @@ async function jobGone(jobId: string) {
   while ((await cluster!.squeue()).some((job) => job.id === jobId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
 }
 
+/** The run page's facts (its <dt>/<dd> pairs) in a real Chromium; null where Chromium is missing (CI=true: a failure). */
+async function runPageFacts(runId: string): Promise<Record<string, string> | null> {
+  if (!existsSync(CHROMIUM)) {
+    if (process.env.CI === "true") throw new Error(`CI=true but ${CHROMIUM} is missing`);
+    console.warn(`dashboard check skipped: ${CHROMIUM} is missing`);
+    return null;
+  }
+  ensureDashboardBuilt();
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu"] });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${app.http.url}/runs/${runId}`);
+    await page.locator("dt", { hasText: "Executor" }).waitFor({ timeout: 30_000 });
+    const terms = await page.locator("dt").allTextContents();
+    const values = await page.locator("dt + dd").allTextContents();
+    return Object.fromEntries(terms.map((term, i) => [term, values[i] ?? ""]));
+  } finally {
+    await browser.close();
+  }
+}
+
 const ended = (run: any) => ["SUCCEEDED", "FAILED", "CANCELLED"].includes(run.status);
 
 describe.skipIf(skip)("slurm executor on a real one-node Slurm", () => {
@@ -221,6 +246,9 @@ describe.skipIf(skip)("slurm executor on a real one-node Slurm", () => {
     expect(pendingShown.stdout).toMatch(new RegExp(`^Job +${third.executorJobId}$`, "m"));
     expect(pendingShown.stdout).toMatch(/^Reason +PENDING \(Resources\)$/m);
     expect(pendingShown.stdout).toMatch(/^Resources +gpus=1 cpus=1 memoryGb=0.3$/m);
+    // The dashboard's run page says the same.
+    const page = await runPageFacts(third.id);
+    if (page) expect(page).toMatchObject({ Executor: "slurm", Job: third.executorJobId, Node: "—", Reason: "PENDING (Resources)" });
     await release(first.seed);
     expect((await waitRun(first.id, ended, "ended")).status).toBe("SUCCEEDED");
     // ...and after it ended: the batch script's last line.
