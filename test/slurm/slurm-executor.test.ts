@@ -166,9 +166,12 @@ async function runPageFacts(runId: string): Promise<Record<string, string> | nul
     const page = await browser.newPage();
     await page.goto(`${app.http.url}/runs/${runId}`);
     await page.locator("dt", { hasText: "Executor" }).waitFor({ timeout: 30_000 });
-    const terms = await page.locator("dt").allTextContents();
-    const values = await page.locator("dt + dd").allTextContents();
-    return Object.fromEntries(terms.map((term, i) => [term, values[i] ?? ""]));
+    const facts: Record<string, string> = {};
+    const terms = page.locator("dt");
+    for (let i = 0; i < (await terms.count()); i++) {
+      facts[await terms.nth(i).innerText()] = await terms.nth(i).locator("xpath=following-sibling::dd[1]").innerText();
+    }
+    return facts;
   } finally {
     await browser.close();
   }
