@@ -95,18 +95,27 @@ export function createPipelinesService(deps: {
    * it would only advance this pipeline, which is finished.) False when it had finished already.
    */
   async function finishAndCancelSteps(pipeline: Pipeline, status: "FAILED" | "CANCELLED", error: string): Promise<boolean> {
-    return stores.transaction(async (tx) => {
+    const cancelled: Run[] = [];
+    const finished = await stores.transaction(async (tx) => {
+      cancelled.length = 0; // a retried transaction starts over
       if (!(await tx.pipelines.finish(pipeline.id, status, error))) return false;
       const now = new Date();
       for (const run of (await tx.pipelines.runsOf(pipeline.id)).filter((r) => !isTerminal(r.status))) {
         const row = await tx.runs.updateIfStatus(run.id, run.status, { status: "CANCELLED", error: `cancelled: its pipeline is ${status}`, finishedAt: now });
         if (!row) continue;
+        cancelled.push(row);
         await tx.queue.removeQueuedRun(row.id);
         await tx.notify("runUpdated", { runId: row.id, kind: row.kind, status: row.status, group: row.group });
       }
       await tx.notify("pipelineUpdated", { pipelineId: pipeline.id, status });
       return true;
     });
+    // Their executors stop the jobs now (Slurm: scancel), as cancelRun does; what fails here
+    // the reconciler still stops (it scancels the jobs of finished runs).
+    for (const run of cancelled) {
+      if (run.executor !== "local") await deps.executors.get(run.executor)?.cancel(run).catch(() => undefined);
+    }
+    return finished;
   }
 
   /** The dataset the trainings use: the source (baseline), else the transfer's output once it SUCCEEDED. */
