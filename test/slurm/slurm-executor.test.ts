@@ -1,9 +1,11 @@
 // The slurm executor against a real one-node Slurm (slurm-cluster.ts): TRAIN runs
 // launched through GraphQL (a pipeline, launchTraining) become Slurm jobs running
 // src/run-one.ts; two run at once on the 2-GPU node while a third waits QUEUED with
-// Slurm's reason; progress, metrics and the job's output stream over graphql-ws;
-// cancel scancels at once; an outside scancel, a time limit and an API restart
-// mid-job are reconciled; 3 GPUs are refused at launch.
+// Slurm's reason (also in `runs show` and the dashboard's run page); progress, metrics
+// and the job's output stream over graphql-ws; cancel scancels at once; an outside
+// scancel, a time limit, a vanished job and an API restart mid-job are reconciled
+// (ended jobs read from scontrol: accounting is off, so sacct is refused); a node
+// failure re-queues while maxAttempts allows, then fails; 3 GPUs are refused at launch.
 import { execFileSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -333,35 +335,6 @@ describe.skipIf(skip)("slurm executor on a real one-node Slurm", () => {
     }
   }, 120_000);
 
-  it("node failure: re-queued as a new job while maxAttempts allows, then FAILED with Slurm's reason", async () => {
-    const node = cluster!.node;
-    const nodeState = () => slurm("sinfo", ["-h", "-n", node, "-o", "%t"]).trim();
-    const resume = async () => {
-      if (/down|drain/.test(nodeState())) slurm("scontrol", ["update", `nodename=${node}`, "state=resume"]);
-      const deadline = Date.now() + 30_000;
-      while (!/^(idle|mix|alloc)/.test(nodeState()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
-    };
-    await hold(9);
-    try {
-      const run = await launch(9, undefined, 2);
-      const first = await waitRun(run.id, (r) => r.status === "RUNNING" && r.executorJobId, "RUNNING");
-      slurm("scontrol", ["update", `nodename=${node}`, "state=down", "reason=realismlab-test-node-failure"]);
-      const requeued = await waitRun(run.id, (r) => /^\d+$/.test(r.executorJobId ?? "") && r.executorJobId !== first.executorJobId, "submitted again");
-      expect(requeued.status).toBe("QUEUED");
-      const why = (await logOf(run.id)).find((l) => l.stream === "system" && /re-queued/.test(l.line));
-      expect(why?.line).toMatch(new RegExp(`^Slurm job ${first.executorJobId} ended NODE_FAIL.*; re-queued \\(attempt 1 of 2\\)$`));
-      await resume();
-      const second = await waitRun(run.id, (r) => r.status === "RUNNING" && r.executorJobId === requeued.executorJobId, "RUNNING again");
-      // The second failure spends the last attempt.
-      slurm("scontrol", ["update", `nodename=${node}`, "state=down", "reason=realismlab-test-node-failure"]);
-      const failed = await waitRun(run.id, ended, "failed");
-      expect(failed.status).toBe("FAILED");
-      expect(failed.error).toMatch(new RegExp(`^Slurm job ${second.executorJobId} ended NODE_FAIL`));
-    } finally {
-      await resume();
-    }
-  }, 150_000);
-
   it("a job that vanished from Slurm FAILS the run", async () => {
     await hold(10);
     const run = await launch(10);
@@ -398,6 +371,36 @@ describe.skipIf(skip)("slurm executor on a real one-node Slurm", () => {
     expect(failed.error).toMatch(/ended TIMEOUT/);
     await release(90);
   }, 200_000);
+
+  // Last: taking the node down ends every job on it (the time-limit run would die of it too).
+  it("node failure: re-queued as a new job while maxAttempts allows, then FAILED with Slurm's reason", async () => {
+    const node = cluster!.node;
+    const nodeState = () => slurm("sinfo", ["-h", "-n", node, "-o", "%t"]).trim();
+    const resume = async () => {
+      if (/down|drain/.test(nodeState())) slurm("scontrol", ["update", `nodename=${node}`, "state=resume"]);
+      const deadline = Date.now() + 30_000;
+      while (!/^(idle|mix|alloc)/.test(nodeState()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    };
+    await hold(9);
+    try {
+      const run = await launch(9, undefined, 2);
+      const first = await waitRun(run.id, (r) => r.status === "RUNNING" && r.executorJobId, "RUNNING");
+      slurm("scontrol", ["update", `nodename=${node}`, "state=down", "reason=realismlab-test-node-failure"]);
+      const requeued = await waitRun(run.id, (r) => /^\d+$/.test(r.executorJobId ?? "") && r.executorJobId !== first.executorJobId, "submitted again");
+      expect(requeued.status).toBe("QUEUED");
+      const why = (await logOf(run.id)).find((l) => l.stream === "system" && /re-queued/.test(l.line));
+      expect(why?.line).toMatch(new RegExp(`^Slurm job ${first.executorJobId} ended NODE_FAIL.*; re-queued \\(attempt 1 of 2\\)$`));
+      await resume();
+      const second = await waitRun(run.id, (r) => r.status === "RUNNING" && r.executorJobId === requeued.executorJobId, "RUNNING again");
+      // The second failure spends the last attempt.
+      slurm("scontrol", ["update", `nodename=${node}`, "state=down", "reason=realismlab-test-node-failure"]);
+      const failed = await waitRun(run.id, ended, "failed");
+      expect(failed.status).toBe("FAILED");
+      expect(failed.error).toMatch(new RegExp(`^Slurm job ${second.executorJobId} ended NODE_FAIL`));
+    } finally {
+      await resume();
+    }
+  }, 150_000);
 });
 
 it.runIf(skip)("skips the Slurm tests where the packages are missing", () => {

@@ -12,8 +12,12 @@ const RUN = `query($id: ID!, $lines: Int!) { run(id: $id) {
   progress { done total } executor executorJobId executorNode executorReason resources
   logTail(lines: $lines) { stream line } } }`;
 
+const RESOURCE_ORDER = ["gpus", "cpus", "memoryGb", "timeLimit", "partition"];
+
 function resourcesText(resources: Record<string, unknown> | null): string {
-  const entries = Object.entries(resources ?? {});
+  // In the launch input's order (the database's JSON keeps its own).
+  const rank = (key: string) => (RESOURCE_ORDER.includes(key) ? RESOURCE_ORDER.indexOf(key) : RESOURCE_ORDER.length);
+  const entries = Object.entries(resources ?? {}).sort(([a], [b]) => rank(a) - rank(b));
   return entries.length ? entries.map(([key, value]) => `${key}=${value}`).join(" ") : "(the kind's defaults)";
 }
 
