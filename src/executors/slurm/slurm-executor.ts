@@ -2,9 +2,11 @@
 // which executes it with the local workers' code and reports into the same database.
 // Submission and every state change after it go through `reconcile`, run on start
 // and every poll: QUEUED runs without a job are submitted; pending jobs leave their
-// reason on the run; jobs that ended without the run settling (time limit, node
-// failure, preemption, scancel from outside, vanished) fail the run with Slurm's
-// reason, or re-queue it where maxAttempts allows; finished runs' jobs are scancelled.
+// reason on the run; running jobs' output files are copied into the run log (and
+// for a while after they end); jobs that ended without the run settling (time
+// limit, node failure, preemption, scancel from outside, vanished) fail the run
+// with Slurm's reason (sacct, else scontrol), or re-queue it where maxAttempts
+// allows; finished runs' jobs are scancelled. `cancel` scancels at once.
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Run } from "../../generated/prisma/client";
