@@ -9,7 +9,7 @@ export function createExecutorRunsStore(prisma: Db) {
       prisma.run.findMany({ where: { executor, status: { in: ["QUEUED", "RUNNING"] } }, orderBy: { createdAt: "asc" }, take: 10_000 }),
     /** Finished runs of one executor among `ids` (their jobs should not run any more). */
     finishedAmong: (executor: string, ids: string[]) =>
-      prisma.run.findMany({ where: { executor, id: { in: ids }, status: { in: ["SUCCEEDED", "FAILED", "CANCELLED"] } }, select: { id: true, executorJobId: true } }),
+      prisma.run.findMany({ where: { executor, id: { in: ids }, status: { in: ["SUCCEEDED", "FAILED", "CANCELLED"] } }, select: { id: true, executorJobId: true, status: true, finishedAt: true } }),
     /** Claims a QUEUED run without a job for submission (false: someone else has it, or it changed). */
     async claimForSubmit(id: string, marker: string): Promise<boolean> {
       const { count } = await prisma.run.updateMany({ where: { id, status: "QUEUED", executorJobId: null }, data: { executorJobId: marker } });

@@ -26,6 +26,11 @@ const RETRYABLE = new Set(["NODE_FAIL", "PREEMPTED", "BOOT_FAIL", "REQUEUED"]);
 const SUBMITTING = "submitting";
 /** How long after a run ended its job's output file is still read into the run log. */
 const TAIL_AFTER_END_MS = 10 * 60_000;
+/**
+ * A job whose run SUCCEEDED or FAILED is left this long to exit by itself (run-one settles the
+ * run, then closes and prints its last lines) before it is scancelled as a leftover.
+ */
+const LEFTOVER_GRACE_MS = 30_000;
 
 export interface SlurmExecutorSettings extends Omit<BatchScriptSettings, "nodeBinary"> {
   /** Where scripts and job output files go: a folder the nodes see at the same path. */
@@ -120,7 +125,8 @@ export function createSlurmExecutor(services: { stores: Stores; runs: RunsServic
     const finished = await store.finishedAmong("slurm", [...live.keys()]);
     for (const run of finished) {
       const job = live.get(run.id)!;
-      if (job.jobId === run.executorJobId) await access.run("scancel", [job.jobId]);
+      const leftover = run.status === "CANCELLED" || !run.finishedAt || Date.now() - run.finishedAt.getTime() > LEFTOVER_GRACE_MS;
+      if (job.jobId === run.executorJobId && leftover) await access.run("scancel", [job.jobId]);
     }
     // The rest of the output of runs that ended (settled by run-one, cancelled or failed here).
     for (const run of await store.endedSince("slurm", new Date(Date.now() - TAIL_AFTER_END_MS), TOTAL_BYTES)) {
