@@ -1,5 +1,6 @@
 // The slurm executor against a real one-node Slurm (slurm-cluster.ts): TRAIN runs
-// launched through GraphQL (a pipeline, launchTraining) become Slurm jobs running
+// launched through GraphQL (a pipeline, launchTraining; a transfer and an evaluation
+// with their own executor and resources too) become Slurm jobs running
 // src/run-one.ts; two run at once on the 2-GPU node while a third waits QUEUED with
 // Slurm's reason (also in `runs show` and the dashboard's run page); progress, metrics
 // and the job's output stream over graphql-ws; cancel scancels at once; an outside
@@ -41,6 +42,7 @@ let url: string;
 let datasetId: string;
 let trainerId: string;
 let benchmarkPath: string;
+let methodId: string;
 const skip = !!slurmUnavailable() && process.env.CI !== "true";
 
 beforeAll(async () => {
@@ -68,6 +70,7 @@ beforeAll(async () => {
   url = app.http.graphqlUrl;
   const setup = await setUpTransfer(url, dataRoot, { identities: 2, imagesPerIdentity: 1 });
   datasetId = setup.datasetId;
+  methodId = setup.methodId;
   benchmarkPath = (await writePairBenchmark(dataRoot, "lfw-mini", 40, 5)).path;
   const command = ["node", "--import", "tsx", path.join(REPO, "examples/trainer/train.ts"), "--data", "{datasetPath}", "--out", "{outputDir}", "--seed", "{seed}",
     "--epochs", "3", "--sleep-ms", "100", "--hold-while-exists", path.join(holdDir, "hold-{seed}")];
@@ -270,6 +273,30 @@ describe.skipIf(skip)("slurm executor on a real one-node Slurm", () => {
     // The evaluations queued next go to the local queue (no worker here): the pipeline is stopped.
     await gqlData(url, `mutation($id: ID!) { cancelPipeline(id: $id) { status } }`, { id: pipeline.id });
   }, 180_000);
+
+  it("launchTransfer and launchEvaluation take executor and resources too: refused at launch, else run on Slurm", async () => {
+    const transfer = `mutation($d: ID!, $m: ID!, $o: LaunchTransferOptions, $r: RunResourcesInput) {
+      launchTransfer(datasetId: $d, methodId: $m, options: $o, executor: "slurm", resources: $r) { ${RUN_FIELDS} } }`;
+    const tooMany = await gql(url, transfer, { d: datasetId, m: methodId, o: { outputName: "slurm-refused" }, r: { gpus: 3 } });
+    expect(tooMany.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "resources.gpus" });
+    const viaCli = await cli(["launch", "transfer", "--dataset", datasetId, "--method", methodId, "--executor", "slurm", "--partition", "nope"], cliEnv(url));
+    expect(viaCli.code).toBe(1);
+    expect(viaCli.stderr).toMatch(/resources\.partition: no Slurm partition "nope"; there are gpu/);
+    const launched = (await gqlData(url, transfer, { d: datasetId, m: methodId, o: { outputName: "slurm-transfer", batchSize: 2 }, r: { gpus: 0, cpus: 1, memoryGb: 1 } })).launchTransfer;
+    expect(launched).toMatchObject({ status: "QUEUED", executor: "slurm", resources: { gpus: 0, cpus: 1, memoryGb: 1 } });
+    const transferred = await waitRun(launched.id, ended, "ended", 90_000);
+    expect(transferred, transferred.error).toMatchObject({ status: "SUCCEEDED", executorNode: cluster!.node });
+
+    const [model] = (await gqlData(url, `{ faceModels { id } }`)).faceModels;
+    const evaluate = `mutation($input: LaunchEvaluationInput!) { launchEvaluation(input: $input) { ${RUN_FIELDS} } }`;
+    const input = (resources: Record<string, unknown>) => ({ faceModelIds: [model.id], benchmarks: [{ name: "LFW", dataPath: benchmarkPath }], options: { allowNonStandardSize: true }, executor: "slurm", resources });
+    const refused = await gql(url, evaluate, { input: input({ gpus: 3 }) });
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "resources.gpus" });
+    const [evaluation] = (await gqlData(url, evaluate, { input: input({ gpus: 0, cpus: 1, memoryGb: 1 }) })).launchEvaluation;
+    expect(evaluation).toMatchObject({ executor: "slurm", resources: { gpus: 0, cpus: 1, memoryGb: 1 } });
+    const evaluated = await waitRun(evaluation.id, ended, "ended", 90_000);
+    expect(evaluated, evaluated.error).toMatchObject({ status: "SUCCEEDED", executorNode: cluster!.node });
+  }, 200_000);
 
   it("cancelRun scancels the job at once: CANCELLED, and the job leaves the queue", async () => {
     // The reconciler's poll pushed out of the way: only cancelRun itself can stop the job here.
