@@ -105,7 +105,6 @@ const access = (knownHosts: string) =>
 describe.skipIf(skip)("slurm executor over SSH to a real sshd", () => {
   it("this process alone cannot reach the cluster (no SLURM_CONF): what follows went through SSH", async () => {
     expect(process.env.SLURM_CONF).toBeUndefined();
-    expect(existsSync("/etc/slurm/slurm.conf")).toBe(false);
     await expect(promisify(execFile)("sinfo", ["-h"], { timeout: 5_000 })).rejects.toThrow();
   });
 
