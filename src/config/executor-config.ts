@@ -43,4 +43,14 @@ export const executorEnv = {
   /** Folder of sbatch, squeue, scontrol, scancel and sinfo (default: PATH). */
   SLURM_BIN_DIR: z.string().min(1).optional(),
   SLURM_POLL_MS: z.coerce.number().int().min(200).default(5_000),
+  /** Reach Slurm over SSH on this login node (unset: run the commands locally). */
+  SLURM_SSH_HOST: z.string().regex(/^[A-Za-z0-9_.:-]{1,253}$/, "a host name or address").optional(),
+  SLURM_SSH_PORT: z.coerce.number().int().min(1).max(65_535).default(22),
+  SLURM_SSH_USER: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "a user name").optional(),
+  /** The private key file (key authentication only; no passwords). */
+  SLURM_SSH_KEY_FILE: z.string().min(1).optional(),
+  /** A known_hosts file listing the login node's host key... */
+  SLURM_SSH_KNOWN_HOSTS: z.string().min(1).optional(),
+  /** ...or its fingerprint as `ssh-keygen -lf` prints it (SHA256:...). */
+  SLURM_SSH_HOST_FINGERPRINT: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, "SHA256:<base64>, as ssh-keygen -lf prints it").optional(),
 };

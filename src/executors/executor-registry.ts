@@ -1,5 +1,6 @@
 // The executors of this process, the choice per run kind (config) or per launch
 // (override), and the loop that reconciles the non-local ones on start and every poll.
+import type { Prisma } from "../generated/prisma/client";
 import type { RunKind } from "../kinds/kind";
 import { badInput } from "../errors";
 import type { Executor, ExecutorChoice, ExecutorDefaults, ExecutorName, RunResources } from "./executor";
@@ -17,6 +18,11 @@ export interface ExecutorRegistry {
   /** Reconciles now (after a launch, so a Slurm run is submitted without waiting for the poll). */
   kick(): void;
   stop(): void;
+}
+
+/** The run columns of a choice (a RunPlan's executor and resources). */
+export function executorColumns(choice: ExecutorChoice) {
+  return { executor: choice.executor, resources: choice.resources as Prisma.InputJsonObject };
 }
 
 export function createExecutorRegistry(executors: Executor[], defaults: ExecutorDefaults, pollMs: number, log: (message: string) => void): ExecutorRegistry {
@@ -65,6 +71,7 @@ export function createExecutorRegistry(executors: Executor[], defaults: Executor
     stop() {
       if (timer) clearInterval(timer);
       timer = null;
+      for (const executor of executors) executor.close?.();
     },
   };
 }

@@ -28,6 +28,8 @@ export interface Executor {
   cancel(run: Run): Promise<void>;
   /** Brings the runs it executes in line with what really runs (on start, and periodically). */
   reconcile(): Promise<void>;
+  /** Releases what it holds (an SSH connection) when the process stops. */
+  close?(): void;
 }
 
 export interface ExecutorChoice {

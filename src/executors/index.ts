@@ -9,7 +9,9 @@ import type { Executor, ExecutorChoice } from "./executor";
 import { createExecutorRegistry, type ExecutorRegistry } from "./executor-registry";
 import { createLocalExecutor } from "./local-executor";
 import { parseResources } from "./resources";
-import { localSlurmAccess } from "./slurm/slurm-commands";
+import { readFileSync } from "node:fs";
+import { localSlurmAccess, type SlurmAccess } from "./slurm/slurm-commands";
+import { sshSlurmAccess } from "./slurm/ssh-access";
 import { createSlurmExecutor } from "./slurm/slurm-executor";
 
 export interface ExecutorSetup {
@@ -37,6 +39,24 @@ export function localOnlyExecutors(stores: Stores): ExecutorRegistry {
   return createExecutorRegistry([createLocalExecutor({ stores })], { TRANSFER: local, TRAIN: local, EVALUATE: local }, 60_000, () => {});
 }
 
+/** Local commands, or SSH to a login node where SLURM_SSH_HOST is set (its key files read now). */
+export function slurmAccessFrom(config: AppConfig, log: (message: string) => void): SlurmAccess {
+  if (!config.SLURM_SSH_HOST) return localSlurmAccess({ binDir: config.SLURM_BIN_DIR });
+  if (!config.SLURM_SSH_USER || !config.SLURM_SSH_KEY_FILE) throw new Error("SLURM_SSH_HOST needs SLURM_SSH_USER and SLURM_SSH_KEY_FILE");
+  return sshSlurmAccess(
+    {
+      host: config.SLURM_SSH_HOST,
+      port: config.SLURM_SSH_PORT,
+      username: config.SLURM_SSH_USER,
+      privateKey: readFileSync(config.SLURM_SSH_KEY_FILE),
+      knownHosts: config.SLURM_SSH_KNOWN_HOSTS ? readFileSync(config.SLURM_SSH_KNOWN_HOSTS, "utf8") : undefined,
+      fingerprint: config.SLURM_SSH_HOST_FINGERPRINT,
+      binDir: config.SLURM_BIN_DIR,
+    },
+    log,
+  );
+}
+
 export function createExecutors(
   services: { stores: Stores; runs: RunsService; runToken: (runId: string) => Promise<string> },
   setup: ExecutorSetup,
@@ -57,7 +77,7 @@ export function createExecutors(
     executors.push(
       createSlurmExecutor(
         services,
-        localSlurmAccess({ binDir: config.SLURM_BIN_DIR }),
+        slurmAccessFrom(config, setup.log),
         {
           account: config.SLURM_ACCOUNT,
           qos: config.SLURM_QOS,

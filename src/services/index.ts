@@ -40,7 +40,7 @@ export function createServices(
   const launch = createLaunchService(kindContext, runs, launcher);
   const trainers = createTrainersService(stores, launcher, kindContext);
   const evaluationPlanner = createEvaluationPlanner(kindContext);
-  const pipelines = createPipelinesService({ stores, catalogue, launch, trainers, evaluation: evaluationPlanner });
+  const pipelines = createPipelinesService({ stores, catalogue, launch, trainers, evaluation: evaluationPlanner, executors });
   // A pipeline moves on whenever one of its runs ends, whichever process ended it.
   runs.onTerminal(async (run) => {
     if (run.pipelineId) await pipelines.advance(run.pipelineId);

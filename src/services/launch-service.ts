@@ -22,7 +22,7 @@ export function createLaunchService(context: KindLaunchContext, runs: RunsServic
       return (await launcher.launch("TRANSFER", input))[0]!;
     },
 
-    /** QUEUED: removed from the queue now. RUNNING: its worker stops within a heartbeat. */
+    /** QUEUED: removed from the queue now. RUNNING: its worker stops within a heartbeat (a Slurm job is scancelled). */
     async cancelRun(id: string, actor?: Actor): Promise<Run> {
       const run = await runs.require(id);
       if (isTerminal(run.status)) throw conflict(`run ${id} is already ${run.status}`);
@@ -33,6 +33,8 @@ export function createLaunchService(context: KindLaunchContext, runs: RunsServic
         ...(actor ? { audit: { actor, action: "cancelRun", changes: { status: { from: run.status, to: "CANCELLED" } } } } : {}),
       });
       await context.stores.queue.removeQueuedRun(id);
+      // The executor stops the job now (Slurm: scancel), not at the reconciler's next pass.
+      if (cancelled) await context.executors.get(cancelled.executor)?.cancel(cancelled);
       return required(cancelled, "run", id);
     },
   };

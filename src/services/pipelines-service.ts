@@ -9,6 +9,8 @@
 import type { Stores } from "../db/stores";
 import type { Dataset, Pipeline, Prisma, Run } from "../generated/prisma/client";
 import { badInput, conflict, required } from "../errors";
+import type { ExecutorChoice } from "../executors/executor";
+import type { ExecutorRegistry } from "../executors/executor-registry";
 import type { CatalogueService } from "./catalogue-service";
 import type { EvaluationPlanner } from "../kinds/evaluate/launch";
 import type { EvaluationBenchmarkInput, LaunchEvaluationInput } from "../kinds/evaluate/params";
@@ -31,6 +33,9 @@ export interface LaunchPipelineInput {
   seeds?: number[] | null;
   /** Also run the same pipeline without the transfer, for the leaderboard's delta. */
   includeBaseline?: boolean | null;
+  /** Where the TRAIN steps execute and what they ask of it (default: the TRAIN kind's config). */
+  trainExecutor?: string | null;
+  trainResources?: unknown;
 }
 
 interface PipelineSpec {
@@ -42,6 +47,8 @@ interface PipelineSpec {
   benchmarks: EvaluationBenchmarkInput[];
   evaluationOptions: LaunchEvaluationInput["options"];
   seeds: number[];
+  /** The TRAIN steps' executor and resources, checked at launch (absent in older pipelines: config's). */
+  trainChoice?: ExecutorChoice;
 }
 
 export interface PipelineProgress {
@@ -52,7 +59,7 @@ export interface PipelineProgress {
 
 // The single launches' input fields, as the pipeline's input names them.
 const TRANSFER_FIELDS = { datasetId: "sourceDatasetId", options: "transferOptions" };
-const TRAIN_FIELDS = { datasetId: "sourceDatasetId", params: "trainParams", seed: "seeds" };
+const TRAIN_FIELDS = { datasetId: "sourceDatasetId", params: "trainParams", seed: "seeds", executor: "trainExecutor", resources: "trainResources" };
 const EVALUATION_FIELDS = { options: "evaluationOptions" };
 
 export function pipelineProgress(pipeline: Pipeline, runs: Run[]): PipelineProgress {
@@ -73,6 +80,7 @@ export function createPipelinesService(deps: {
   launch: LaunchService;
   trainers: TrainersService;
   evaluation: EvaluationPlanner;
+  executors: ExecutorRegistry;
 }) {
   const { stores } = deps;
 
@@ -87,18 +95,27 @@ export function createPipelinesService(deps: {
    * it would only advance this pipeline, which is finished.) False when it had finished already.
    */
   async function finishAndCancelSteps(pipeline: Pipeline, status: "FAILED" | "CANCELLED", error: string): Promise<boolean> {
-    return stores.transaction(async (tx) => {
+    const cancelled: Run[] = [];
+    const finished = await stores.transaction(async (tx) => {
+      cancelled.length = 0; // a retried transaction starts over
       if (!(await tx.pipelines.finish(pipeline.id, status, error))) return false;
       const now = new Date();
       for (const run of (await tx.pipelines.runsOf(pipeline.id)).filter((r) => !isTerminal(r.status))) {
         const row = await tx.runs.updateIfStatus(run.id, run.status, { status: "CANCELLED", error: `cancelled: its pipeline is ${status}`, finishedAt: now });
         if (!row) continue;
+        cancelled.push(row);
         await tx.queue.removeQueuedRun(row.id);
         await tx.notify("runUpdated", { runId: row.id, kind: row.kind, status: row.status, group: row.group });
       }
       await tx.notify("pipelineUpdated", { pipelineId: pipeline.id, status });
       return true;
     });
+    // Their executors stop the jobs now (Slurm: scancel), as cancelRun does; what fails here
+    // the reconciler still stops (it scancels the jobs of finished runs).
+    for (const run of cancelled) {
+      if (run.executor !== "local") await deps.executors.get(run.executor)?.cancel(run).catch(() => undefined);
+    }
+    return finished;
   }
 
   /** The dataset the trainings use: the source (baseline), else the transfer's output once it SUCCEEDED. */
@@ -125,7 +142,7 @@ export function createPipelinesService(deps: {
     if (dataset) {
       const setup = await trainerCheck(spec);
       await deps.trainers.checkTrainingDataset(dataset.id);
-      for (const seed of untrained) plans.push(deps.trainers.trainingPlan(setup, dataset, seed, pipeline.group));
+      for (const seed of untrained) plans.push(deps.trainers.trainingPlan(setup, dataset, seed, pipeline.group, spec.trainChoice));
     }
     const trained = [...steps.trainBySeed.values()].filter((r) => r.status === "SUCCEEDED");
     const models = trained.length ? await stores.catalogue.faceModelsByProducingRunIds(trained.map((r) => r.id)) : [];
@@ -139,6 +156,7 @@ export function createPipelinesService(deps: {
     await stores.transaction(async (tx) => {
       for (const plan of plans) await queuePlannedRun(tx, plan, { pipelineId, group });
     });
+    deps.executors.kick();
   }
 
   async function advanceLocked(pipelineId: string): Promise<void> {
@@ -200,6 +218,7 @@ export function createPipelinesService(deps: {
       benchmarks: input.benchmarks,
       evaluationOptions: input.evaluationOptions ?? null,
       seeds,
+      trainChoice: await withFieldNames(TRAIN_FIELDS, () => deps.executors.choose("TRAIN", input.trainExecutor, input.trainResources)),
     };
     const transfer = method
       ? await withFieldNames(TRANSFER_FIELDS, () =>
@@ -234,13 +253,14 @@ export function createPipelinesService(deps: {
         if (input.includeBaseline) {
           const pipeline = await create(`${source.name} (baseline)`, `pipeline ${source.name} baseline ${stamp}`, true);
           for (const seed of spec.seeds) {
-            await queuePlannedRun(tx, deps.trainers.trainingPlan(training, source, seed, pipeline.group), { pipelineId: pipeline.id });
+            await queuePlannedRun(tx, deps.trainers.trainingPlan(training, source, seed, pipeline.group, spec.trainChoice), { pipelineId: pipeline.id });
           }
           created.push(pipeline);
         }
         for (const pipeline of created) await tx.notify("pipelineUpdated", { pipelineId: pipeline.id, status: pipeline.status });
         return created;
       }));
+      deps.executors.kick(); // Slurm steps are submitted now rather than at the next poll
       return pipelines;
     },
 
@@ -276,7 +296,7 @@ export function createPipelinesService(deps: {
         const setup = await trainerCheck(spec);
         if (dataset) {
           await withFieldNames(TRAIN_FIELDS, () => deps.trainers.checkTrainingDataset(dataset.id));
-          for (const seed of retrain) plans.push(deps.trainers.trainingPlan(setup, dataset, seed, pipeline.group));
+          for (const seed of retrain) plans.push(deps.trainers.trainingPlan(setup, dataset, seed, pipeline.group, spec.trainChoice));
         }
       }
       const reevaluate = [...steps.evaluateByModel.values()].filter(isBrokenRun).map((r) => r.faceModelId!);
@@ -293,6 +313,7 @@ export function createPipelinesService(deps: {
           await tx.notify("pipelineUpdated", { pipelineId: id, status: "RUNNING" });
         }),
       );
+      deps.executors.kick();
       // Steps that had never started (e.g. evaluations of models trained before a cancel).
       await advance(id);
       return (await stores.pipelines.byId(id))!;

@@ -12,6 +12,7 @@ import type { KindLaunchContext } from "../kinds/kind";
 import { checkTrainer, checkTrainingDataset, jsonObject, trainingPlan, type TrainingSetup } from "../kinds/train/launch";
 import type { LaunchTrainingInput } from "../kinds/train/params";
 import type { RunLauncher } from "./run-launcher";
+import type { ExecutorChoice } from "../executors/executor";
 
 export type { LaunchTrainingInput } from "../kinds/train/params";
 export { defaultTrainingGroup, type TrainingSetup } from "../kinds/train/launch";
@@ -55,7 +56,7 @@ export function createTrainersService(stores: Stores, launcher: RunLauncher, con
     /** TRAIN's launch steps (src/kinds/train), for pipelines. */
     checkTrainer: (input: Pick<LaunchTrainingInput, "trainerId" | "params" | "maxAttempts">) => checkTrainer(input, context),
     checkTrainingDataset: (datasetId: string) => checkTrainingDataset(datasetId, context),
-    trainingPlan: (setup: TrainingSetup, dataset: Dataset, seed: number, group: string | null | undefined) => trainingPlan(setup, dataset, seed, group, context),
+    trainingPlan: (setup: TrainingSetup, dataset: Dataset, seed: number, group: string | null | undefined, choice?: ExecutorChoice) => trainingPlan(setup, dataset, seed, group, context, choice),
     list: () => stores.trainers.list(),
 
     async register(input: RegisterTrainerInput) {

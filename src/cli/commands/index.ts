@@ -12,6 +12,7 @@ import { modelsList, modelsRegister } from "./models";
 import { pipelineResume } from "./pipeline-resume";
 import { note, tag } from "./run-annotations";
 import { runs } from "./runs";
+import { runsShow } from "./runs-show";
 import { trainersList, trainersRegister } from "./trainers";
 import { watch } from "./watch";
 
@@ -36,6 +37,7 @@ export const COMMANDS: Command[] = [
   pipelineResume,
   watch,
   runs,
+  runsShow,
   tag,
   note,
   cancel,
@@ -53,4 +55,6 @@ export const GROUPS: Record<string, string> = {
   archive: "Hide runs, datasets or methods from lists and the leaderboard",
   restore: "Bring archived runs, datasets or methods back",
   pipeline: "Work with launched pipelines (resume)",
+  // "runs" alone lists runs; "runs show RUN_ID" is one run.
+  runs: "List runs, or show one (runs show RUN_ID)",
 };

@@ -3,6 +3,7 @@ import type { Command, CommandContext } from "../command";
 import { UsageError } from "../errors";
 import { NameResolver } from "../resolve";
 import { benchmarkInputs } from "./benchmarks";
+import { RESOURCE_OPTIONS, resourcesFrom } from "./resource-options";
 import { LAUNCH_OUTPUT_OPTIONS, RUN_FIELDS, reportLaunchedRuns } from "./shared";
 
 const ALIGNMENTS = ["landmarks", "prealigned", "auto"];
@@ -29,6 +30,7 @@ export const launchEvaluate: Command = {
     alignment: { type: "string", value: "landmarks|prealigned|auto", description: "IJB-B/C: align loose crops from their 5 landmarks, use pre-aligned crops, or choose by folder (default auto)" },
     seed: { type: "string", value: "N", description: "Seed recorded when the model has no producing TRAIN run" },
     group: { type: "string", value: "NAME", description: "Group name of the runs" },
+    ...RESOURCE_OPTIONS,
     ...LAUNCH_OUTPUT_OPTIONS,
   },
   examples: ["realismlab launch evaluate --model 3f1c... --benchmark LFW --benchmark IJB-C=/data/ijbc --watch"],
@@ -47,7 +49,7 @@ export const launchEvaluate: Command = {
     const [models, benchmarks] = await Promise.all([Promise.all(modelValues.map((m) => names.resolve("faceModel", m))), benchmarkInputs(args, names)]);
     const data = await ctx.client.request(
       `mutation($input: LaunchEvaluationInput!) { launchEvaluation(input: $input) { ${RUN_FIELDS} faceModel { id name } } }`,
-      { input: { faceModelIds: models.map((m) => m.id), benchmarks, ...(options ? { options } : {}) } },
+      { input: { faceModelIds: models.map((m) => m.id), benchmarks, ...(options ? { options } : {}), ...resourcesFrom(args) } },
     );
     const benchmarkList = benchmarks.map((b) => b.name).join(", ");
     return reportLaunchedRuns(ctx, args, data.launchEvaluation, (run) => `Queued EVALUATE run ${run.id}: ${(run as { faceModel?: { name: string } }).faceModel?.name ?? "model"} on ${benchmarkList}`);

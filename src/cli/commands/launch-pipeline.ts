@@ -4,12 +4,19 @@ import { UsageError } from "../errors";
 import { NameResolver } from "../resolve";
 import { benchmarkInputs } from "./benchmarks";
 import { TRANSFER_OPTIONS, transferOptions } from "./launch-transfer";
+import { RESOURCE_OPTIONS, resourcesFrom } from "./resource-options";
 import { LAUNCH_OUTPUT_OPTIONS, reportLaunchedPipelines } from "./shared";
 
 const { "batch-size": _batchSize, ...transferFlags } = TRANSFER_OPTIONS;
 
 const PIPELINE_FIELDS = `id name status baseline group error createdAt finishedAt progress { done total fraction }
   runs { id kind status seed error startedAt progress { done total phase rate etaSeconds fraction } }`;
+
+/** --executor/--gpus/... apply to the TRAIN steps (trainExecutor, trainResources). */
+function trainChoice(args: ParsedArgs) {
+  const { executor, resources } = resourcesFrom(args);
+  return { ...(executor ? { trainExecutor: executor } : {}), ...(resources ? { trainResources: resources } : {}) };
+}
 
 export const launchPipeline: Command = {
   name: "launch pipeline",
@@ -30,6 +37,8 @@ export const launchPipeline: Command = {
     ...transferFlags,
     "eval-batch-size": { type: "string", value: "N", description: "Evaluation: images per model call" },
     "allow-non-standard-size": { type: "boolean", description: "Evaluation: accept benchmarks of non-protocol size" },
+    // Where the TRAIN steps execute and what each asks of the cluster.
+    ...RESOURCE_OPTIONS,
     ...LAUNCH_OUTPUT_OPTIONS,
   },
   examples: [
@@ -66,6 +75,7 @@ export const launchPipeline: Command = {
       repeats,
       ...(seeds ? { seeds } : {}),
       ...(baseline ? { includeBaseline: true } : {}),
+      ...trainChoice(args),
     };
     const data = await ctx.client.request(`mutation($input: LaunchPipelineInput!) { launchPipeline(input: $input) { ${PIPELINE_FIELDS} } }`, { input });
     return reportLaunchedPipelines(ctx, args, data.launchPipeline);

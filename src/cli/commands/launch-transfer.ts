@@ -1,6 +1,7 @@
 import { compact, float, int, keyValues, str, type ParsedArgs } from "../args";
 import type { Command, CommandContext } from "../command";
 import { NameResolver } from "../resolve";
+import { RESOURCE_OPTIONS, resourcesFrom } from "./resource-options";
 import { LAUNCH_OUTPUT_OPTIONS, RUN_FIELDS, reportLaunchedRuns } from "./shared";
 
 export const TRANSFER_OPTIONS = {
@@ -37,6 +38,7 @@ export const launchTransfer: Command = {
     "max-failure-share": { type: "string", value: "F", description: "Share of unreadable images (0..1) above which the run fails (default 0.01)" },
     "max-attempts": { type: "string", value: "N", description: "Starts allowed when a worker is lost mid-run (default 1)" },
     group: { type: "string", value: "NAME", description: "Group name of the run" },
+    ...RESOURCE_OPTIONS,
     ...LAUNCH_OUTPUT_OPTIONS,
   },
   examples: [
@@ -54,9 +56,9 @@ export const launchTransfer: Command = {
     const names = new NameResolver(ctx.client);
     const [dataset, method] = await Promise.all([names.resolve("dataset", str(args, "dataset")!), names.resolve("transferMethod", str(args, "method")!)]);
     const data = await ctx.client.request(
-      `mutation($datasetId: ID!, $methodId: ID!, $options: LaunchTransferOptions) {
-        launchTransfer(datasetId: $datasetId, methodId: $methodId, options: $options) { ${RUN_FIELDS} } }`,
-      { datasetId: dataset.id, methodId: method.id, options: options ?? null },
+      `mutation($datasetId: ID!, $methodId: ID!, $options: LaunchTransferOptions, $executor: String, $resources: RunResourcesInput) {
+        launchTransfer(datasetId: $datasetId, methodId: $methodId, options: $options, executor: $executor, resources: $resources) { ${RUN_FIELDS} } }`,
+      { datasetId: dataset.id, methodId: method.id, options: options ?? null, ...resourcesFrom(args) },
     );
     return reportLaunchedRuns(ctx, args, [data.launchTransfer], (run) => `Queued TRANSFER run ${run.id}: ${dataset.name} with ${method.name}`);
   },

@@ -3,7 +3,8 @@ import type { Db } from "../prisma";
 import type { Prisma } from "../../generated/prisma/client";
 
 export interface LogLine {
-  stream: "stdout" | "stderr" | "system";
+  /** "job": a line of a Slurm job's output file (src/executors/slurm/job-output.ts). */
+  stream: "stdout" | "stderr" | "system" | "job";
   line: string;
 }
 

@@ -28,6 +28,8 @@ export function renderBatchScript(runId: string, outputFile: string, resources: 
     `--output=${outputFile}`,
     "--nodes=1",
     "--ntasks=1",
+    // RealismLab decides retries (maxAttempts); Slurm's own requeue would bypass that count.
+    "--no-requeue",
     ...(resources.partition ? [`--partition=${resources.partition}`] : []),
     ...(settings.account ? [`--account=${settings.account}`] : []),
     ...(settings.qos ? [`--qos=${settings.qos}`] : []),
@@ -43,13 +45,19 @@ export function renderBatchScript(runId: string, outputFile: string, resources: 
     ...sbatch,
     ...settings.extraSbatch.map((line) => (line.startsWith("#SBATCH") ? line : `#SBATCH ${line}`)),
     `# RealismLab run ${runId}`,
+    `echo "realismlab: Slurm job $SLURM_JOB_ID of run ${runId} on $(hostname)"`,
     ...settings.envSetup,
     `if [ ! -f ${probe} ]; then`,
     `  echo "realismlab: the repository ${settings.repoDir.replace(/["`$\\]/g, "")} is not visible on $(hostname): the cluster must share this filesystem path with the server (SLURM_REPO_DIR)" >&2`,
     "  exit 3",
     "fi",
     `cd ${repo}`,
-    `exec ${quote([settings.nodeBinary])} --import tsx src/run-one.ts ${runId}`,
+    // Not exec: the exit line below ends the output the server copies into the run log.
+    // (scancel and time limits signal every process of the job, run-one included.)
+    `${quote([settings.nodeBinary])} --import tsx src/run-one.ts ${runId}`,
+    "status=$?",
+    'echo "realismlab: run-one exited with status $status"',
+    'exit "$status"',
     "",
   ].join("\n");
 }

@@ -1,7 +1,6 @@
-// How the server reaches Slurm: its client commands run with execFile (never a shell;
-// every argument is a separate argv entry). Local access only: the server runs on a
-// login node. An SSH access (ssh2, key auth, known host key) would implement the same
-// interface; see the README.
+// How the server reaches Slurm: its client commands with their argv. Here the local
+// access (the server runs on a login node): execFile, never a shell, every argument a
+// separate argv entry. ssh-access.ts reaches a login node over SSH.
 import { execFile } from "node:child_process";
 
 export interface SlurmCommandResult {
@@ -10,8 +9,12 @@ export interface SlurmCommandResult {
   code: number;
 }
 
+export type SlurmCommand = "sbatch" | "squeue" | "scontrol" | "scancel" | "sinfo" | "sacct";
+
 export interface SlurmAccess {
-  run(command: "sbatch" | "squeue" | "scontrol" | "scancel" | "sinfo", args: string[], env?: Record<string, string>): Promise<SlurmCommandResult>;
+  run(command: SlurmCommand, args: string[], env?: Record<string, string>): Promise<SlurmCommandResult>;
+  /** Ends a kept connection (SSH). */
+  close?(): void;
 }
 
 const TIMEOUT_MS = 30_000;

@@ -2,10 +2,12 @@
 // which executes it with the local workers' code and reports through the API with the run's token.
 // Submission and every state change after it go through `reconcile`, run on start
 // and every poll: QUEUED runs without a job are submitted; pending jobs leave their
-// reason on the run; jobs that ended without the run settling (time limit, node
-// failure, preemption, scancel from outside, vanished) fail the run with Slurm's
-// reason, or re-queue it where maxAttempts allows; finished runs' jobs are scancelled.
-import { mkdir, open, writeFile } from "node:fs/promises";
+// reason on the run; running jobs' output files are copied into the run log (and
+// for a while after they end); jobs that ended without the run settling (time
+// limit, node failure, preemption, scancel from outside, vanished) fail the run
+// with Slurm's reason (sacct, else scontrol), or re-queue it where maxAttempts
+// allows; finished runs' jobs are scancelled. `cancel` scancels at once.
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Run } from "../../generated/prisma/client";
 import type { Stores } from "../../db/stores";
@@ -14,13 +16,21 @@ import { badInput } from "../../errors";
 import type { Executor, RunResources } from "../executor";
 import { timeLimitMinutes } from "../resources";
 import { renderBatchScript, type BatchScriptSettings } from "./batch-script";
+import { appendSystemLine, copyJobOutput, outputEnd, TOTAL_BYTES } from "./job-output";
 import type { SlurmAccess } from "./slurm-commands";
-import { parseScontrolJob, parseSinfo, parseSqueue, SINFO_FORMAT, SQUEUE_FORMAT, type SlurmJob } from "./slurm-state";
+import { endedJobReader } from "./ended-job";
+import { parseSinfo, parseSqueue, SINFO_FORMAT, SQUEUE_FORMAT, type SlurmJob } from "./slurm-state";
 
 /** Slurm end states after which another attempt may succeed (the job's fault was the cluster's). */
 const RETRYABLE = new Set(["NODE_FAIL", "PREEMPTED", "BOOT_FAIL", "REQUEUED"]);
 const SUBMITTING = "submitting";
-const OUTPUT_TAIL_BYTES = 4_000;
+/** How long after a run ended its job's output file is still read into the run log. */
+const TAIL_AFTER_END_MS = 10 * 60_000;
+/**
+ * A job whose run SUCCEEDED or FAILED is left this long to exit by itself (run-one settles the
+ * run, then closes and prints its last lines) before it is scancelled as a leftover.
+ */
+const LEFTOVER_GRACE_MS = 30_000;
 
 export interface SlurmExecutorSettings extends Omit<BatchScriptSettings, "nodeBinary"> {
   /** Where scripts and job output files go: a folder the nodes see at the same path. */
@@ -34,18 +44,9 @@ export function createSlurmExecutor(services: { stores: Stores; runs: RunsServic
 
   const outputFile = (runId: string) => path.join(settings.workDir, `${runId}.out`);
 
-  async function outputTail(runId: string): Promise<string> {
-    const handle = await open(outputFile(runId), "r").catch(() => null);
-    if (!handle) return "";
-    try {
-      const { size } = await handle.stat();
-      const start = Math.max(0, size - OUTPUT_TAIL_BYTES);
-      const buffer = Buffer.alloc(size - start);
-      await handle.read(buffer, 0, buffer.length, start);
-      return buffer.toString("utf8").trim();
-    } finally {
-      await handle.close();
-    }
+  /** The next part of the job's output into the run log (a failure here only delays the log). */
+  async function copyOutput(run: Run, ended: boolean) {
+    await copyJobOutput(services.stores, run, outputFile(run.id), ended).catch((e) => log(`run ${run.id}: job output not copied: ${(e as Error).message}`));
   }
 
   async function fail(run: Run, error: string) {
@@ -68,7 +69,8 @@ export function createSlurmExecutor(services: { stores: Stores; runs: RunsServic
       await fail(run, `sbatch refused the job: ${result.stderr.trim() || `exit ${result.code}`}`);
       return;
     }
-    await store.recordJob(run.id, { executorJobId: jobId, executorReason: "submitted", executorNode: null });
+    // sbatch truncates the output file: the new attempt's output is read from its start.
+    await store.recordJob(run.id, { executorJobId: jobId, executorReason: "submitted", executorNode: null, executorLogOffset: 0 });
     log(`run ${run.id}: Slurm job ${jobId}`);
   }
 
@@ -78,27 +80,24 @@ export function createSlurmExecutor(services: { stores: Stores; runs: RunsServic
     return new Map(parseSqueue(result.stdout).filter((job) => job.name.startsWith("rl-")).map((job) => [job.name.slice(3), job]));
   }
 
-  /** A job no longer in squeue: what scontrol still remembers of it (null once forgotten). */
-  async function endedJob(jobId: string): Promise<{ state: string; reason: string } | null> {
-    const result = await access.run("scontrol", ["show", "job", "-o", jobId]);
-    if (result.code !== 0) return null;
-    const fields = parseScontrolJob(result.stdout);
-    return fields.JobState ? { state: fields.JobState, reason: fields.Reason ?? "None" } : null;
-  }
+  const endedJobs = endedJobReader(access, log);
 
   async function settleEnded(run: Run, jobId: string) {
-    const ended = await endedJob(jobId);
+    const ended = await endedJobs.read(jobId);
     const [current] = await services.stores.runs.byIds([run.id]);
     if (!current || !["QUEUED", "RUNNING"].includes(current.status)) return; // run-one settled it
     if (ended && ["PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "SUSPENDED"].includes(ended.state)) return;
-    const tail = await outputTail(run.id);
+    const tail = await outputEnd(outputFile(run.id));
     const what = ended
       ? `Slurm job ${jobId} ended ${ended.state}${ended.reason && ended.reason !== "None" ? ` (${ended.reason})` : ""}${ended.state === "CANCELLED" ? ": cancelled outside RealismLab" : ""}`
       : `Slurm job ${jobId} vanished from the queue`;
     if (ended && RETRYABLE.has(ended.state) && current.attempt < current.maxAttempts) {
       // Another attempt: back to QUEUED without a job, so the next pass submits it again.
       if (current.status === "RUNNING") await services.stores.transaction((tx) => tx.requeueRunningRun(run.id, what));
-      await store.recordJob(run.id, { executorJobId: null, executorNode: null, executorReason: `${what}; re-queued` });
+      await copyOutput(run, true); // the rest of this attempt's output, before the next sbatch truncates it
+      await store.recordJob(run.id, { executorJobId: null, executorNode: null, executorReason: `${what}; re-queued`, executorLogOffset: 0 });
+      await appendSystemLine(services.stores, run.id, `${what}; re-queued (attempt ${current.attempt} of ${current.maxAttempts})`);
+      log(`run ${run.id}: ${what}; re-queued`);
       return;
     }
     await store.recordJob(run.id, { executorReason: ended?.state ?? "vanished" });
@@ -117,6 +116,7 @@ export function createSlurmExecutor(services: { stores: Stores; runs: RunsServic
       if (job && job.jobId === run.executorJobId) {
         const reason = job.state === "PENDING" ? `PENDING (${job.reason})` : job.state;
         if (reason !== run.executorReason || job.node !== run.executorNode) await store.recordJob(run.id, { executorReason: reason, executorNode: job.node });
+        if (job.state !== "PENDING") await copyOutput(run, false);
         continue;
       }
       await settleEnded(run, run.executorJobId);
@@ -125,7 +125,13 @@ export function createSlurmExecutor(services: { stores: Stores; runs: RunsServic
     const finished = await store.finishedAmong("slurm", [...live.keys()]);
     for (const run of finished) {
       const job = live.get(run.id)!;
-      if (job.jobId === run.executorJobId) await access.run("scancel", [job.jobId]);
+      const leftover = run.status === "CANCELLED" || !run.finishedAt || Date.now() - run.finishedAt.getTime() > LEFTOVER_GRACE_MS;
+      if (job.jobId === run.executorJobId && leftover) await access.run("scancel", [job.jobId]);
+    }
+    // The rest of the output of runs that ended (settled by run-one, cancelled or failed here).
+    for (const run of await store.endedSince("slurm", new Date(Date.now() - TAIL_AFTER_END_MS), TOTAL_BYTES)) {
+      const job = live.get(run.id);
+      await copyOutput(run, !(job && job.jobId === run.executorJobId));
     }
   }
 
@@ -147,9 +153,14 @@ export function createSlurmExecutor(services: { stores: Stores; runs: RunsServic
     },
     submit,
     async cancel(run: Run) {
-      if (run.executorJobId && /^\d+$/.test(run.executorJobId)) await access.run("scancel", [run.executorJobId]);
+      // Not submitted yet: nothing to stop (a job submitted meanwhile is scancelled by reconcile).
+      if (!run.executorJobId || !/^\d+$/.test(run.executorJobId)) return;
+      const result = await access.run("scancel", [run.executorJobId]);
+      if (result.code !== 0) log(`run ${run.id}: scancel ${run.executorJobId} failed: ${result.stderr.trim()}`);
+      else await store.recordJob(run.id, { executorReason: "CANCELLED (scancel by RealismLab)" });
     },
     reconcile,
+    close: () => access.close?.(),
   };
 }
 

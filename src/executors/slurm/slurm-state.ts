@@ -69,3 +69,32 @@ export function parseSinfo(stdout: string): PartitionLimits[] {
   }
   return [...byName.values()];
 }
+
+/** `sacct -n -P -X -j ID -o JobID,State,ExitCode,Reason,NodeList` (parsable2: '|' between fields). */
+export const SACCT_FIELDS = "JobID,State,ExitCode,Reason,NodeList";
+
+export interface EndedJob {
+  state: string;
+  /** Slurm's reason ("TimeLimit", "NonZeroExitCode"...), with the exit code and who cancelled where known. */
+  reason: string;
+  node: string | null;
+}
+
+/**
+ * The allocation line of job `jobId` in sacct's output (null when sacct does not know it).
+ * sacct prints "CANCELLED by 1000" for a user's scancel; the uid goes into the reason.
+ */
+export function parseSacct(stdout: string, jobId: string): EndedJob | null {
+  for (const line of stdout.split("\n")) {
+    const [id = "", rawState = "", exitCode = "", reason = "", nodes = ""] = line.trim().split("|");
+    if (id !== jobId) continue; // steps (ID.batch, ID.extern) and other jobs
+    const [state = "", ...by] = rawState.split(/\s+by\s+/);
+    const notes = [
+      ...(reason && reason !== "None" ? [reason] : []),
+      ...(exitCode && exitCode !== "0:0" ? [`exit ${exitCode}`] : []),
+      ...(by.length ? [`by uid ${by.join(" ")}`] : []),
+    ];
+    return { state, reason: notes.join(", ") || "None", node: nodes && nodes !== "None assigned" ? nodes : null };
+  }
+  return null;
+}

@@ -4,6 +4,7 @@
 // that produced it.
 import type { FaceModel, Prisma } from "../../generated/prisma/client";
 import { badInput } from "../../errors";
+import { executorColumns } from "../../executors/executor-registry";
 import { parseModelInputSpec } from "../../models/input-spec";
 import { IJB_ALIGNMENT_OPTIONS, type EvaluateBenchmarkParams, type EvaluateRunParams, type IjbAlignmentOption } from "../../runners/evaluate";
 import { ALIGNED_SIZE } from "../../runners/evaluate/align";
@@ -25,7 +26,7 @@ interface PlannedRun {
   group: string | null;
 }
 
-export function createEvaluationPlanner({ stores, paths, checks }: KindLaunchContext) {
+export function createEvaluationPlanner({ stores, paths, checks, executors }: KindLaunchContext) {
   /** The training dataset and its transfer method (null, null when unknown). */
   async function lineage(datasetId: string | null) {
     if (!datasetId) return { datasetId: null, transferMethodId: null };
@@ -111,11 +112,12 @@ export function createEvaluationPlanner({ stores, paths, checks }: KindLaunchCon
         );
       }
     }
+    const choice = executorColumns(await executors.choose("EVALUATE", input.executor, input.resources));
     const names = params.benchmarks.map((b) => b.name).join(", ");
     const planned = modelIds
       ? await Promise.all(models.map((model) => planModelRun(model, options, names)))
       : [await planFeaturesRun(options, names)];
-    return planned.map((plan) => ({ kind: "EVALUATE", ...plan, params: params as unknown as Prisma.InputJsonObject, maxAttempts }));
+    return planned.map((plan) => ({ kind: "EVALUATE", ...plan, params: params as unknown as Prisma.InputJsonObject, maxAttempts, ...choice }));
   }
 
   return { checkEvaluation, planEvaluation };

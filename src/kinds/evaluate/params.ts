@@ -1,6 +1,6 @@
 // EVALUATE's launch params (launchEvaluation's input, launchRun's params).
 import { z } from "zod";
-import { id, optionalInt, optionalString } from "../shared/params";
+import { executorOverride, id, optionalInt, optionalString } from "../shared/params";
 
 const benchmark = z.strictObject({
   name: z.string().min(1).max(200),
@@ -26,6 +26,7 @@ export const evaluateLaunchParams = z.strictObject({
       maxAttempts: optionalInt,
     })
     .nullish(),
+  ...executorOverride,
 });
 
 export type LaunchEvaluationInput = z.infer<typeof evaluateLaunchParams>;

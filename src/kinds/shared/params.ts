@@ -26,3 +26,9 @@ export function parseKindParams<T>(schema: z.ZodType<T>, value: unknown): T {
   const message = issue.code === "unrecognized_keys" ? "is not a parameter of this kind" : issue.message;
   throw badInput(path.length ? path.join(".") : "params", message);
 }
+
+/** Where a launch runs, over the kind's configured executor: its name ("local", "slurm") and resources (gpus, cpus, memoryGb, timeLimit, partition; checked by the executor). */
+export const executorOverride = {
+  executor: optionalString(40),
+  resources: json,
+};

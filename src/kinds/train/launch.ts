@@ -52,8 +52,8 @@ export async function checkTrainingDataset(datasetId: string, { checks }: Pick<K
   return (await checks.datasetFolder("datasetId", datasetId, { purpose: "to train on" })).dataset;
 }
 
-/** The TRAIN run of a checked setup on a checked dataset, on the kind's configured executor. */
-export function trainingPlan(setup: TrainingSetup, dataset: Dataset, seed: number, group: string | null | undefined, { executors }: Pick<KindLaunchContext, "executors">): RunPlan {
+/** The TRAIN run of a checked setup on a checked dataset; `choice`: the executor and resources checked at launch (default: the kind's from config). */
+export function trainingPlan(setup: TrainingSetup, dataset: Dataset, seed: number, group: string | null | undefined, { executors }: Pick<KindLaunchContext, "executors">, choice?: ExecutorChoice): RunPlan {
   if (!Number.isInteger(seed)) throw badInput("seed", "must be an integer");
   const { trainer, params } = setup;
   return {
@@ -66,7 +66,7 @@ export function trainingPlan(setup: TrainingSetup, dataset: Dataset, seed: numbe
     transferMethodId: dataset.transferMethodId,
     trainerId: trainer.id,
     maxAttempts: setup.maxAttempts,
-    ...executorColumns(executors.defaultFor("TRAIN")),
+    ...executorColumns(choice ?? executors.defaultFor("TRAIN")),
   };
 }
 
@@ -75,5 +75,5 @@ export async function planTraining(input: LaunchTrainingInput, context: KindLaun
   const setup = await checkTrainer(input, context);
   const dataset = await checkTrainingDataset(input.datasetId, context);
   const choice = await context.executors.choose("TRAIN", input.executor, input.resources);
-  return { ...trainingPlan(setup, dataset, input.seed ?? 0, input.group, context), ...executorColumns(choice) };
+  return trainingPlan(setup, dataset, input.seed ?? 0, input.group, context, choice);
 }

@@ -1,6 +1,6 @@
 // TRAIN's launch params (launchTraining's arguments, launchRun's params).
 import { z } from "zod";
-import { id, json, optionalInt, optionalString } from "../shared/params";
+import { executorOverride, id, json, optionalInt, optionalString } from "../shared/params";
 
 export const trainLaunchParams = z.strictObject({
   datasetId: id,
@@ -10,10 +10,7 @@ export const trainLaunchParams = z.strictObject({
   params: json,
   group: optionalString(200),
   maxAttempts: optionalInt,
-  /** Overrides the kind's configured executor ("local", "slurm"). */
-  executor: optionalString(40),
-  /** gpus, cpus, memoryGb, timeLimit, partition; over the kind's defaults. */
-  resources: json,
+  ...executorOverride,
 });
 
 export type LaunchTrainingInput = z.infer<typeof trainLaunchParams>;

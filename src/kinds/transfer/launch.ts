@@ -7,6 +7,7 @@ import path from "node:path";
 import type { BoundStores } from "../../db/stores";
 import type { Prisma, Run } from "../../generated/prisma/client";
 import { AppError, badInput } from "../../errors";
+import { executorColumns } from "../../executors/executor-registry";
 import { isImageToImageSpec, parseModelInputSpec, specOptionNames } from "../../models/input-spec";
 import { resolveTransferOptions } from "../../runners/transfer/transfer-options";
 import { TransferOptionError } from "../../runners/transfer/errors";
@@ -57,7 +58,7 @@ export async function queueTransfer(tx: BoundStores, plan: RunPlan, extra: { pip
 }
 
 /** Every launch check of a TRANSFER, and the run it would queue; writes nothing. */
-export async function planTransfer(input: LaunchTransferInput, { stores, paths, checks }: KindLaunchContext): Promise<RunPlan> {
+export async function planTransfer(input: LaunchTransferInput, { stores, paths, checks, executors }: KindLaunchContext): Promise<RunPlan> {
   const options: NonNullable<LaunchTransferInput["options"]> = input.options ?? {};
   const { dataset, dir: sourceDir } = await checks.datasetFolder("datasetId", input.datasetId, { purpose: "to read images from" });
   const [method] = await stores.catalogue.methodsByIds([input.methodId]).catch(() => []);
@@ -113,7 +114,9 @@ export async function planTransfer(input: LaunchTransferInput, { stores, paths, 
     // method's ONNX file makes a new configuration.
     modelVersion: await modelVersionOf(modelFile),
   };
+  const choice = await executors.choose("TRANSFER", input.executor, input.resources);
   return {
+    ...executorColumns(choice),
     kind: "TRANSFER",
     name: `${method.name} on ${dataset.name}`,
     params: params as unknown as Prisma.InputJsonObject,

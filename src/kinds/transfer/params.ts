@@ -1,7 +1,7 @@
 // TRANSFER's launch params (launchTransfer's arguments, launchRun's params) and what a TRANSFER
 // run stores in Run.params for its job.
 import { z } from "zod";
-import { id, json, optionalInt, optionalNumber, optionalString } from "../shared/params";
+import { executorOverride, id, json, optionalInt, optionalNumber, optionalString } from "../shared/params";
 
 export const transferLaunchParams = z.strictObject({
   datasetId: id,
@@ -20,6 +20,7 @@ export const transferLaunchParams = z.strictObject({
       group: optionalString(200),
     })
     .nullish(),
+  ...executorOverride,
 });
 
 export type LaunchTransferInput = z.infer<typeof transferLaunchParams>;
