@@ -1,7 +1,8 @@
 import { compact, float, int, keyValues, str, type ParsedArgs } from "../args";
 import type { Command, CommandContext } from "../command";
 import { NameResolver } from "../resolve";
-import { LAUNCH_OUTPUT_OPTIONS, RUN_FIELDS, reportLaunchedRuns } from "./shared";
+import { LAUNCH_OUTPUT_OPTIONS, reportLaunchedRuns } from "./shared";
+import { graphql } from "../../generated/graphql/cli";
 
 export const TRANSFER_OPTIONS = {
   "batch-size": { type: "string", value: "N", description: "Images per model call (default 8)" },
@@ -54,8 +55,8 @@ export const launchTransfer: Command = {
     const names = new NameResolver(ctx.client);
     const [dataset, method] = await Promise.all([names.resolve("dataset", str(args, "dataset")!), names.resolve("transferMethod", str(args, "method")!)]);
     const data = await ctx.client.request(
-      `mutation($datasetId: ID!, $methodId: ID!, $options: LaunchTransferOptions) {
-        launchTransfer(datasetId: $datasetId, methodId: $methodId, options: $options) { ${RUN_FIELDS} } }`,
+      graphql(`mutation LaunchTransfer($datasetId: ID!, $methodId: ID!, $options: LaunchTransferOptions) {
+        launchTransfer(datasetId: $datasetId, methodId: $methodId, options: $options) { ...WatchedRun } }`),
       { datasetId: dataset.id, methodId: method.id, options: options ?? null },
     );
     return reportLaunchedRuns(ctx, args, [data.launchTransfer], (run) => `Queued TRANSFER run ${run.id}: ${dataset.name} with ${method.name}`);
