@@ -66,7 +66,7 @@ export const leaderboardResolvers = {
   /** Field resolvers of the types above, spread into the resolver map. */
   types: {
     LeaderboardChange: {
-      run: (change: { runId: string }, _: unknown, ctx: Ctx) => ctx.services.runs.require(change.runId).catch(() => null),
+      run: (change: { runId: string }, _: unknown, ctx: Ctx) => ctx.services.runs.find(change.runId),
     },
     LeaderboardColumn: {
       benchmark: (column: LeaderboardColumn, _: unknown, ctx: Ctx) => ctx.loaders.benchmark.load(column.benchmarkId),

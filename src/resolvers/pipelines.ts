@@ -13,7 +13,7 @@ export const pipelineResolvers = {
       if (!Number.isInteger(args.first) || args.first < 1 || args.first > 500) throw badInput("first", "must be between 1 and 500");
       return ctx.services.pipelines.list(args.first);
     },
-    pipeline: (_: unknown, args: { id: string }, ctx: Ctx) => ctx.services.pipelines.byId(args.id).catch(() => null),
+    pipeline: (_: unknown, args: { id: string }, ctx: Ctx) => ctx.services.pipelines.byId(args.id),
   },
   Mutation: {
     launchPipeline: (_: unknown, args: { input: LaunchPipelineInput }, ctx: Ctx) => ctx.services.pipelines.launchPipeline(args.input),

@@ -44,7 +44,7 @@ export const runResolvers = {
         pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
       };
     },
-    run: (_: unknown, args: { id: string }, ctx: Ctx) => ctx.services.runs.require(args.id).catch(() => null),
+    run: (_: unknown, args: { id: string }, ctx: Ctx) => ctx.services.runs.find(args.id),
   },
   Mutation: {
     createRun: (_: unknown, args: { input: CreateRunInput }, ctx: Ctx) => ctx.services.runs.create(args.input),

@@ -47,7 +47,7 @@ export const subscriptionResolvers = {
         for await (const event of ctx.events.subscribe("runUpdated", ctx.signal)) {
           if (!matches(event, args.filter)) continue;
           // Read the run fresh: the event names it, the row is the truth.
-          const run = await ctx.services.runs.require(event.runId).catch(() => null);
+          const run = await ctx.services.runs.find(event.runId);
           if (run) yield { runUpdated: run };
         }
       },

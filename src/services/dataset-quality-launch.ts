@@ -21,14 +21,14 @@ const MAX_PAIRS = 2_000_000;
 
 export function createDatasetQualityLaunchService(stores: Stores, paths: DataPaths) {
   async function datasetFolder(field: string, id: string): Promise<{ dataset: Dataset; dir: string }> {
-    const [dataset] = await stores.catalogue.datasetsByIds([id]).catch(() => []);
+    const [dataset] = await stores.catalogue.datasetsByIds([id]);
     if (!dataset) throw badInput(field, `dataset ${JSON.stringify(id)} does not exist`);
     if (!dataset.uri) throw badInput(field, `dataset ${dataset.name} has no folder (uri) to read images from`);
     return { dataset, dir: await paths.resolveExisting(field, dataset.uri, "directory") };
   }
 
   async function checkFaceModel(id: string) {
-    const [model] = await stores.catalogue.faceModelsByIds([id]).catch(() => []);
+    const [model] = await stores.catalogue.faceModelsByIds([id]);
     if (!model) throw badInput("faceModelId", `face model ${JSON.stringify(id)} does not exist`);
     try {
       const spec = parseModelInputSpec(model.inputSpec);

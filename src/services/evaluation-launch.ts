@@ -53,7 +53,7 @@ export function createEvaluationLaunchService(stores: Stores, paths: DataPaths) 
   }
 
   async function checkFaceModel(field: string, id: string): Promise<FaceModel> {
-    const [model] = await stores.catalogue.faceModelsByIds([id]).catch(() => []);
+    const [model] = await stores.catalogue.faceModelsByIds([id]);
     if (!model) throw badInput(field, `face model ${JSON.stringify(id)} does not exist`);
     try {
       const spec = parseModelInputSpec(model.inputSpec);
@@ -79,7 +79,7 @@ export function createEvaluationLaunchService(stores: Stores, paths: DataPaths) 
 
   async function planFeaturesRun(options: Options, benchmarks: string): Promise<PlannedRun> {
     if (options.datasetId) {
-      const [dataset] = await stores.catalogue.datasetsByIds([options.datasetId]).catch(() => []);
+      const [dataset] = await stores.catalogue.datasetsByIds([options.datasetId]);
       if (!dataset) throw badInput("options.datasetId", `dataset ${JSON.stringify(options.datasetId)} does not exist`);
     }
     return {

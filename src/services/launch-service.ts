@@ -89,12 +89,12 @@ export function createLaunchService(stores: Stores, runs: RunsService, paths: Da
   /** Every launch check of a TRANSFER, and the run it would queue; writes nothing. */
   async function planTransfer(input: LaunchTransferInput): Promise<RunPlan> {
     const options = input.options ?? {};
-    const [dataset] = await stores.catalogue.datasetsByIds([input.datasetId]).catch(() => []);
+    const [dataset] = await stores.catalogue.datasetsByIds([input.datasetId]);
     if (!dataset) throw badInput("datasetId", `dataset ${JSON.stringify(input.datasetId)} does not exist`);
     if (dataset.archivedAt) throw badInput("datasetId", archivedMessage("dataset", dataset.name, "restoreDataset"));
     if (!dataset.uri) throw badInput("datasetId", `dataset ${dataset.name} has no folder (uri) to read images from`);
     const sourceDir = await paths.resolveExisting("datasetId", dataset.uri, "directory");
-    const [method] = await stores.catalogue.methodsByIds([input.methodId]).catch(() => []);
+    const [method] = await stores.catalogue.methodsByIds([input.methodId]);
     if (!method) throw badInput("methodId", `transfer method ${JSON.stringify(input.methodId)} does not exist`);
     if (method.archivedAt) throw badInput("methodId", archivedMessage("transfer method", method.name, "restoreTransferMethod"));
     if (!method.modelPath || !method.inputSpec) {

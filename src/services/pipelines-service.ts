@@ -185,10 +185,10 @@ export function createPipelinesService(deps: {
     if (new Set(seeds).size !== seeds.length) throw badInput("seeds", "repeats need different seeds");
     if (seeds.some((s) => !Number.isInteger(s))) throw badInput("seeds", "must be integers");
     if (!input.benchmarks.length) throw badInput("benchmarks", "name at least one benchmark");
-    const found = await deps.catalogue.datasetByIdOrName(input.sourceDatasetId).catch(() => null);
+    const found = await deps.catalogue.datasetByIdOrName(input.sourceDatasetId);
     if (!found) throw badInput("sourceDatasetId", `dataset ${JSON.stringify(input.sourceDatasetId)} does not exist`);
     const source = await withFieldNames(TRAIN_FIELDS, () => deps.trainers.checkTrainingDataset(found.id));
-    const method = input.methodId ? await deps.catalogue.methodByIdOrName(input.methodId).catch(() => null) : null;
+    const method = input.methodId ? await deps.catalogue.methodByIdOrName(input.methodId) : null;
     if (input.methodId && !method) throw badInput("methodId", `transfer method ${JSON.stringify(input.methodId)} does not exist`);
     if (!method && !input.includeBaseline) throw badInput("methodId", "give a transfer method, or includeBaseline for the untransferred pipeline alone");
     const spec: PipelineSpec = {
@@ -245,7 +245,7 @@ export function createPipelinesService(deps: {
     },
 
     async cancelPipeline(id: string): Promise<Pipeline> {
-      const pipeline = required(await stores.pipelines.byId(id).catch(() => null), "pipeline", id);
+      const pipeline = required(await stores.pipelines.byId(id), "pipeline", id);
       if (pipeline.status !== "RUNNING") throw conflict(`pipeline ${id} is already ${pipeline.status}`);
       await finishAndCancelSteps(pipeline, "CANCELLED", "cancelled by a user");
       return (await stores.pipelines.byId(id))!;
@@ -257,7 +257,7 @@ export function createPipelinesService(deps: {
      * (the transfer skips the images it already wrote). Checked like a launch first.
      */
     async resumePipeline(id: string): Promise<Pipeline> {
-      const pipeline = required(await stores.pipelines.byId(id).catch(() => null), "pipeline", id);
+      const pipeline = required(await stores.pipelines.byId(id), "pipeline", id);
       if (pipeline.status !== "FAILED" && pipeline.status !== "CANCELLED") {
         throw conflict(`pipeline ${id} is ${pipeline.status}; only a FAILED or CANCELLED pipeline can be resumed`);
       }

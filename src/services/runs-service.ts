@@ -12,7 +12,7 @@ import type { Actor } from "./actor";
 import type { CatalogueService } from "./catalogue-service";
 import { parseTags } from "./run-annotations-service";
 import { canTransition, isTerminal } from "./run-status";
-import { assertJsonSize } from "./json-bounds";
+import { jsonObject } from "./json-bounds";
 
 export interface CreateRunInput {
   kind: RunKind;
@@ -139,13 +139,6 @@ function decodeCursor(cursor: string, sort: RunSort): { value: unknown; id: stri
   }
 }
 
-function jsonObject(field: string, value: unknown): Prisma.InputJsonObject | undefined {
-  if (value == null) return undefined;
-  if (typeof value !== "object" || Array.isArray(value)) throw badInput(field, "must be a JSON object");
-  assertJsonSize(field, value);
-  return value as Prisma.InputJsonObject;
-}
-
 const MAX_PHASE_LENGTH = 200;
 
 function progressColumns(progress: RunProgressInput): Prisma.RunUncheckedUpdateInput {
@@ -261,8 +254,11 @@ export function createRunsService(stores: Stores, catalogue: CatalogueService) {
       terminalListeners.push(listener);
     },
 
+    /** The run, or null when no run has this id (a failing database throws). */
+    find: (id: string): Promise<Run | null> => store.byId(id),
+
     async require(id: string): Promise<Run> {
-      return required(await store.byId(id).catch(() => null), "run", id);
+      return required(await store.byId(id), "run", id);
     },
 
     async create(input: CreateRunInput): Promise<Run> {
@@ -278,7 +274,7 @@ export function createRunsService(stores: Stores, catalogue: CatalogueService) {
             kind: input.kind,
             status,
             name: input.name ?? null,
-            params: jsonObject("params", input.params) ?? {},
+            params: jsonObject("params", input.params) as Prisma.InputJsonObject,
             seed: input.seed ?? null,
             group: input.group ?? null,
             source: input.source ?? null,
@@ -310,7 +306,7 @@ export function createRunsService(stores: Stores, catalogue: CatalogueService) {
       const extra: Prisma.RunUncheckedUpdateInput = {
         ...(input.name !== undefined ? { name: input.name } : {}),
         ...(input.progress ? progressColumns(input.progress) : {}),
-        ...(input.details !== undefined ? { details: jsonObject("details", input.details) ?? {} } : {}),
+        ...(input.details !== undefined ? { details: jsonObject("details", input.details) as Prisma.InputJsonObject } : {}),
         ...(input.error !== undefined ? { error: input.error } : {}),
         ...(input.worker !== undefined ? { worker: input.worker } : {}),
         ...(input.device !== undefined ? { device: input.device } : {}),

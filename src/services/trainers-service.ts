@@ -12,7 +12,7 @@ import { parseInputSpec } from "./input-spec-validation";
 import { archivedMessage } from "./archived";
 import { isUniqueViolation } from "./prisma-errors";
 import { queuePlannedRun, type RunPlan } from "./run-plan";
-import { assertJsonSize } from "./json-bounds";
+import { jsonObject } from "./json-bounds";
 import type { ExecutorRegistry } from "../executors/executor-registry";
 import type { ExecutorChoice } from "../executors/executor";
 
@@ -55,13 +55,6 @@ function stringRecord(field: string, value: unknown): Record<string, string> {
   return value as Record<string, string>;
 }
 
-function jsonObject(field: string, value: unknown): Record<string, unknown> {
-  if (value == null) return {};
-  if (typeof value !== "object" || Array.isArray(value)) throw badInput(field, "must be a JSON object");
-  assertJsonSize(field, value);
-  return value as Record<string, unknown>;
-}
-
 /** Runs of one trainer on one dataset with the same params (seeds aside) are repeats of one configuration. */
 export function defaultTrainingGroup(trainerName: string, datasetName: string, params: Record<string, unknown>): string {
   const keys = Object.keys(params).sort();
@@ -91,7 +84,7 @@ export interface TrainingSetup {
 export function createTrainersService(stores: Stores, catalogue: CatalogueService, paths: DataPaths, executors: ExecutorRegistry) {
   /** The dataset-independent checks of a TRAIN launch (a pipeline runs them before its dataset exists). */
   async function checkTrainer(input: Pick<LaunchTrainingInput, "trainerId" | "params" | "maxAttempts">): Promise<TrainingSetup> {
-    const [trainer] = await stores.trainers.byIds([input.trainerId]).catch(() => []);
+    const [trainer] = await stores.trainers.byIds([input.trainerId]);
     if (!trainer) throw badInput("trainerId", `trainer ${JSON.stringify(input.trainerId)} does not exist`);
     const maxAttempts = input.maxAttempts ?? 1;
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 10) throw badInput("maxAttempts", "must be an integer in [1, 10]");
@@ -103,7 +96,7 @@ export function createTrainersService(stores: Stores, catalogue: CatalogueServic
 
   /** The dataset to train on: it exists and its folder is inside the data roots. */
   async function checkTrainingDataset(datasetId: string): Promise<Dataset> {
-    const dataset = await catalogue.datasetByIdOrName(datasetId).catch(() => null);
+    const dataset = await catalogue.datasetByIdOrName(datasetId);
     if (!dataset) throw badInput("datasetId", `dataset ${JSON.stringify(datasetId)} does not exist`);
     if (dataset.archivedAt) throw badInput("datasetId", archivedMessage("dataset", dataset.name, "restoreDataset"));
     if (!dataset.uri) throw badInput("datasetId", `dataset ${dataset.name} has no folder (uri) to train on`);

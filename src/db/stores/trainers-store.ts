@@ -1,6 +1,7 @@
 // Data access for trainers and run logs.
 import type { Db } from "../prisma";
 import type { Prisma } from "../../generated/prisma/client";
+import { uuidsOf } from "./uuid";
 
 export interface LogLine {
   stream: "stdout" | "stderr" | "system";
@@ -10,7 +11,7 @@ export interface LogLine {
 export function createTrainersStore(prisma: Db) {
   return {
     create: (data: Prisma.TrainerUncheckedCreateInput) => prisma.trainer.create({ data }),
-    byIds: (ids: readonly string[]) => prisma.trainer.findMany({ where: { id: { in: [...ids] } } }),
+    byIds: (ids: readonly string[]) => prisma.trainer.findMany({ where: { id: { in: uuidsOf(ids) } } }),
     byName: (name: string) => prisma.trainer.findUnique({ where: { name } }),
     list: () => prisma.trainer.findMany({ orderBy: { name: "asc" } }),
 
