@@ -36,9 +36,13 @@ const config: CodegenConfig = {
       config: {
         useTypeImports: true,
         enumsAsTypes: true,
+        // graphql-js fills in an argument's or input field's default before a resolver sees it.
+        avoidOptionals: { defaultValue: true },
         contextType: "../../graphql/context#GraphQLContext",
         // Parents are what the services and stores return: the Prisma rows.
-        mapperTypeSuffix: "Row",
+        // Parents are what the services and stores return: the Prisma rows and the services'
+        // own result types (imported with the suffix "Model", beside the schema's type).
+        mapperTypeSuffix: "Model",
         mappers: {
           Run: "../prisma/client#Run",
           Dataset: "../prisma/client#Dataset",
@@ -49,6 +53,17 @@ const config: CodegenConfig = {
           Pipeline: "../prisma/client#Pipeline",
           Trainer: "../prisma/client#Trainer",
           ApiToken: "../prisma/client#ApiToken",
+          RunConnection: "../../resolvers/runs#RunConnectionModel",
+          Leaderboard: "../../services/leaderboard/types#Leaderboard",
+          LeaderboardColumn: "../../services/leaderboard/types#LeaderboardColumn",
+          LeaderboardRow: "../../services/leaderboard/types#LeaderboardRow",
+          LeaderboardCell: "../../services/leaderboard/types#LeaderboardCell",
+          LeaderboardChange: "../../services/leaderboard/types#LeaderboardChange",
+          RunComparison: "../../services/leaderboard/compare-runs#RunComparison",
+          MetricComparison: "../../services/leaderboard/compare-runs#MetricComparison",
+          RunGroupComparison: "../../services/leaderboard/compare-runs#RunGroupComparison",
+          RunMetricHistory: "../../services/leaderboard/compare-runs#RunMetricHistory",
+          TransferMethodTiming: "../../services/leaderboard/timings#TransferMethodTiming",
         },
         scalars: { DateTime: { input: "Date", output: "Date | string" }, JSON: "unknown" },
       },

@@ -1,14 +1,12 @@
 // Dataset quality: launching a quality run, and its rank correlation with the leaderboard.
-import type { GraphQLContext } from "../graphql/context";
-import type { LaunchDatasetQualityInput } from "../services/dataset-quality-launch";
-import type { QualityCorrelationsInput } from "../services/leaderboard/quality-correlations";
+import type { MutationResolvers, QueryResolvers } from "../generated/graphql/resolvers";
 
 export const datasetQualityResolvers = {
   Query: {
-    qualityCorrelations: (_: unknown, args: QualityCorrelationsInput, ctx: GraphQLContext) => ctx.services.leaderboard.qualityCorrelations(args),
-  },
+    qualityCorrelations: (_, args, ctx) => ctx.services.leaderboard.qualityCorrelations(args),
+  } satisfies QueryResolvers,
   Mutation: {
-    launchDatasetQuality: (_: unknown, args: LaunchDatasetQualityInput, ctx: GraphQLContext) =>
+    launchDatasetQuality: (_, args, ctx) =>
       ctx.services.datasetQualityLaunch.launchDatasetQuality(args),
-  },
+  } satisfies MutationResolvers,
 };

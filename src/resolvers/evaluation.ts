@@ -1,10 +1,9 @@
 // Launching evaluations: parse -> evaluation launch service -> the queued runs.
-import type { GraphQLContext } from "../graphql/context";
-import type { LaunchEvaluationInput } from "../services/evaluation-launch";
+import type { MutationResolvers } from "../generated/graphql/resolvers";
 
 export const evaluationResolvers = {
   Mutation: {
-    launchEvaluation: (_: unknown, args: { input: LaunchEvaluationInput }, ctx: GraphQLContext) =>
+    launchEvaluation: (_, args, ctx) =>
       ctx.services.evaluationLaunch.launchEvaluation(args.input),
-  },
+  } satisfies MutationResolvers,
 };

@@ -2,10 +2,8 @@
 // written by any API process or worker.
 import type { Run } from "../generated/prisma/client";
 import type { RunStatus, RunKind } from "../generated/prisma/enums";
-import type { GraphQLContext } from "../graphql/context";
 import type { RunProgressEvent, RunUpdatedEvent } from "../events/topics";
-
-type Ctx = GraphQLContext;
+import type { SubscriptionResolvers } from "../generated/graphql/resolvers";
 
 interface RunUpdatedFilter {
   runId?: string | null;
@@ -43,7 +41,7 @@ function progressOf(run: Run): RunProgressEvent {
 export const subscriptionResolvers = {
   Subscription: {
     runUpdated: {
-      async *subscribe(_: unknown, args: { filter?: RunUpdatedFilter | null }, ctx: Ctx) {
+      async *subscribe(_, args, ctx) {
         for await (const event of ctx.events.subscribe("runUpdated", ctx.signal)) {
           if (!matches(event, args.filter)) continue;
           // Read the run fresh: the event names it, the row is the truth.
@@ -53,7 +51,7 @@ export const subscriptionResolvers = {
       },
     },
     runProgress: {
-      async *subscribe(_: unknown, args: { runId: string }, ctx: Ctx) {
+      async *subscribe(_, args, ctx) {
         const events = ctx.events.subscribe("runProgress", ctx.signal);
         const run = await ctx.services.runs.require(args.runId);
         yield { runProgress: withFraction(progressOf(run)) };
@@ -63,12 +61,12 @@ export const subscriptionResolvers = {
       },
     },
     metricLogged: {
-      async *subscribe(_: unknown, args: { runId: string }, ctx: Ctx) {
+      async *subscribe(_, args, ctx) {
         await ctx.services.runs.require(args.runId);
         for await (const event of ctx.events.subscribe("metricLogged", ctx.signal)) {
           if (event.runId === args.runId) yield { metricLogged: event };
         }
       },
     },
-  },
+  } satisfies SubscriptionResolvers,
 };

@@ -18,13 +18,15 @@ import { brokenStep, pipelineSteps, isBrokenRun, type PipelineSteps } from "./pi
 import { isTerminal } from "./run-status";
 import { queuePlannedRun, type RunPlan } from "./run-plan";
 import type { TrainersService, TrainingSetup } from "./trainers-service";
+import { jsonObject } from "./json-bounds";
 
 export interface LaunchPipelineInput {
   sourceDatasetId: string;
   methodId?: string | null;
   transferOptions?: LaunchTransferInput["options"];
   trainerId: string;
-  trainParams?: Record<string, unknown> | null;
+  /** A JSON object (checked and bounded at launch). */
+  trainParams?: unknown;
   benchmarks: EvaluationBenchmarkInput[];
   evaluationOptions?: LaunchEvaluationInput["options"];
   repeats: number;
@@ -196,7 +198,7 @@ export function createPipelinesService(deps: {
       methodId: method?.id ?? null,
       transferOptions: input.transferOptions ?? null,
       trainerId: input.trainerId,
-      trainParams: input.trainParams ?? {},
+      trainParams: jsonObject("trainParams", input.trainParams),
       benchmarks: input.benchmarks,
       evaluationOptions: input.evaluationOptions ?? null,
       seeds,
