@@ -13,13 +13,14 @@ import { buildSchema } from "../src/graphql/schema";
 const schema = printSchema(buildSchema());
 
 // Shared by both clients: documents are plain strings (TypedDocumentString) sent by our own
-// fetch/graphql-ws clients; enums are string unions so the generated files are types-first.
+// fetch/graphql-ws clients. Enums are `as const` objects, so a client lists an enum's values
+// (e.g. the run kinds) from the schema rather than from a hand-kept copy.
 const clientPreset = {
   preset: "client" as const,
   presetConfig: { fragmentMasking: false, gqlTagName: "graphql" },
   config: {
     documentMode: "string",
-    enumsAsTypes: true,
+    enumType: "const",
     useTypeImports: true,
     scalars: { DateTime: "string", JSON: "unknown" },
   },

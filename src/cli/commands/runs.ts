@@ -3,18 +3,22 @@ import type { Command } from "../command";
 import { UsageError } from "../errors";
 import { formatTime, json, table } from "../format";
 import { NameResolver } from "../resolve";
-import { executorText, type RunState } from "../watcher";
+import { executorText } from "../watcher";
+import { graphql } from "../../generated/graphql/cli";
+import { RunKind, RunStatus, type ListRunsQuery } from "../../generated/graphql/cli/graphql";
 
-const KINDS = ["TRANSFER", "TRAIN", "EVALUATE"] as const;
-const STATUSES = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"] as const;
+// The schema's enums (generated), not copies kept by hand.
+const KINDS = Object.values(RunKind);
+const STATUSES = Object.values(RunStatus);
 
-type ListedRun = RunState & {
-  published: boolean;
-  tags: string[];
-  dataset: { name: string } | null;
-  transferMethod: { name: string } | null;
-  faceModel: { name: string } | null;
-};
+const LIST_RUNS = graphql(`query ListRuns($filter: RunFilter, $first: Int, $after: String) {
+  runs(filter: $filter, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor }
+    nodes { ...WatchedRun published tags dataset { name } transferMethod { name } faceModel { name } }
+  }
+}`);
+
+type ListedRun = ListRunsQuery["runs"]["nodes"][number];
 
 function progressCell(run: ListedRun): string {
   const { done, total, fraction } = run.progress;
@@ -67,16 +71,8 @@ export const runs: Command = {
       ...(list(args, "tag").length ? { tags: list(args, "tag") } : {}),
       archived: flag(args, "archived"),
     };
-    const data = await ctx.client.request(
-      `query($filter: RunFilter, $first: Int, $after: String) {
-        runs(filter: $filter, first: $first, after: $after) {
-          totalCount pageInfo { hasNextPage endCursor }
-          nodes { id kind status name error group seed published tags startedAt finishedAt createdAt
-            progress { done total phase rate etaSeconds fraction } executor executorJobId executorNode executorReason
-            dataset { name } transferMethod { name } faceModel { name } } } }`,
-      { filter, first, after: str(args, "after") ?? null },
-    );
-    const connection = data.runs as { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: ListedRun[] };
+    const data = await ctx.client.request(LIST_RUNS, { filter, first, after: str(args, "after") ?? null });
+    const connection = data.runs;
     if (flag(args, "json")) {
       ctx.out(json(connection));
       return 0;
