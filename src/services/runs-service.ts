@@ -13,6 +13,7 @@ import type { CatalogueService } from "./catalogue-service";
 import { parseTags } from "./run-annotations-service";
 import { canTransition, isTerminal } from "./run-status";
 import { jsonObject } from "./json-bounds";
+import { isUuid } from "../db/stores/uuid";
 
 export interface CreateRunInput {
   kind: RunKind;
@@ -123,13 +124,12 @@ export function encodeCursor(value: unknown, id: string): string {
   return Buffer.from(JSON.stringify([value, id])).toString("base64url");
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function decodeCursor(cursor: string, sort: RunSort): { value: unknown; id: string } {
   try {
     if (cursor.length > 4096) throw new Error("too long");
     const [value, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [unknown, string];
-    if (typeof id !== "string" || !UUID.test(id)) throw new Error("bad id");
+    if (!isUuid(id)) throw new Error("bad id");
     const timestamp = sort.kind === "createdAt" || sort.kind === "updatedAt";
     if (timestamp && (typeof value !== "string" || Number.isNaN(new Date(value).getTime()))) throw new Error("bad time");
     if (sort.kind === "metric" && value !== null && typeof value !== "number") throw new Error("bad value");
