@@ -1,16 +1,8 @@
 // Subscriptions read from the Postgres-backed event bus, so a client sees events
 // written by any API process or worker.
 import type { Run } from "../generated/prisma/client";
-import type { RunStatus, RunKind } from "../generated/prisma/enums";
 import type { RunProgressEvent, RunUpdatedEvent } from "../events/topics";
-import type { SubscriptionResolvers } from "../generated/graphql/resolvers";
-
-interface RunUpdatedFilter {
-  runId?: string | null;
-  kind?: RunKind | null;
-  group?: string | null;
-  status?: RunStatus[] | null;
-}
+import type { RunUpdatedFilter, SubscriptionResolvers } from "../generated/graphql/resolvers";
 
 function matches(event: RunUpdatedEvent, filter: RunUpdatedFilter | null | undefined): boolean {
   if (!filter) return true;
