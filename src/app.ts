@@ -4,18 +4,14 @@
 import path from "node:path";
 import type { AppConfig } from "./config/config";
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded-postgres";
-import { databaseLabel, explainDatabaseError } from "./db/tool-database";
+import { databaseLabel } from "./db/tool-database";
+import { startServices } from "./startup";
 import { LOCKS, withAdvisoryLock } from "./db/advisory-lock";
-import { migrate } from "./db/migrate";
-import { openDatabase } from "./db/prisma";
-import { createStores } from "./db/stores";
 import { startEventBus, type EventBus } from "./events/event-bus";
-import { installQueue } from "./db/install-queue";
 import { startHttpServer, type RunningHttpServer } from "./server/http-server";
 import { mountDashboard } from "./server/dashboard-routes";
 import { mountLeaderboardRoutes } from "./server/leaderboard-routes";
 import type { Services } from "./services";
-import { createConfiguredServices } from "./services/configured-services";
 import { seedCatalogue } from "./services/catalogue-seed";
 import { startStaleRunReaper } from "./worker/stale-run-reaper";
 import { startConfiguredWorker } from "./worker/worker";
@@ -65,17 +61,14 @@ export async function startApp(config: AppConfig, log: AppLogger = quiet, option
     if (config.WORKER_IN_PROCESS) workerKinds(config.WORKER_KINDS, kinds); // a bad WORKER_KINDS fails before anything starts
     const database = await resolveDatabase(config, log, options.onDatabaseLost);
     if (database.embedded) stack.push(() => database.embedded!.stop());
-    const applied = await migrate(database.url).catch((error) => {
-      throw explainDatabaseError(error, databaseLabel(config));
-    });
-    if (applied.length) log.info(`applied migrations: ${applied.join(", ")}`);
-    await installQueue(database.url);
-
-    const db = openDatabase(database.url, { onQuery: options.onDatabaseQuery });
-    stack.push(() => db.close());
-    const stores = createStores(db.prisma);
     let ownGraphqlUrl = "";
-    const services = createConfiguredServices(config, stores, { url: database.url, apiUrl: () => config.apiUrl ?? ownGraphqlUrl, log: log.warn }, kinds);
+    const { db, stores, services, applied } = await startServices(config, { url: database.url, label: databaseLabel(config) }, {
+      onQuery: options.onDatabaseQuery,
+      apiUrl: () => config.apiUrl ?? ownGraphqlUrl,
+      log: log.warn,
+    }, kinds);
+    stack.push(() => db.close());
+    if (applied.length) log.info(`applied migrations: ${applied.join(", ")}`);
     const seeded = await withAdvisoryLock(database.url, LOCKS.seed, () => seedCatalogue(stores, services));
     if (seeded.runsCreated) log.info(`seeded the catalogue and ${seeded.runsCreated} published results`);
 

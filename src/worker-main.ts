@@ -1,24 +1,22 @@
 // `npm run worker`: a queue worker alone (e.g. on a GPU machine), attached to the
 // same database as the API through DATABASE_URL.
 import { ConfigError, loadConfig } from "./config/config";
-import { migrate } from "./db/migrate";
-import { installQueue } from "./db/install-queue";
-import { openDatabase } from "./db/prisma";
-import { createStores } from "./db/stores";
+import { databaseLabel } from "./db/tool-database";
 import { startEventBus } from "./events/event-bus";
-import { createConfiguredServices } from "./services/configured-services";
+import { startServices } from "./startup";
 import { startStaleRunReaper } from "./worker/stale-run-reaper";
 import { startConfiguredWorker } from "./worker/worker";
 
 try {
   const config = loadConfig();
   if (!config.DATABASE_URL) throw new ConfigError(["DATABASE_URL: a standalone worker needs the API's database (postgresql://...)"]);
-  await migrate(config.DATABASE_URL);
-  await installQueue(config.DATABASE_URL);
-  const db = openDatabase(config.DATABASE_URL, { max: config.WORKER_CONCURRENCY + 4 });
   // With the executor config, a pipeline advanced here queues its next runs where the API would.
   const apiUrl = config.apiUrl ?? `http://localhost:${config.PORT}/graphql`;
-  const services = createConfiguredServices(config, createStores(db.prisma), { url: config.DATABASE_URL, apiUrl: () => apiUrl, log: console.warn });
+  const { db, services } = await startServices(config, { url: config.DATABASE_URL, label: databaseLabel(config) }, {
+    max: config.WORKER_CONCURRENCY + 4,
+    apiUrl: () => apiUrl,
+    log: console.warn,
+  });
   const events = await startEventBus(config.DATABASE_URL, console.warn);
   const reaper = startStaleRunReaper({ services, heartbeatTimeoutMs: config.HEARTBEAT_TIMEOUT_MS, log: console.warn });
   const worker = await startConfiguredWorker(config, {

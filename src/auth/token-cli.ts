@@ -4,12 +4,9 @@
 // (src/db/tool-database.ts: the running cluster, else started briefly; never a new one).
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config/config";
-import { migrate } from "../db/migrate";
-import { openDatabase } from "../db/prisma";
-import { createStores } from "../db/stores";
 import type { TokenScope } from "../generated/prisma/enums";
-import { explainDatabaseError, openToolDatabase } from "../db/tool-database";
-import { createAuthService } from "../services/auth-service";
+import { openToolDatabase } from "../db/tool-database";
+import { startServices, type StartedServices } from "../startup";
 
 const USAGE = `usage:
   npm run token -- create --name NAME --scope read|write|launch|admin [--scope ...] [--expires-days N]
@@ -28,14 +25,14 @@ async function main(): Promise<number> {
   }
   const config = loadConfig();
   const target = await openToolDatabase(config);
+  let started: StartedServices;
   try {
-    await migrate(target.url);
+    started = await startServices(config, target, { max: 2, apiUrl: () => config.apiUrl ?? `http://localhost:${config.PORT}/graphql`, log: console.warn });
   } catch (error) {
     await target.stop();
-    throw explainDatabaseError(error, target.label);
+    throw error;
   }
-  const db = openDatabase(target.url, { max: 2 });
-  const auth = createAuthService(createStores(db.prisma), { required: true, readsPublic: true });
+  const { db, services: { auth } } = started;
   try {
     if (command === "create") {
       const scopes = (values.scope ?? []).map((s) => s.toUpperCase()) as TokenScope[];

@@ -66,6 +66,13 @@ export function str(args: ParsedArgs, name: string): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
+/** A `required: true` option's value: the parser has refused a command without it already. */
+export function requiredStr(args: ParsedArgs, name: string): string {
+  const value = str(args, name);
+  if (value === undefined) throw new UsageError(`--${name} is required`);
+  return value;
+}
+
 export function flag(args: ParsedArgs, name: string): boolean {
   return args.values[name] === true;
 }

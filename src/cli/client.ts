@@ -1,12 +1,21 @@
 // The CLI's GraphQL client: queries and mutations over HTTP (fetch), subscriptions
 // over graphql-ws on the same URL (http -> ws, https -> wss). A token, when given,
 // travels as `Authorization: Bearer <token>` and as connectionParams.authorization.
+import type { DocumentTypeDecoration } from "@graphql-typed-document-node/core";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import { ApiError, ConnectionError, type GraphQLErrorShape } from "./errors";
 
 export const DEFAULT_URL = "http://localhost:4000/graphql";
 const REQUEST_TIMEOUT_MS = 120_000;
+
+type Variables = Record<string, unknown>;
+
+/**
+ * A GraphQL document: a typed document generated from the schema (src/generated/graphql/cli,
+ * `graphql(\`query X { ... }\`)`, made by `npm run codegen`), or a plain string.
+ */
+export type Document<TResult, TVariables> = (DocumentTypeDecoration<TResult, TVariables> & { toString(): string }) | string;
 
 export interface ClientSettings {
   url: string;
@@ -36,7 +45,7 @@ export class GraphQLClient {
   }
 
   /** Runs a query or mutation; throws ApiError on GraphQL errors, ConnectionError when nothing usable answered. */
-  async request<T = any>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  async request<T = any, V = Variables>(query: Document<T, V>, variables: V = {} as V): Promise<T> {
     let response: Response;
     try {
       response = await fetch(this.url, {
@@ -46,7 +55,7 @@ export class GraphQLClient {
           accept: "application/graphql-response+json, application/json",
           ...(this.authorization ? { authorization: this.authorization } : {}),
         },
-        body: JSON.stringify({ query, variables }),
+        body: JSON.stringify({ query: String(query), variables }),
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
     } catch (error) {
@@ -70,9 +79,9 @@ export class GraphQLClient {
   }
 
   /** Subscribes over graphql-ws (one socket per client, opened on first use). Returns the unsubscribe function. */
-  subscribe<T = any>(query: string, variables: Record<string, unknown>, sink: SubscriptionSink<T>): () => void {
+  subscribe<T = any, V = Variables>(query: Document<T, V>, variables: V, sink: SubscriptionSink<T>): () => void {
     return this.ws().subscribe<T>(
-      { query, variables },
+      { query: String(query), variables: variables as Variables },
       {
         next: (result) => {
           if (result.errors?.length) sink.error(new ApiError(result.errors as GraphQLErrorShape[]));

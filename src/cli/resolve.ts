@@ -2,7 +2,8 @@
 // trainers, faceModels, benchmarks). An exact id or name wins; otherwise a unique
 // case-insensitive name match. No match is a UsageError (exit 2) that lists the
 // known names, so nothing is launched with a typo.
-import type { GraphQLClient } from "./client";
+import type { Document, GraphQLClient } from "./client";
+import { graphql } from "../generated/graphql/cli";
 import { UsageError } from "./errors";
 
 export type CatalogueKind = "dataset" | "transferMethod" | "trainer" | "faceModel" | "benchmark";
@@ -12,12 +13,24 @@ interface Entry {
   name: string;
 }
 
-const LISTS: Record<CatalogueKind, { field: string; label: string; option: string }> = {
-  dataset: { field: "datasets", label: "dataset", option: "--dataset" },
-  transferMethod: { field: "transferMethods", label: "transfer method", option: "--method" },
-  trainer: { field: "trainers", label: "trainer", option: "--trainer" },
-  faceModel: { field: "faceModels", label: "face model", option: "--model" },
-  benchmark: { field: "benchmarks", label: "benchmark", option: "--benchmark" },
+const LISTS: Record<CatalogueKind, { label: string; option: string }> = {
+  dataset: { label: "dataset", option: "--dataset" },
+  transferMethod: { label: "transfer method", option: "--method" },
+  trainer: { label: "trainer", option: "--trainer" },
+  faceModel: { label: "face model", option: "--model" },
+  benchmark: { label: "benchmark", option: "--benchmark" },
+};
+
+// Each list answers as `entries`; the archivable ones take $archived.
+type Archivable = "dataset" | "transferMethod";
+const ARCHIVABLE_LISTS: Record<Archivable, Document<{ entries: Entry[] }, { archived?: boolean | null }>> = {
+  dataset: graphql(`query DatasetNames($archived: Boolean) { entries: datasets(includeArchived: $archived) { id name } }`),
+  transferMethod: graphql(`query TransferMethodNames($archived: Boolean) { entries: transferMethods(includeArchived: $archived) { id name } }`),
+};
+const PLAIN_LISTS: Record<Exclude<CatalogueKind, Archivable>, Document<{ entries: Entry[] }, Record<string, never>>> = {
+  trainer: graphql(`query TrainerNames { entries: trainers { id name } }`),
+  faceModel: graphql(`query FaceModelNames { entries: faceModels { id name } }`),
+  benchmark: graphql(`query BenchmarkNames { entries: benchmarks { id name } }`),
 };
 
 export class NameResolver {
@@ -32,10 +45,11 @@ export class NameResolver {
   private list(kind: CatalogueKind): Promise<Entry[]> {
     let entries = this.lists.get(kind);
     if (!entries) {
-      const { field } = LISTS[kind];
-      const archivable = kind === "dataset" || kind === "transferMethod";
-      const args = archivable && this.options.archived ? "(includeArchived: true)" : "";
-      entries = this.client.request<Record<string, Entry[]>>(`query { ${field}${args} { id name } }`).then((data) => data[field] ?? []);
+      const answer =
+        kind === "dataset" || kind === "transferMethod"
+          ? this.client.request(ARCHIVABLE_LISTS[kind], this.options.archived ? { archived: true } : {})
+          : this.client.request(PLAIN_LISTS[kind], {});
+      entries = answer.then((data) => data.entries);
       this.lists.set(kind, entries);
     }
     return entries;

@@ -7,62 +7,39 @@
 import type { CommandContext } from "./command";
 import { LiveDisplay } from "./display";
 import { ApiError, ConnectionError, InterruptedError } from "./errors";
+import { graphql } from "../generated/graphql/cli";
+import type { WatchedPipelineFragment, WatchedRunFragment } from "../generated/graphql/cli/graphql";
 import { bar, formatDuration, formatPercent, formatRate } from "./format";
 
-export const RUN_FIELDS = `id kind status name error group seed startedAt finishedAt createdAt
-  progress { done total phase rate etaSeconds fraction } executor executorJobId executorNode executorReason`;
+export const WatchedRun = graphql(`fragment WatchedRun on Run {
+  id kind status name error group seed startedAt finishedAt createdAt
+  progress { done total phase rate etaSeconds fraction } executor executorJobId executorNode executorReason
+}`);
 
-const PIPELINE_FIELDS = `id name status baseline group error createdAt finishedAt
+export const WatchedPipeline = graphql(`fragment WatchedPipeline on Pipeline {
+  id name status baseline group error createdAt finishedAt
   progress { done total fraction }
-  runs { id kind status seed error startedAt progress { done total phase rate etaSeconds fraction } }`;
+  runs { id kind status seed error startedAt progress { done total phase rate etaSeconds fraction } }
+}`);
 
-export interface Progress {
-  done: number | null;
-  total: number | null;
-  phase: string | null;
-  rate: number | null;
-  etaSeconds: number | null;
-  fraction: number | null;
-}
+const RUN = graphql(`query WatchRun($id: ID!) { run(id: $id) { ...WatchedRun } }`);
+const PIPELINE = graphql(`query WatchPipeline($id: ID!) { pipeline(id: $id) { ...WatchedPipeline } }`);
+const PIPELINE_UPDATED = graphql(`subscription WatchPipelineUpdated($id: ID!) { pipelineUpdated(id: $id) { pipeline { ...WatchedPipeline } } }`);
 
-export interface RunState {
-  id: string;
-  kind: string;
-  status: string;
-  name: string | null;
-  error: string | null;
-  group: string | null;
-  seed: number | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-  createdAt: string;
-  progress: Progress;
-  executor?: string;
-  executorJobId?: string | null;
-  executorNode?: string | null;
-  executorReason?: string | null;
-}
+export type RunState = WatchedRunFragment;
+export type PipelineState = WatchedPipelineFragment;
+export type Progress = RunState["progress"];
+
+const RUN_PROGRESS = graphql(`subscription WatchRunProgress($id: ID!) { runProgress(runId: $id) { runId done total phase rate etaSeconds fraction } }`);
+const RUN_UPDATED = graphql(`subscription WatchRunUpdated($filter: RunUpdatedFilter) { runUpdated(filter: $filter) { id status } }`);
 
 /** Where a run executes, for runs not on the local queue: "slurm job 12 on node1 (PENDING (Resources))". */
-export function executorText(run: Pick<RunState, "executor" | "executorJobId" | "executorNode" | "executorReason">): string {
+export function executorText(run: { executor?: string; executorJobId?: string | null; executorNode?: string | null; executorReason?: string | null }): string {
   if (!run.executor || run.executor === "local") return "";
   const job = run.executorJobId ? ` job ${run.executorJobId}` : "";
   const node = run.executorNode ? ` on ${run.executorNode}` : "";
   const reason = run.executorReason ? ` (${run.executorReason})` : "";
   return `${run.executor}${job}${node}${reason}`;
-}
-
-export interface PipelineState {
-  id: string;
-  name: string;
-  status: string;
-  baseline: boolean;
-  group: string;
-  error: string | null;
-  createdAt: string;
-  finishedAt: string | null;
-  progress: { done: number; total: number; fraction: number };
-  runs: Array<{ id: string; kind: string; status: string; seed: number | null; error: string | null; startedAt: string | null; progress: Progress }>;
 }
 
 const FINAL = new Set(["SUCCEEDED", "FAILED", "CANCELLED"]);
@@ -93,7 +70,7 @@ interface Target<S> {
 // ---- runs -----------------------------------------------------------------
 
 export async function fetchRun(ctx: CommandContext, id: string): Promise<RunState> {
-  const data = await ctx.client.request<{ run: RunState | null }>(`query($id: ID!) { run(id: $id) { ${RUN_FIELDS} } }`, { id });
+  const data = await ctx.client.request(RUN, { id });
   if (!data.run) throw new ApiError([{ message: `run "${id}" does not exist`, extensions: { code: "NOT_FOUND" } }]);
   return data.run;
 }
@@ -140,8 +117,8 @@ function runTarget(id: string, ctx: CommandContext): Target<RunState> {
     fetch: () => fetchRun(ctx, id),
     subscribe(_ctx, onState, onHint, onError) {
       return [
-        ctx.client.subscribe<{ runProgress: Progress & { runId: string } }>(
-          `subscription($id: ID!) { runProgress(runId: $id) { runId done total phase rate etaSeconds fraction } }`,
+        ctx.client.subscribe(
+          RUN_PROGRESS,
           { id },
           {
             next: ({ runProgress }) => {
@@ -151,8 +128,8 @@ function runTarget(id: string, ctx: CommandContext): Target<RunState> {
             error: onError,
           },
         ),
-        ctx.client.subscribe<{ runUpdated: { id: string; status: string } }>(
-          `subscription($filter: RunUpdatedFilter) { runUpdated(filter: $filter) { id status } }`,
+        ctx.client.subscribe(
+          RUN_UPDATED,
           { filter: { runId: id } },
           { next: () => onHint(), error: onError },
         ),
@@ -178,7 +155,7 @@ function runTarget(id: string, ctx: CommandContext): Target<RunState> {
 // ---- pipelines --------------------------------------------------------------
 
 export async function fetchPipeline(ctx: CommandContext, id: string): Promise<PipelineState> {
-  const data = await ctx.client.request<{ pipeline: PipelineState | null }>(`query($id: ID!) { pipeline(id: $id) { ${PIPELINE_FIELDS} } }`, { id });
+  const data = await ctx.client.request(PIPELINE, { id });
   if (!data.pipeline) throw new ApiError([{ message: `pipeline "${id}" does not exist`, extensions: { code: "NOT_FOUND" } }]);
   return data.pipeline;
 }
@@ -189,8 +166,8 @@ function pipelineTarget(id: string, ctx: CommandContext): Target<PipelineState> 
     fetch: () => fetchPipeline(ctx, id),
     subscribe(_ctx, onState, _onHint, onError) {
       return [
-        ctx.client.subscribe<{ pipelineUpdated: { pipeline: PipelineState } }>(
-          `subscription($id: ID!) { pipelineUpdated(id: $id) { pipeline { ${PIPELINE_FIELDS} } } }`,
+        ctx.client.subscribe(
+          PIPELINE_UPDATED,
           { id },
           { next: ({ pipelineUpdated }) => onState(pipelineUpdated.pipeline), error: onError },
         ),

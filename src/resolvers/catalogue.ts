@@ -1,14 +1,7 @@
 // Datasets, transfer methods, face models and benchmarks: parse -> service -> shape.
-import type { Dataset, FaceModel, TransferMethod } from "../generated/prisma/client";
-import type { DatasetKind } from "../generated/prisma/enums";
+import type { Dataset } from "../generated/prisma/client";
 import type { GraphQLContext } from "../graphql/context";
-import type {
-  AttachMethodModelInput,
-  CreateDatasetInput,
-  RegisterFaceModelInput,
-  RegisterTransferMethodInput,
-  SetDatasetFolderInput,
-} from "../services/catalogue-service";
+import type { DatasetResolvers, FaceModelResolvers, MutationResolvers, QueryResolvers, TransferMethodResolvers } from "../generated/graphql/resolvers";
 
 type Ctx = GraphQLContext;
 
@@ -28,57 +21,57 @@ async function lineageOf(dataset: Dataset, ctx: Ctx): Promise<Dataset[]> {
 
 export const catalogueResolvers = {
   Query: {
-    datasets: (_: unknown, args: { kind?: DatasetKind | null; includeArchived?: boolean | null }, ctx: Ctx) =>
+    datasets: (_, args, ctx) =>
       ctx.services.catalogue.listDatasets(args.kind ?? undefined, args.includeArchived ?? false),
-    dataset: (_: unknown, args: { id?: string | null; name?: string | null }, ctx: Ctx) =>
+    dataset: (_, args, ctx) =>
       ctx.services.catalogue.datasetByIdOrName(args.id, args.name),
-    transferMethods: (_: unknown, args: { includeArchived?: boolean | null }, ctx: Ctx) =>
+    transferMethods: (_, args, ctx) =>
       ctx.services.catalogue.listMethods(args.includeArchived ?? false),
-    transferMethod: (_: unknown, args: { id?: string | null; name?: string | null }, ctx: Ctx) =>
+    transferMethod: (_, args, ctx) =>
       ctx.services.catalogue.methodByIdOrName(args.id, args.name),
-    faceModels: (_: unknown, __: unknown, ctx: Ctx) => ctx.services.catalogue.listFaceModels(),
-    faceModel: (_: unknown, args: { id: string }, ctx: Ctx) => ctx.loaders.faceModel.load(args.id),
-    benchmarks: (_: unknown, __: unknown, ctx: Ctx) => ctx.services.catalogue.listBenchmarks(),
-  },
+    faceModels: (_, __, ctx) => ctx.services.catalogue.listFaceModels(),
+    faceModel: (_, args, ctx) => ctx.loaders.faceModel.load(args.id),
+    benchmarks: (_, __, ctx) => ctx.services.catalogue.listBenchmarks(),
+  } satisfies QueryResolvers,
   Mutation: {
-    createDataset: (_: unknown, args: { input: CreateDatasetInput }, ctx: Ctx) =>
+    createDataset: (_, args, ctx) =>
       ctx.services.catalogue.createDataset(args.input),
-    registerTransferMethod: (_: unknown, args: { input: RegisterTransferMethodInput }, ctx: Ctx) =>
+    registerTransferMethod: (_, args, ctx) =>
       ctx.services.catalogue.registerTransferMethod(args.input),
-    registerFaceModel: (_: unknown, args: { input: RegisterFaceModelInput }, ctx: Ctx) =>
+    registerFaceModel: (_, args, ctx) =>
       ctx.services.catalogue.registerFaceModel(args.input),
-    attachTransferMethodModel: (_: unknown, args: { id: string; input: AttachMethodModelInput }, ctx: Ctx) =>
+    attachTransferMethodModel: (_, args, ctx) =>
       ctx.services.catalogue.attachTransferMethodModel(args.id, args.input),
-    setDatasetFolder: (_: unknown, args: { id: string; input: SetDatasetFolderInput }, ctx: Ctx) =>
+    setDatasetFolder: (_, args, ctx) =>
       ctx.services.catalogue.setDatasetFolder(args.id, args.input),
-    setDatasetDescription: (_: unknown, args: { id: string; description?: string | null }, ctx: Ctx) =>
+    setDatasetDescription: (_, args, ctx) =>
       ctx.services.catalogue.setDatasetDescription(args.id, args.description),
-    setTransferMethodDescription: (_: unknown, args: { id: string; description?: string | null }, ctx: Ctx) =>
+    setTransferMethodDescription: (_, args, ctx) =>
       ctx.services.catalogue.setTransferMethodDescription(args.id, args.description),
-    archiveDataset: (_: unknown, args: { id: string }, ctx: Ctx) => ctx.services.catalogue.setDatasetArchived(args.id, true),
-    restoreDataset: (_: unknown, args: { id: string }, ctx: Ctx) => ctx.services.catalogue.setDatasetArchived(args.id, false),
-    archiveTransferMethod: (_: unknown, args: { id: string }, ctx: Ctx) =>
+    archiveDataset: (_, args, ctx) => ctx.services.catalogue.setDatasetArchived(args.id, true),
+    restoreDataset: (_, args, ctx) => ctx.services.catalogue.setDatasetArchived(args.id, false),
+    archiveTransferMethod: (_, args, ctx) =>
       ctx.services.catalogue.setTransferMethodArchived(args.id, true),
-    restoreTransferMethod: (_: unknown, args: { id: string }, ctx: Ctx) =>
+    restoreTransferMethod: (_, args, ctx) =>
       ctx.services.catalogue.setTransferMethodArchived(args.id, false),
-  },
+  } satisfies MutationResolvers,
   Dataset: {
-    sourceDataset: (d: Dataset, _: unknown, ctx: Ctx) => (d.sourceDatasetId ? ctx.loaders.dataset.load(d.sourceDatasetId) : null),
-    producedByRun: (d: Dataset, _: unknown, ctx: Ctx) => (d.producedByRunId ? ctx.loaders.run.load(d.producedByRunId) : null),
-    transferMethod: (d: Dataset, _: unknown, ctx: Ctx) =>
+    sourceDataset: (d, _, ctx) => (d.sourceDatasetId ? ctx.loaders.dataset.load(d.sourceDatasetId) : null),
+    producedByRun: (d, _, ctx) => (d.producedByRunId ? ctx.loaders.run.load(d.producedByRunId) : null),
+    transferMethod: (d, _, ctx) =>
       d.transferMethodId ? ctx.loaders.transferMethod.load(d.transferMethodId) : null,
-    derivedDatasets: (d: Dataset, _: unknown, ctx: Ctx) => ctx.loaders.derivedDatasets.load(d.id),
-    lineage: (d: Dataset, _: unknown, ctx: Ctx) => lineageOf(d, ctx),
-    archived: (d: Dataset) => d.archivedAt != null,
-  },
+    derivedDatasets: (d, _, ctx) => ctx.loaders.derivedDatasets.load(d.id),
+    lineage: (d, _, ctx) => lineageOf(d, ctx),
+    archived: (d) => d.archivedAt != null,
+  } satisfies DatasetResolvers,
   TransferMethod: {
-    archived: (m: TransferMethod) => m.archivedAt != null,
-    trainedOn: (m: TransferMethod, _: unknown, ctx: Ctx) => (m.trainedOnId ? ctx.loaders.dataset.load(m.trainedOnId) : null),
-  },
+    archived: (m) => m.archivedAt != null,
+    trainedOn: (m, _, ctx) => (m.trainedOnId ? ctx.loaders.dataset.load(m.trainedOnId) : null),
+  } satisfies TransferMethodResolvers,
   FaceModel: {
-    trainedOn: (m: FaceModel, _: unknown, ctx: Ctx) => (m.trainedOnId ? ctx.loaders.dataset.load(m.trainedOnId) : null),
-    producedByRun: (m: FaceModel, _: unknown, ctx: Ctx) => (m.producedByRunId ? ctx.loaders.run.load(m.producedByRunId) : null),
-  },
+    trainedOn: (m, _, ctx) => (m.trainedOnId ? ctx.loaders.dataset.load(m.trainedOnId) : null),
+    producedByRun: (m, _, ctx) => (m.producedByRunId ? ctx.loaders.run.load(m.producedByRunId) : null),
+  } satisfies FaceModelResolvers,
 };
 
 export { lineageOf };

@@ -1,14 +1,11 @@
 // Dataset quality: launching a quality run, and its rank correlation with the leaderboard.
-import type { GraphQLContext } from "../graphql/context";
-import type { LaunchDatasetQualityInput } from "../kinds/dataset-quality/params";
-import type { QualityCorrelationsInput } from "../services/leaderboard/quality-correlations";
+import type { MutationResolvers, QueryResolvers } from "../generated/graphql/resolvers";
 
 export const datasetQualityResolvers = {
   Query: {
-    qualityCorrelations: (_: unknown, args: QualityCorrelationsInput, ctx: GraphQLContext) => ctx.services.leaderboard.qualityCorrelations(args),
-  },
+    qualityCorrelations: (_, args, ctx) => ctx.services.leaderboard.qualityCorrelations(args),
+  } satisfies QueryResolvers,
   Mutation: {
-    launchDatasetQuality: async (_: unknown, args: LaunchDatasetQualityInput, ctx: GraphQLContext) =>
-      (await ctx.services.launcher.launch("DATASET_QUALITY", args))[0],
-  },
+    launchDatasetQuality: async (_, args, ctx) => (await ctx.services.launcher.launch("DATASET_QUALITY", args))[0]!,
+  } satisfies MutationResolvers,
 };

@@ -1,10 +1,8 @@
 // Launching evaluations: parse -> the run launcher (kind EVALUATE) -> the queued runs.
-import type { GraphQLContext } from "../graphql/context";
-import type { LaunchEvaluationInput } from "../kinds/evaluate/params";
+import type { MutationResolvers } from "../generated/graphql/resolvers";
 
 export const evaluationResolvers = {
   Mutation: {
-    launchEvaluation: (_: unknown, args: { input: LaunchEvaluationInput }, ctx: GraphQLContext) =>
-      ctx.services.launcher.launch("EVALUATE", args.input),
-  },
+    launchEvaluation: (_, args, ctx) => ctx.services.launcher.launch("EVALUATE", args.input),
+  } satisfies MutationResolvers,
 };

@@ -1,3 +1,4 @@
+import type { Resolvers } from "../generated/graphql/resolvers";
 import { authResolvers } from "./auth";
 import { catalogueResolvers } from "./catalogue";
 import { datasetQualityResolvers } from "./dataset-quality";
@@ -24,7 +25,8 @@ export const resolvers = {
   FaceModel: catalogueResolvers.FaceModel,
   Run: { ...runResolvers.Run, ...trainingResolvers.Run, ...pipelineResolvers.Run, ...runAuditResolvers.Run },
   Curve: runResolvers.Curve,
+  RunConnection: runResolvers.RunConnection,
   Pipeline: pipelineResolvers.Pipeline,
   Trainer: trainingResolvers.Trainer,
   ...leaderboardResolvers.types,
-};
+} satisfies Resolvers;

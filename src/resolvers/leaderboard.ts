@@ -1,12 +1,11 @@
 // Leaderboard, exports, run comparison, Table 1 timings and leaderboardChanged:
 // parse -> service -> shape.
 import { Kind, type GraphQLResolveInfo, type SelectionNode } from "graphql";
+import { required } from "../errors";
 import type { GraphQLContext } from "../graphql/context";
-import type { LeaderboardCell, LeaderboardColumn, LeaderboardFilterInput, LeaderboardInput, LeaderboardRow } from "../services/leaderboard/types";
-import type { ExportFormat, StdKind } from "../services/leaderboard/types";
-import type { MetricComparison, RunComparison, RunGroupPage } from "../services/leaderboard/compare-runs";
-import type { TransferMethodTiming } from "../services/leaderboard/timings";
+import type { LeaderboardChange } from "../services/leaderboard/types";
 import { cellText } from "../services/leaderboard/export";
+import type { LeaderboardCellResolvers, LeaderboardChangeResolvers, LeaderboardColumnResolvers, LeaderboardRowResolvers, MetricComparisonResolvers, QueryResolvers, RunComparisonResolvers, RunMetricHistoryResolvers, SubscriptionResolvers, TransferMethodTimingResolvers } from "../generated/graphql/resolvers";
 
 type Ctx = GraphQLContext;
 
@@ -37,19 +36,19 @@ async function benchmarkId(name: string | null | undefined, ctx: Ctx): Promise<s
 
 export const leaderboardResolvers = {
   Query: {
-    leaderboard: (_: unknown, args: LeaderboardInput, ctx: Ctx, info: GraphQLResolveInfo) =>
+    leaderboard: (_, args, ctx, info) =>
       ctx.services.leaderboard.leaderboard(args, { withRuns: wantsRuns(info) }),
-    leaderboardExport: (_: unknown, { format, ...args }: LeaderboardInput & { format: ExportFormat }, ctx: Ctx) =>
+    leaderboardExport: (_, { format, ...args }, ctx) =>
       ctx.services.leaderboard.export(format, args),
-    compareRuns: (_: unknown, args: { ids: string[] }, ctx: Ctx) => ctx.services.leaderboard.compareRuns(args.ids),
-    compareRunGroup: (_: unknown, args: RunGroupPage, ctx: Ctx) =>
+    compareRuns: (_, args, ctx) => ctx.services.leaderboard.compareRuns(args.ids),
+    compareRunGroup: (_, args, ctx) =>
       ctx.services.leaderboard.compareRunGroup(args, Object.hasOwn(args, "group")),
-    transferMethodTimings: (_: unknown, args: { std?: StdKind | null; methods?: string[] | null }, ctx: Ctx) =>
+    transferMethodTimings: (_, args, ctx) =>
       ctx.services.leaderboard.transferMethodTimings(args),
-  },
+  } satisfies QueryResolvers,
   Subscription: {
     leaderboardChanged: {
-      async *subscribe(_: unknown, args: { filter?: LeaderboardFilterInput | null }, ctx: Ctx) {
+      async *subscribe(_, args, ctx) {
         const events = ctx.events.subscribe("runUpdated", ctx.signal);
         // Resolved once, before waiting: an unknown dataset name fails the subscription now.
         const scope = await ctx.services.leaderboard.scopeOf(args.filter);
@@ -57,32 +56,32 @@ export const leaderboardResolvers = {
           if (event.kind !== "EVALUATE" || event.status !== "SUCCEEDED") continue;
           // An archived run is out of every scope by now: announce it without the scope test.
           if (event.visibility !== "ARCHIVED" && !(await ctx.services.leaderboard.runInScope(event.runId, scope))) continue;
-          const reason = event.visibility ? `RUN_${event.visibility}` : "RUN_SUCCEEDED";
-          yield { leaderboardChanged: { reason, runId: event.runId, group: event.group } };
+          const change: LeaderboardChange = { reason: event.visibility ? `RUN_${event.visibility}` : "RUN_SUCCEEDED", runId: event.runId, group: event.group };
+          yield { leaderboardChanged: change };
         }
       },
     },
-  },
+  } satisfies SubscriptionResolvers,
   /** Field resolvers of the types above, spread into the resolver map. */
   types: {
     LeaderboardChange: {
-      run: (change: { runId: string }, _: unknown, ctx: Ctx) => ctx.services.runs.require(change.runId).catch(() => null),
-    },
+      run: (change, _, ctx) => ctx.services.runs.find(change.runId),
+    } satisfies LeaderboardChangeResolvers,
     LeaderboardColumn: {
-      benchmark: (column: LeaderboardColumn, _: unknown, ctx: Ctx) => ctx.loaders.benchmark.load(column.benchmarkId),
-    },
+      benchmark: async (column, _, ctx) => required(await ctx.loaders.benchmark.load(column.benchmarkId), "benchmark", column.benchmarkId),
+    } satisfies LeaderboardColumnResolvers,
     LeaderboardRow: {
-      dataset: (row: LeaderboardRow, _: unknown, ctx: Ctx) => (row.datasetId ? ctx.loaders.dataset.load(row.datasetId) : null),
-      baseDataset: (row: LeaderboardRow, _: unknown, ctx: Ctx) =>
+      dataset: (row, _, ctx) => (row.datasetId ? ctx.loaders.dataset.load(row.datasetId) : null),
+      baseDataset: (row, _, ctx) =>
         row.baseDatasetId ? ctx.loaders.dataset.load(row.baseDatasetId) : null,
-      transferMethod: (row: LeaderboardRow, _: unknown, ctx: Ctx) =>
+      transferMethod: (row, _, ctx) =>
         row.transferMethodId ? ctx.loaders.transferMethod.load(row.transferMethodId) : null,
-    },
+    } satisfies LeaderboardRowResolvers,
     LeaderboardCell: {
-      text: (cell: LeaderboardCell) => cellText(cell) || null,
-    },
+      text: (cell) => cellText(cell) || null,
+    } satisfies LeaderboardCellResolvers,
     RunComparison: {
-      async curves(comparison: RunComparison, args: { benchmark: string; kind?: string | null }, ctx: Ctx) {
+      async curves(comparison, args, ctx) {
         const id = await benchmarkId(args.benchmark, ctx);
         const kind = args.kind ?? "ROC";
         return Promise.all(
@@ -92,7 +91,7 @@ export const leaderboardResolvers = {
           }),
         );
       },
-      async histories(comparison: RunComparison, args: { names?: string[] | null; benchmark?: string | null }, ctx: Ctx) {
+      async histories(comparison, args, ctx) {
         let wanted: Array<{ benchmarkId: string | null; name: string }>;
         if (args.names?.length) {
           const id = await benchmarkId(args.benchmark, ctx);
@@ -112,16 +111,16 @@ export const leaderboardResolvers = {
           ),
         );
       },
-    },
+    } satisfies RunComparisonResolvers,
     MetricComparison: {
-      benchmark: (m: MetricComparison, _: unknown, ctx: Ctx) => (m.benchmarkId ? ctx.loaders.benchmark.load(m.benchmarkId) : null),
-    },
+      benchmark: (m, _, ctx) => (m.benchmarkId ? ctx.loaders.benchmark.load(m.benchmarkId) : null),
+    } satisfies MetricComparisonResolvers,
     RunMetricHistory: {
-      benchmark: (h: { benchmarkId: string | null }, _: unknown, ctx: Ctx) =>
+      benchmark: (h, _, ctx) =>
         h.benchmarkId ? ctx.loaders.benchmark.load(h.benchmarkId) : null,
-    },
+    } satisfies RunMetricHistoryResolvers,
     TransferMethodTiming: {
-      qualitative: (t: TransferMethodTiming) => t.method.qualitative,
-    },
+      qualitative: (t) => t.method.qualitative,
+    } satisfies TransferMethodTimingResolvers,
   },
 };

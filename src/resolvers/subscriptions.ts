@@ -1,19 +1,8 @@
 // Subscriptions read from the Postgres-backed event bus, so a client sees events
 // written by any API process or worker.
 import type { Run } from "../generated/prisma/client";
-import type { RunStatus } from "../generated/prisma/enums";
-import type { RunKind } from "../kinds/kind";
-import type { GraphQLContext } from "../graphql/context";
 import type { RunProgressEvent, RunUpdatedEvent } from "../events/topics";
-
-type Ctx = GraphQLContext;
-
-interface RunUpdatedFilter {
-  runId?: string | null;
-  kind?: RunKind | null;
-  group?: string | null;
-  status?: RunStatus[] | null;
-}
+import type { RunUpdatedFilter, SubscriptionResolvers } from "../generated/graphql/resolvers";
 
 function matches(event: RunUpdatedEvent, filter: RunUpdatedFilter | null | undefined): boolean {
   if (!filter) return true;
@@ -44,17 +33,17 @@ function progressOf(run: Run): RunProgressEvent {
 export const subscriptionResolvers = {
   Subscription: {
     runUpdated: {
-      async *subscribe(_: unknown, args: { filter?: RunUpdatedFilter | null }, ctx: Ctx) {
+      async *subscribe(_, args, ctx) {
         for await (const event of ctx.events.subscribe("runUpdated", ctx.signal)) {
           if (!matches(event, args.filter)) continue;
           // Read the run fresh: the event names it, the row is the truth.
-          const run = await ctx.services.runs.require(event.runId).catch(() => null);
+          const run = await ctx.services.runs.find(event.runId);
           if (run) yield { runUpdated: run };
         }
       },
     },
     runProgress: {
-      async *subscribe(_: unknown, args: { runId: string }, ctx: Ctx) {
+      async *subscribe(_, args, ctx) {
         const events = ctx.events.subscribe("runProgress", ctx.signal);
         const run = await ctx.services.runs.require(args.runId);
         yield { runProgress: withFraction(progressOf(run)) };
@@ -64,12 +53,12 @@ export const subscriptionResolvers = {
       },
     },
     metricLogged: {
-      async *subscribe(_: unknown, args: { runId: string }, ctx: Ctx) {
+      async *subscribe(_, args, ctx) {
         await ctx.services.runs.require(args.runId);
         for await (const event of ctx.events.subscribe("metricLogged", ctx.signal)) {
           if (event.runId === args.runId) yield { metricLogged: event };
         }
       },
     },
-  },
+  } satisfies SubscriptionResolvers,
 };

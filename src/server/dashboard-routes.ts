@@ -13,21 +13,12 @@ import express from "express";
 import { AppError } from "../errors";
 import type { Services } from "../services";
 import { createDatasetFiles } from "../services/dataset-files";
+import { sendRouteError } from "./route-errors";
 
 export const WEB_DIST = fileURLToPath(new URL("../../web/dist", import.meta.url));
 
 /** Paths the SPA fallback never answers. */
 const NOT_PAGES = /^\/(graphql|healthz|files|assets)(\/|$)|^\/leaderboard\.[a-z]+$/;
-
-function sendError(res: express.Response, error: unknown) {
-  if (error instanceof AppError) {
-    const status = { NOT_FOUND: 404, UNAUTHENTICATED: 401, FORBIDDEN: 403 }[error.code as string] ?? 400;
-    res.status(status).json({ error: { code: error.code, field: error.field, message: error.message } });
-    return;
-  }
-  console.error("dashboard route failed:", error);
-  res.status(500).json({ error: { code: "INTERNAL_SERVER_ERROR", message: "Internal server error" } });
-}
 
 function integer(value: unknown, fallback: number): number {
   const n = typeof value === "string" ? Number.parseInt(value, 10) : NaN;
@@ -51,7 +42,7 @@ export function mountDashboard(app: express.Express, services: Services, options
       res.setHeader("cache-control", "no-store");
       res.json(page);
     } catch (error) {
-      sendError(res, error);
+      sendRouteError(res, error, "dashboard route");
     }
   });
 
@@ -64,10 +55,10 @@ export function mountDashboard(app: express.Express, services: Services, options
       res.setHeader("x-content-type-options", "nosniff");
       res.setHeader("cache-control", "private, max-age=60");
       res.sendFile(image.file, { dotfiles: "allow", headers: { "content-type": image.contentType } }, (error) => {
-        if (error && !res.headersSent) sendError(res, new AppError("NOT_FOUND", "no such image in this dataset"));
+        if (error && !res.headersSent) sendRouteError(res, new AppError("NOT_FOUND", "no such image in this dataset"), "dashboard route");
       });
     } catch (error) {
-      sendError(res, error);
+      sendRouteError(res, error, "dashboard route");
     }
   });
 

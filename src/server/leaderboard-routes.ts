@@ -8,8 +8,9 @@
 //   baseline=<row key>   baselineDataset=   baselineTransferMethod=<name>|none   baselinePublished=true
 //   best=all|per-requirement   skipBest=PRETRAINED_FR   average=true|false   order=first-run|label|average|column:N   direction=asc|desc
 import type express from "express";
-import { AppError, badInput } from "../errors";
+import { badInput } from "../errors";
 import type { Services } from "../services";
+import { sendRouteError } from "./route-errors";
 import type {
   ExportFormat,
   LeaderboardColumnInput,
@@ -168,13 +169,7 @@ export function mountLeaderboardRoutes(app: express.Express, services: Services)
       res.setHeader("content-disposition", `inline; filename="leaderboard.${result.extension}"`);
       res.send(result.content);
     } catch (error) {
-      if (error instanceof AppError) {
-        const status = { NOT_FOUND: 404, UNAUTHENTICATED: 401, FORBIDDEN: 403 }[error.code as string] ?? 400;
-        res.status(status).json({ error: { code: error.code, field: error.field, message: error.message } });
-        return;
-      }
-      console.error("leaderboard export failed:", error);
-      res.status(500).json({ error: { code: "INTERNAL_SERVER_ERROR", message: "Internal server error" } });
+      sendRouteError(res, error, "leaderboard export");
     }
   });
 }

@@ -127,11 +127,11 @@ export function createCatalogueService(store: CatalogueStore, paths: DataPaths) 
   }
 
   async function existingDataset(id: string) {
-    return required((await store.datasetsByIds([id]).catch(() => []))[0], "dataset", id);
+    return required((await store.datasetsByIds([id]))[0], "dataset", id);
   }
 
   async function existingMethod(id: string) {
-    return required((await store.methodsByIds([id]).catch(() => []))[0], "transfer method", id);
+    return required((await store.methodsByIds([id]))[0], "transfer method", id);
   }
 
   async function updatedDataset(id: string, data: Prisma.DatasetUncheckedUpdateInput) {

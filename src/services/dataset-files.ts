@@ -16,7 +16,6 @@ export const IMAGE_TYPES: Readonly<Record<string, string>> = {
   ".jpeg": "image/jpeg",
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Identity folders nest at most this deep under a dataset folder (DigiFace1M: 1). */
 const MAX_DEPTH = 3;
 export const MAX_LIST = 500;
@@ -77,7 +76,8 @@ export function createDatasetFiles(catalogue: CatalogueService, dataPaths: DataP
   const index = createImageIndexCache();
   /** The dataset's folder, resolved through symlinks and checked against the data roots. */
   async function datasetFolder(id: string) {
-    const dataset = UUID.test(id) ? await catalogue.datasetByIdOrName(id, null) : null;
+    // A key that is no uuid names no dataset (the store answers null without a query).
+    const dataset = await catalogue.datasetByIdOrName(id, null);
     if (!dataset) throw notFound("dataset", id);
     if (!dataset.uri) throw new AppError("NOT_FOUND", `dataset ${dataset.name} has no folder`);
     const folder = await dataPaths.resolveExisting("dataset", dataset.uri, "directory").catch(() => {

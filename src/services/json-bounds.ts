@@ -11,3 +11,14 @@ export function assertJsonSize(field: string, value: unknown, maxBytes = MAX_JSO
   const bytes = Buffer.byteLength(JSON.stringify(value) ?? "");
   if (bytes > maxBytes) throw badInput(field, `is ${bytes} bytes of JSON; at most ${maxBytes} are allowed`);
 }
+
+/**
+ * A client's JSON object argument (run params and details, trainer params): null or absent is
+ * `{}`, anything but an object is BAD_USER_INPUT naming `field`, and its size is bounded.
+ */
+export function jsonObject(field: string, value: unknown): Record<string, unknown> {
+  if (value == null) return {};
+  if (typeof value !== "object" || Array.isArray(value)) throw badInput(field, "must be a JSON object");
+  assertJsonSize(field, value);
+  return value as Record<string, unknown>;
+}

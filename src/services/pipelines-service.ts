@@ -20,13 +20,15 @@ import { brokenStep, pipelineSteps, isBrokenRun, type PipelineSteps } from "./pi
 import { isTerminal } from "./run-status";
 import { queuePlannedRun, type RunPlan } from "./run-plan";
 import type { TrainersService, TrainingSetup } from "./trainers-service";
+import { jsonObject } from "./json-bounds";
 
 export interface LaunchPipelineInput {
   sourceDatasetId: string;
   methodId?: string | null;
   transferOptions?: LaunchTransferInput["options"];
   trainerId: string;
-  trainParams?: Record<string, unknown> | null;
+  /** A JSON object (checked and bounded at launch). */
+  trainParams?: unknown;
   benchmarks: EvaluationBenchmarkInput[];
   evaluationOptions?: LaunchEvaluationInput["options"];
   repeats: number;
@@ -203,10 +205,10 @@ export function createPipelinesService(deps: {
     if (new Set(seeds).size !== seeds.length) throw badInput("seeds", "repeats need different seeds");
     if (seeds.some((s) => !Number.isInteger(s))) throw badInput("seeds", "must be integers");
     if (!input.benchmarks.length) throw badInput("benchmarks", "name at least one benchmark");
-    const found = await deps.catalogue.datasetByIdOrName(input.sourceDatasetId).catch(() => null);
+    const found = await deps.catalogue.datasetByIdOrName(input.sourceDatasetId);
     if (!found) throw badInput("sourceDatasetId", `dataset ${JSON.stringify(input.sourceDatasetId)} does not exist`);
     const source = await withFieldNames(TRAIN_FIELDS, () => deps.trainers.checkTrainingDataset(found.id));
-    const method = input.methodId ? await deps.catalogue.methodByIdOrName(input.methodId).catch(() => null) : null;
+    const method = input.methodId ? await deps.catalogue.methodByIdOrName(input.methodId) : null;
     if (input.methodId && !method) throw badInput("methodId", `transfer method ${JSON.stringify(input.methodId)} does not exist`);
     if (!method && !input.includeBaseline) throw badInput("methodId", "give a transfer method, or includeBaseline for the untransferred pipeline alone");
     const spec: PipelineSpec = {
@@ -214,7 +216,7 @@ export function createPipelinesService(deps: {
       methodId: method?.id ?? null,
       transferOptions: input.transferOptions ?? null,
       trainerId: input.trainerId,
-      trainParams: input.trainParams ?? {},
+      trainParams: jsonObject("trainParams", input.trainParams),
       benchmarks: input.benchmarks,
       evaluationOptions: input.evaluationOptions ?? null,
       seeds,
@@ -265,7 +267,7 @@ export function createPipelinesService(deps: {
     },
 
     async cancelPipeline(id: string): Promise<Pipeline> {
-      const pipeline = required(await stores.pipelines.byId(id).catch(() => null), "pipeline", id);
+      const pipeline = required(await stores.pipelines.byId(id), "pipeline", id);
       if (pipeline.status !== "RUNNING") throw conflict(`pipeline ${id} is already ${pipeline.status}`);
       await finishAndCancelSteps(pipeline, "CANCELLED", "cancelled by a user");
       return (await stores.pipelines.byId(id))!;
@@ -277,7 +279,7 @@ export function createPipelinesService(deps: {
      * (the transfer skips the images it already wrote). Checked like a launch first.
      */
     async resumePipeline(id: string): Promise<Pipeline> {
-      const pipeline = required(await stores.pipelines.byId(id).catch(() => null), "pipeline", id);
+      const pipeline = required(await stores.pipelines.byId(id), "pipeline", id);
       if (pipeline.status !== "FAILED" && pipeline.status !== "CANCELLED") {
         throw conflict(`pipeline ${id} is ${pipeline.status}; only a FAILED or CANCELLED pipeline can be resumed`);
       }

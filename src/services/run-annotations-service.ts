@@ -29,7 +29,7 @@ export function parseTags(field: string, values: readonly string[] | null | unde
 export function createRunAnnotationsService(stores: Stores, auth: AuthService) {
   /** The run, once `principal` may edit it: published results need ADMIN. */
   async function editable(principal: Principal, id: string, what: string): Promise<Run> {
-    const run = required(await stores.runs.byId(id).catch(() => null), "run", id);
+    const run = required(await stores.runs.byId(id), "run", id);
     if (run.source != null) auth.authorize(principal, "ADMIN", `${what} on a published result`);
     return run;
   }

@@ -13,7 +13,8 @@ import type { Actor } from "./actor";
 import type { CatalogueService } from "./catalogue-service";
 import { parseTags } from "./run-annotations-service";
 import { canTransition, isTerminal } from "./run-status";
-import { assertJsonSize } from "./json-bounds";
+import { jsonObject } from "./json-bounds";
+import { isUuid } from "../db/stores/uuid";
 
 export interface CreateRunInput {
   kind: RunKind;
@@ -124,13 +125,12 @@ export function encodeCursor(value: unknown, id: string): string {
   return Buffer.from(JSON.stringify([value, id])).toString("base64url");
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function decodeCursor(cursor: string, sort: RunSort): { value: unknown; id: string } {
   try {
     if (cursor.length > 4096) throw new Error("too long");
     const [value, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [unknown, string];
-    if (typeof id !== "string" || !UUID.test(id)) throw new Error("bad id");
+    if (!isUuid(id)) throw new Error("bad id");
     const timestamp = sort.kind === "createdAt" || sort.kind === "updatedAt";
     if (timestamp && (typeof value !== "string" || Number.isNaN(new Date(value).getTime()))) throw new Error("bad time");
     if (sort.kind === "metric" && value !== null && typeof value !== "number") throw new Error("bad value");
@@ -138,13 +138,6 @@ function decodeCursor(cursor: string, sort: RunSort): { value: unknown; id: stri
   } catch {
     throw badInput("after", "is not a cursor returned by this API for this order");
   }
-}
-
-function jsonObject(field: string, value: unknown): Prisma.InputJsonObject | undefined {
-  if (value == null) return undefined;
-  if (typeof value !== "object" || Array.isArray(value)) throw badInput(field, "must be a JSON object");
-  assertJsonSize(field, value);
-  return value as Prisma.InputJsonObject;
 }
 
 const MAX_PHASE_LENGTH = 200;
@@ -268,8 +261,11 @@ export function createRunsService(stores: Stores, catalogue: CatalogueService) {
       terminalListeners.push(listener);
     },
 
+    /** The run, or null when no run has this id (a failing database throws). */
+    find: (id: string): Promise<Run | null> => store.byId(id),
+
     async require(id: string): Promise<Run> {
-      return required(await store.byId(id).catch(() => null), "run", id);
+      return required(await store.byId(id), "run", id);
     },
 
     async create(input: CreateRunInput): Promise<Run> {
@@ -285,7 +281,7 @@ export function createRunsService(stores: Stores, catalogue: CatalogueService) {
             kind: input.kind,
             status,
             name: input.name ?? null,
-            params: jsonObject("params", input.params) ?? {},
+            params: jsonObject("params", input.params) as Prisma.InputJsonObject,
             seed: input.seed ?? null,
             group: input.group ?? null,
             source: input.source ?? null,
@@ -317,7 +313,7 @@ export function createRunsService(stores: Stores, catalogue: CatalogueService) {
       const extra: Prisma.RunUncheckedUpdateInput = {
         ...(input.name !== undefined ? { name: input.name } : {}),
         ...(input.progress ? progressColumns(input.progress) : {}),
-        ...(input.details !== undefined ? { details: jsonObject("details", input.details) ?? {} } : {}),
+        ...(input.details !== undefined ? { details: jsonObject("details", input.details) as Prisma.InputJsonObject } : {}),
         ...(input.error !== undefined ? { error: input.error } : {}),
         ...(input.worker !== undefined ? { worker: input.worker } : {}),
         ...(input.device !== undefined ? { device: input.device } : {}),

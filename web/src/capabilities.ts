@@ -1,6 +1,7 @@
 // What this server's schema offers. The dashboard uses only the public API and some of
 // it is optional (run logs, the pipeline mutation): ask the schema once, show what exists.
 import { useEffect, useState } from "react";
+import { graphql } from "./generated/graphql";
 import { request } from "./graphql";
 
 export interface Capabilities {
@@ -10,23 +11,18 @@ export interface Capabilities {
   subscriptions: Set<string>;
 }
 
-const QUERY = `{ run: __type(name: "Run") { fields { name } }
-  __schema { queryType { fields { name } } mutationType { fields { name } } subscriptionType { fields { name } } } }`;
-
-interface Introspection {
-  run: { fields: Array<{ name: string }> } | null;
-  __schema: { queryType: { fields: Array<{ name: string }> }; mutationType: { fields: Array<{ name: string }> } | null; subscriptionType: { fields: Array<{ name: string }> } | null };
-}
+const QUERY = graphql(`query Capabilities { run: __type(name: "Run") { fields { name } }
+  __schema { queryType { fields { name } } mutationType { fields { name } } subscriptionType { fields { name } } } }`);
 
 let cached: Promise<Capabilities> | null = null;
 
 export function loadCapabilities(): Promise<Capabilities> {
-  cached ??= request<Introspection>(QUERY).then(
+  cached ??= request(QUERY).then(
     (data) => ({
-      queries: new Set(data.__schema.queryType.fields.map((f) => f.name)),
-      runFields: new Set(data.run?.fields.map((f) => f.name) ?? []),
-      mutations: new Set(data.__schema.mutationType?.fields.map((f) => f.name) ?? []),
-      subscriptions: new Set(data.__schema.subscriptionType?.fields.map((f) => f.name) ?? []),
+      queries: new Set(data.__schema.queryType.fields?.map((f) => f.name) ?? []),
+      runFields: new Set(data.run?.fields?.map((f) => f.name) ?? []),
+      mutations: new Set(data.__schema.mutationType?.fields?.map((f) => f.name) ?? []),
+      subscriptions: new Set(data.__schema.subscriptionType?.fields?.map((f) => f.name) ?? []),
     }),
     (error) => {
       cached = null;

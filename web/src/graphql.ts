@@ -1,6 +1,9 @@
 // The dashboard's GraphQL client: queries and mutations over HTTP (fetch), subscriptions
 // over graphql-ws on the same /graphql path. Errors keep their extensions (code, field)
 // so forms can show BAD_USER_INPUT next to the field it names.
+// Documents are the typed ones generated from the schema (web/src/generated/graphql, made by
+// `npm run codegen`): `graphql(\`query X { ... }\`)` carries its result and variables types.
+import type { DocumentTypeDecoration } from "@graphql-typed-document-node/core";
 import { createClient, type Client } from "graphql-ws/client";
 import { authHeaders, getToken } from "./auth";
 
@@ -23,15 +26,21 @@ export class GraphQLRequestError extends Error {
 
 export type Variables = Record<string, unknown>;
 
+/**
+ * A GraphQL document: a generated typed document, or (only for a query whose selection is
+ * assembled at run time, such as the runs table's metric columns) a plain string.
+ */
+export type Document<TResult, TVariables> = (DocumentTypeDecoration<TResult, TVariables> & { toString(): string }) | string;
+
 const HTTP_URL = "/graphql";
 
-export async function request<T>(query: string, variables: Variables = {}, signal?: AbortSignal): Promise<T> {
+export async function request<T, V = Variables>(query: Document<T, V>, variables: V = {} as V, signal?: AbortSignal): Promise<T> {
   let response: Response;
   try {
     response = await fetch(HTTP_URL, {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/graphql-response+json, application/json", ...authHeaders() },
-      body: JSON.stringify({ query, variables }),
+      body: JSON.stringify({ query: String(query), variables }),
       signal,
     });
   } catch (error) {
@@ -99,9 +108,9 @@ export interface SubscriptionHandlers<T> {
 }
 
 /** Subscribes; returns the unsubscribe function. */
-export function subscribe<T>(query: string, variables: Variables, handlers: SubscriptionHandlers<T>): () => void {
+export function subscribe<T, V = Variables>(query: Document<T, V>, variables: V, handlers: SubscriptionHandlers<T>): () => void {
   return wsClient().subscribe<T>(
-    { query, variables },
+    { query: String(query), variables: variables as Variables },
     {
       next: (result) => {
         if (result.errors?.length) handlers.error?.(new GraphQLRequestError(result.errors as unknown as GraphQLErrorItem[]));

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { onConnectionChange, onReconnect, request, subscribe, isConnected, type GraphQLRequestError, type Variables } from "./graphql";
+import { onConnectionChange, onReconnect, request, subscribe, isConnected, type Document, type GraphQLRequestError, type Variables } from "./graphql";
 
 export interface QueryState<T> {
   data: T | null;
@@ -11,7 +11,7 @@ export interface QueryState<T> {
 }
 
 /** Runs a query when its variables change; `refetch` runs it again without clearing data. */
-export function useQuery<T>(query: string, variables: Variables = {}, options: { skip?: boolean } = {}): QueryState<T> {
+export function useQuery<T, V = Variables>(query: Document<T, V>, variables: V = {} as V, options: { skip?: boolean } = {}): QueryState<T> {
   const key = JSON.stringify(variables);
   const [state, setState] = useState<{ data: T | null; error: Error | null; loading: boolean; refreshing: boolean; key: string }>({
     data: null, error: null, loading: !options.skip, refreshing: false, key,
@@ -26,7 +26,7 @@ export function useQuery<T>(query: string, variables: Variables = {}, options: {
     }
     const controller = new AbortController();
     setState((s) => (s.key === key && s.data ? { ...s, refreshing: true } : { data: null, error: null, loading: true, refreshing: false, key }));
-    request<T>(query, JSON.parse(key) as Variables, controller.signal).then(
+    request<T, V>(query, JSON.parse(key) as V, controller.signal).then(
       (data) => !controller.signal.aborted && setState({ data, error: null, loading: false, refreshing: false, key }),
       (error: Error) => !controller.signal.aborted && setState((s) => ({ data: s.key === key ? s.data : null, error, loading: false, refreshing: false, key })),
     );
@@ -37,9 +37,9 @@ export function useQuery<T>(query: string, variables: Variables = {}, options: {
 }
 
 /** Subscribes while mounted (and `skip` is false); the handler may change freely. */
-export function useSubscription<T>(
-  query: string,
-  variables: Variables,
+export function useSubscription<T, V = Variables>(
+  query: Document<T, V>,
+  variables: V,
   onData: (data: T) => void,
   options: { skip?: boolean; onError?: (error: GraphQLRequestError) => void } = {},
 ): void {
@@ -50,7 +50,7 @@ export function useSubscription<T>(
   const key = JSON.stringify(variables);
   useEffect(() => {
     if (options.skip) return;
-    return subscribe<T>(query, JSON.parse(key) as Variables, {
+    return subscribe<T, V>(query, JSON.parse(key) as V, {
       next: (data) => handler.current(data),
       error: (error) => errorHandler.current?.(error),
     });

@@ -1,15 +1,35 @@
 // `realismlab archive|restore run|dataset|method`: hide from lists and the
 // leaderboard without deleting anything, and bring back.
+import type { Document } from "../client";
 import type { Command } from "../command";
 import { ApiError, EXIT, UsageError } from "../errors";
 import { NameResolver, type CatalogueKind } from "../resolve";
+import { graphql } from "../../generated/graphql/cli";
 
 type Target = "run" | "dataset" | "method";
 
-const MUTATIONS: Record<Target, { archive: string; restore: string; kind: CatalogueKind | null; label: string }> = {
-  run: { archive: "archiveRun", restore: "restoreRun", kind: null, label: "run" },
-  dataset: { archive: "archiveDataset", restore: "restoreDataset", kind: "dataset", label: "dataset" },
-  method: { archive: "archiveTransferMethod", restore: "restoreTransferMethod", kind: "transferMethod", label: "transfer method" },
+// Each answers as `result`, so one command body serves all six.
+type Toggle = Document<{ result: { id: string; archived: boolean } }, { id: string }>;
+
+const MUTATIONS: Record<Target, { archive: Toggle; restore: Toggle; kind: CatalogueKind | null; label: string }> = {
+  run: {
+    archive: graphql(`mutation ArchiveRun($id: ID!) { result: archiveRun(id: $id) { id archived } }`),
+    restore: graphql(`mutation RestoreRun($id: ID!) { result: restoreRun(id: $id) { id archived } }`),
+    kind: null,
+    label: "run",
+  },
+  dataset: {
+    archive: graphql(`mutation ArchiveDataset($id: ID!) { result: archiveDataset(id: $id) { id archived } }`),
+    restore: graphql(`mutation RestoreDataset($id: ID!) { result: restoreDataset(id: $id) { id archived } }`),
+    kind: "dataset",
+    label: "dataset",
+  },
+  method: {
+    archive: graphql(`mutation ArchiveTransferMethod($id: ID!) { result: archiveTransferMethod(id: $id) { id archived } }`),
+    restore: graphql(`mutation RestoreTransferMethod($id: ID!) { result: restoreTransferMethod(id: $id) { id archived } }`),
+    kind: "transferMethod",
+    label: "transfer method",
+  },
 };
 
 function command(action: "archive" | "restore", target: Target): Command {
@@ -34,9 +54,9 @@ function command(action: "archive" | "restore", target: Target): Command {
       let code: number = EXIT.OK;
       for (const id of ids) {
         try {
-          const data = await ctx.client.request(`mutation($id: ID!) { ${mutation}(id: $id) { id archived } }`, { id });
-          ctx.info(`${label} ${id} ${data[mutation].archived ? "archived" : "restored"}`);
-          ctx.out(data[mutation].id);
+          const { result } = await ctx.client.request(mutation, { id });
+          ctx.info(`${label} ${id} ${result.archived ? "archived" : "restored"}`);
+          ctx.out(result.id);
         } catch (error) {
           if (!(error instanceof ApiError)) throw error;
           ctx.info(`error: cannot ${action} ${label} ${id}: ${error.message}`);

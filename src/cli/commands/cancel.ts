@@ -1,6 +1,10 @@
 import { flag } from "../args";
 import type { Command } from "../command";
 import { ApiError, EXIT, UsageError } from "../errors";
+import { graphql } from "../../generated/graphql/cli";
+
+const CANCEL_PIPELINE = graphql(`mutation CancelPipeline($id: ID!) { cancelPipeline(id: $id) { id status } }`);
+const CANCEL_RUN = graphql(`mutation CancelRun($id: ID!) { cancelRun(id: $id) { id kind status } }`);
 
 export const cancel: Command = {
   name: "cancel",
@@ -18,11 +22,10 @@ export const cancel: Command = {
     let code: number = EXIT.OK;
     for (const id of ids) {
       try {
-        const data = pipeline
-          ? await ctx.client.request(`mutation($id: ID!) { cancelPipeline(id: $id) { id status } }`, { id })
-          : await ctx.client.request(`mutation($id: ID!) { cancelRun(id: $id) { id kind status } }`, { id });
-        const result = pipeline ? data.cancelPipeline : data.cancelRun;
-        ctx.info(`${pipeline ? "pipeline" : `${result.kind} run`} ${result.id} ${result.status}`);
+        const result = pipeline
+          ? (await ctx.client.request(CANCEL_PIPELINE, { id })).cancelPipeline
+          : (await ctx.client.request(CANCEL_RUN, { id })).cancelRun;
+        ctx.info(`${"kind" in result ? `${result.kind} run` : "pipeline"} ${result.id} ${result.status}`);
         ctx.out(result.id);
       } catch (error) {
         // Report and go on with the other ids; a connection failure stops everything.

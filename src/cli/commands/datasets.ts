@@ -1,26 +1,23 @@
 // `realismlab datasets list|register|set-folder|describe`: the dataset catalogue.
-import { choice, flag, int, str } from "../args";
+import { choice, flag, int, requiredStr, str } from "../args";
 import type { Command } from "../command";
 import { json, table } from "../format";
 import { NameResolver } from "../resolve";
 import { absolutePath, JSON_OUTPUT } from "./catalogue-inputs";
 import { descriptionArg, single } from "./positionals";
+import { graphql } from "../../generated/graphql/cli";
+import { DatasetKind, Requirement } from "../../generated/graphql/cli/graphql";
 
-const KINDS = ["REAL", "SYNTHETIC", "REALISM_TRANSFERRED"] as const;
-const REQUIREMENTS = ["NONE", "IDENTITY_LABELS", "PRETRAINED_FR"] as const;
-const FIELDS = "id name kind requirement description identityCount imageCount uri archived sourceDataset { name } transferMethod { name }";
+const KINDS = Object.values(DatasetKind);
+const REQUIREMENTS = Object.values(Requirement);
 
-interface ListedDataset {
-  id: string;
-  name: string;
-  kind: string;
-  requirement: string | null;
-  imageCount: number | null;
-  uri: string | null;
-  archived: boolean;
-  sourceDataset: { name: string } | null;
-  transferMethod: { name: string } | null;
-}
+graphql(`fragment ListedDataset on Dataset {
+  id name kind requirement description identityCount imageCount uri archived sourceDataset { name } transferMethod { name }
+}`);
+const LIST = graphql(`query ListDatasets($kind: DatasetKind, $archived: Boolean) { datasets(kind: $kind, includeArchived: $archived) { ...ListedDataset } }`);
+const CREATE = graphql(`mutation CreateDataset($input: CreateDatasetInput!) { createDataset(input: $input) { ...ListedDataset } }`);
+const SET_FOLDER = graphql(`mutation SetDatasetFolder($id: ID!, $input: SetDatasetFolderInput!) { setDatasetFolder(id: $id, input: $input) { ...ListedDataset } }`);
+const DESCRIBE = graphql(`mutation SetDatasetDescription($id: ID!, $d: String) { setDatasetDescription(id: $id, description: $d) { id name } }`);
 
 export const datasetsList: Command = {
   name: "datasets list",
@@ -33,10 +30,9 @@ export const datasetsList: Command = {
   },
   async run(ctx, args) {
     const kind = str(args, "kind");
-    const data = await ctx.client.request<{ datasets: ListedDataset[] }>(
-      `query($kind: DatasetKind, $archived: Boolean) { datasets(kind: $kind, includeArchived: $archived) { ${FIELDS} } }`,
-      { kind: kind ? choice("--kind", kind, KINDS) : null, archived: flag(args, "archived") },
-    );
+    const data = await ctx.client.request(LIST, {
+      kind: kind ? choice("--kind", kind, KINDS) : null, archived: flag(args, "archived"),
+    });
     if (flag(args, "json")) ctx.out(json(data.datasets));
     else if (!data.datasets.length) ctx.info("no datasets");
     else
@@ -79,7 +75,7 @@ export const datasetsRegister: Command = {
     const source = str(args, "source");
     const method = str(args, "method");
     const input = {
-      name: str(args, "name"),
+      name: requiredStr(args, "name"),
       kind: kind ? choice("--kind", kind, KINDS) : "SYNTHETIC",
       requirement: requirement ? choice("--requirement", requirement, REQUIREMENTS) : "NONE",
       description: str(args, "description") ?? null,
@@ -89,7 +85,7 @@ export const datasetsRegister: Command = {
       sourceDatasetId: source ? await names.id("dataset", source) : null,
       transferMethodId: method ? await names.id("transferMethod", method) : null,
     };
-    const data = await ctx.client.request(`mutation($input: CreateDatasetInput!) { createDataset(input: $input) { ${FIELDS} } }`, { input });
+    const data = await ctx.client.request(CREATE, { input });
     ctx.info(`Registered dataset ${data.createDataset.name} (${data.createDataset.kind})${data.createDataset.uri ? ` at ${data.createDataset.uri}` : ""}`);
     ctx.out(flag(args, "json") ? json(data.createDataset) : data.createDataset.id);
     return 0;
@@ -113,11 +109,11 @@ export const datasetsSetFolder: Command = {
     const identities = int(args, "identities", { min: 0 });
     const images = int(args, "images", { min: 0 });
     const input = {
-      uri: absolutePath(args, "folder"),
+      uri: absolutePath(args, "folder")!, // required: the parser refuses a missing --folder
       ...(identities !== undefined ? { identityCount: identities } : {}),
       ...(images !== undefined ? { imageCount: images } : {}),
     };
-    const data = await ctx.client.request(`mutation($id: ID!, $input: SetDatasetFolderInput!) { setDatasetFolder(id: $id, input: $input) { ${FIELDS} } }`, { id: dataset.id, input });
+    const data = await ctx.client.request(SET_FOLDER, { id: dataset.id, input });
     ctx.info(`Dataset ${data.setDatasetFolder.name} now reads ${data.setDatasetFolder.uri}`);
     ctx.out(flag(args, "json") ? json(data.setDatasetFolder) : data.setDatasetFolder.id);
     return 0;
@@ -136,7 +132,7 @@ export const datasetsDescribe: Command = {
   async run(ctx, args) {
     const dataset = await new NameResolver(ctx.client, { archived: true }).resolve("dataset", single(args.positionals, "a dataset name or id"));
     const description = descriptionArg(args);
-    const data = await ctx.client.request(`mutation($id: ID!, $d: String) { setDatasetDescription(id: $id, description: $d) { id name } }`, { id: dataset.id, d: description });
+    const data = await ctx.client.request(DESCRIBE, { id: dataset.id, d: description });
     ctx.info(`Dataset ${data.setDatasetDescription.name}: description ${description == null ? "cleared" : "replaced"}`);
     ctx.out(data.setDatasetDescription.id);
     return 0;

@@ -4,15 +4,20 @@ import { UsageError } from "../errors";
 import { NameResolver } from "../resolve";
 import { benchmarkInputs } from "./benchmarks";
 import { RESOURCE_OPTIONS, resourcesFrom } from "./resource-options";
-import { LAUNCH_OUTPUT_OPTIONS, RUN_FIELDS, reportLaunchedRuns } from "./shared";
+import { LAUNCH_OUTPUT_OPTIONS, reportLaunchedRuns } from "./shared";
+import { graphql } from "../../generated/graphql/cli";
+import type { IjbAlignment } from "../../generated/graphql/cli/graphql";
 
-const ALIGNMENTS = ["landmarks", "prealigned", "auto"];
+// Keyed by the schema's enum: a new IjbAlignment fails the type-check until it is listed here.
+const ALIGNMENT_OF: Record<Lowercase<IjbAlignment>, IjbAlignment> = { landmarks: "LANDMARKS", prealigned: "PREALIGNED", auto: "AUTO" };
+const ALIGNMENTS = Object.keys(ALIGNMENT_OF);
 
-function alignmentOption(args: ParsedArgs): string | undefined {
+function alignmentOption(args: ParsedArgs): IjbAlignment | undefined {
   const value = str(args, "alignment");
   if (value === undefined) return undefined;
-  if (!ALIGNMENTS.includes(value.toLowerCase())) throw new UsageError(`--alignment must be one of ${ALIGNMENTS.join(", ")}, got ${JSON.stringify(value)}`);
-  return value.toUpperCase();
+  const alignment = ALIGNMENT_OF[value.toLowerCase() as Lowercase<IjbAlignment>];
+  if (!alignment) throw new UsageError(`--alignment must be one of ${ALIGNMENTS.join(", ")}, got ${JSON.stringify(value)}`);
+  return alignment;
 }
 
 export const launchEvaluate: Command = {
@@ -48,7 +53,7 @@ export const launchEvaluate: Command = {
     });
     const [models, benchmarks] = await Promise.all([Promise.all(modelValues.map((m) => names.resolve("faceModel", m))), benchmarkInputs(args, names)]);
     const data = await ctx.client.request(
-      `mutation($input: LaunchEvaluationInput!) { launchEvaluation(input: $input) { ${RUN_FIELDS} faceModel { id name } } }`,
+      graphql(`mutation LaunchEvaluation($input: LaunchEvaluationInput!) { launchEvaluation(input: $input) { ...WatchedRun faceModel { id name } } }`),
       { input: { faceModelIds: models.map((m) => m.id), benchmarks, ...(options ? { options } : {}), ...resourcesFrom(args) } },
     );
     const benchmarkList = benchmarks.map((b) => b.name).join(", ");

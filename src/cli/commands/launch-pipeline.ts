@@ -6,11 +6,10 @@ import { benchmarkInputs } from "./benchmarks";
 import { TRANSFER_OPTIONS, transferOptions } from "./launch-transfer";
 import { RESOURCE_OPTIONS, resourcesFrom } from "./resource-options";
 import { LAUNCH_OUTPUT_OPTIONS, reportLaunchedPipelines } from "./shared";
+import { graphql } from "../../generated/graphql/cli";
 
 const { "batch-size": _batchSize, ...transferFlags } = TRANSFER_OPTIONS;
 
-const PIPELINE_FIELDS = `id name status baseline group error createdAt finishedAt progress { done total fraction }
-  runs { id kind status seed error startedAt progress { done total phase rate etaSeconds fraction } }`;
 
 /** --executor/--gpus/... apply to the TRAIN steps (trainExecutor, trainResources). */
 function trainChoice(args: ParsedArgs) {
@@ -77,7 +76,7 @@ export const launchPipeline: Command = {
       ...(baseline ? { includeBaseline: true } : {}),
       ...trainChoice(args),
     };
-    const data = await ctx.client.request(`mutation($input: LaunchPipelineInput!) { launchPipeline(input: $input) { ${PIPELINE_FIELDS} } }`, { input });
+    const data = await ctx.client.request(graphql(`mutation LaunchPipeline($input: LaunchPipelineInput!) { launchPipeline(input: $input) { ...WatchedPipeline } }`), { input });
     return reportLaunchedPipelines(ctx, args, data.launchPipeline);
   },
 };

@@ -2,7 +2,8 @@ import { int, keyValues, str, type ParsedArgs } from "../args";
 import type { Command, CommandContext } from "../command";
 import { NameResolver } from "../resolve";
 import { RESOURCE_OPTIONS, resourcesFrom } from "./resource-options";
-import { LAUNCH_OUTPUT_OPTIONS, RUN_FIELDS, reportLaunchedRuns } from "./shared";
+import { LAUNCH_OUTPUT_OPTIONS, reportLaunchedRuns } from "./shared";
+import { graphql } from "../../generated/graphql/cli";
 
 export const launchTrain: Command = {
   name: "launch train",
@@ -27,8 +28,8 @@ export const launchTrain: Command = {
     const names = new NameResolver(ctx.client);
     const [dataset, trainer] = await Promise.all([names.resolve("dataset", str(args, "dataset")!), names.resolve("trainer", str(args, "trainer")!)]);
     const data = await ctx.client.request(
-      `mutation($datasetId: ID!, $trainerId: ID!, $seed: Int, $params: JSON, $group: String, $maxAttempts: Int, $executor: String, $resources: RunResourcesInput) {
-        launchTraining(datasetId: $datasetId, trainerId: $trainerId, seed: $seed, params: $params, group: $group, maxAttempts: $maxAttempts, executor: $executor, resources: $resources) { ${RUN_FIELDS} } }`,
+      graphql(`mutation LaunchTrain($datasetId: ID!, $trainerId: ID!, $seed: Int, $params: JSON, $group: String, $maxAttempts: Int, $executor: String, $resources: RunResourcesInput) {
+        launchTraining(datasetId: $datasetId, trainerId: $trainerId, seed: $seed, params: $params, group: $group, maxAttempts: $maxAttempts, executor: $executor, resources: $resources) { ...WatchedRun } }`),
       { datasetId: dataset.id, trainerId: trainer.id, seed: seed ?? null, params: params ?? null, group: str(args, "group") ?? null, maxAttempts: maxAttempts ?? null, ...resourcesFrom(args) },
     );
     return reportLaunchedRuns(ctx, args, [data.launchTraining], (run) => `Queued TRAIN run ${run.id}: ${trainer.name} on ${dataset.name}${run.seed != null ? `, seed ${run.seed}` : ""}`);

@@ -2,7 +2,8 @@ import { compact, float, int, keyValues, str, type ParsedArgs } from "../args";
 import type { Command, CommandContext } from "../command";
 import { NameResolver } from "../resolve";
 import { RESOURCE_OPTIONS, resourcesFrom } from "./resource-options";
-import { LAUNCH_OUTPUT_OPTIONS, RUN_FIELDS, reportLaunchedRuns } from "./shared";
+import { LAUNCH_OUTPUT_OPTIONS, reportLaunchedRuns } from "./shared";
+import { graphql } from "../../generated/graphql/cli";
 
 export const TRANSFER_OPTIONS = {
   "batch-size": { type: "string", value: "N", description: "Images per model call (default 8)" },
@@ -56,8 +57,8 @@ export const launchTransfer: Command = {
     const names = new NameResolver(ctx.client);
     const [dataset, method] = await Promise.all([names.resolve("dataset", str(args, "dataset")!), names.resolve("transferMethod", str(args, "method")!)]);
     const data = await ctx.client.request(
-      `mutation($datasetId: ID!, $methodId: ID!, $options: LaunchTransferOptions, $executor: String, $resources: RunResourcesInput) {
-        launchTransfer(datasetId: $datasetId, methodId: $methodId, options: $options, executor: $executor, resources: $resources) { ${RUN_FIELDS} } }`,
+      graphql(`mutation LaunchTransfer($datasetId: ID!, $methodId: ID!, $options: LaunchTransferOptions, $executor: String, $resources: RunResourcesInput) {
+        launchTransfer(datasetId: $datasetId, methodId: $methodId, options: $options, executor: $executor, resources: $resources) { ...WatchedRun } }`),
       { datasetId: dataset.id, methodId: method.id, options: options ?? null, ...resourcesFrom(args) },
     );
     return reportLaunchedRuns(ctx, args, [data.launchTransfer], (run) => `Queued TRANSFER run ${run.id}: ${dataset.name} with ${method.name}`);

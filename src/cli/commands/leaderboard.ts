@@ -2,55 +2,61 @@ import { choice, flag, list, str, type ParsedArgs } from "../args";
 import type { Command } from "../command";
 import { UsageError } from "../errors";
 import { json, table } from "../format";
+import { graphql } from "../../generated/graphql/cli";
+import {
+  StdKind,
+  type CliLeaderboardQuery,
+  type CliLeaderboardQueryVariables,
+  type LeaderboardExportFormat,
+  type LeaderboardOrderField,
+  type LeaderboardPreset,
+} from "../../generated/graphql/cli/graphql";
 
 const FORMATS = ["table", "csv", "markdown", "latex"] as const;
-const PRESETS: Record<string, string> = { table2: "PAPER_TABLE_2", table3: "PAPER_TABLE_3" };
-const ORDER: Record<string, string> = { "first-run": "FIRST_RUN", label: "LABEL", average: "AVERAGE" };
+const PRESETS: Record<string, LeaderboardPreset> = { table2: "PAPER_TABLE_2", table3: "PAPER_TABLE_3" };
+const ORDER: Record<string, LeaderboardOrderField> = { "first-run": "FIRST_RUN", label: "LABEL", average: "AVERAGE" };
+const EXPORT_FORMAT: Record<Exclude<(typeof FORMATS)[number], "table">, LeaderboardExportFormat> = { csv: "CSV", markdown: "MARKDOWN", latex: "LATEX" };
 
-/** The leaderboard arguments the flags ask for, with their GraphQL types; only given ones are sent (so server defaults apply). */
-function leaderboardArguments(args: ParsedArgs): Array<{ name: string; type: string; value: unknown }> {
-  const given: Array<{ name: string; type: string; value: unknown }> = [];
+// Variables the flags do not give are left out of the request, so the server's defaults apply.
+const BOARD = graphql(`query CliLeaderboard($preset: LeaderboardPreset, $benchmarks: [String!], $metric: String, $filter: LeaderboardFilter, $baseline: LeaderboardRowSelector, $std: StdKind, $orderBy: LeaderboardOrder) {
+  leaderboard(preset: $preset, benchmarks: $benchmarks, metric: $metric, filter: $filter, baseline: $baseline, std: $std, orderBy: $orderBy) {
+    std displayScale hasAverage columns { index label metric } baseline { label }
+    rows { key label published runCount isBaseline cells { text best delta n nonStandard } average { text best delta n nonStandard } }
+  }
+}`);
+const EXPORT = graphql(`query CliLeaderboardExport($format: LeaderboardExportFormat!, $preset: LeaderboardPreset, $benchmarks: [String!], $metric: String, $filter: LeaderboardFilter, $baseline: LeaderboardRowSelector, $std: StdKind, $orderBy: LeaderboardOrder) {
+  leaderboardExport(format: $format, preset: $preset, benchmarks: $benchmarks, metric: $metric, filter: $filter, baseline: $baseline, std: $std, orderBy: $orderBy) { content }
+}`);
+
+type Board = CliLeaderboardQuery["leaderboard"];
+type Cell = Board["rows"][number]["cells"][number];
+
+/** The leaderboard arguments the flags ask for; only given ones are sent (so server defaults apply). */
+function leaderboardArguments(args: ParsedArgs): CliLeaderboardQueryVariables {
+  const given: CliLeaderboardQueryVariables = {};
   const presetValue = str(args, "preset");
-  if (presetValue) given.push({ name: "preset", type: "LeaderboardPreset", value: PRESETS[choice("--preset", presetValue, Object.keys(PRESETS))] });
+  if (presetValue) given.preset = PRESETS[choice("--preset", presetValue, Object.keys(PRESETS))];
   const benchmarks = list(args, "benchmark");
-  if (benchmarks.length) given.push({ name: "benchmarks", type: "[String!]", value: benchmarks });
+  if (benchmarks.length) given.benchmarks = benchmarks;
   const metric = str(args, "metric");
-  if (metric) given.push({ name: "metric", type: "String", value: metric });
+  if (metric) given.metric = metric;
   if (flag(args, "published") && flag(args, "own")) throw new UsageError("--published and --own do not go together");
   const filter = {
     ...(flag(args, "published") ? { published: true } : flag(args, "own") ? { published: false } : {}),
     ...(list(args, "dataset").length ? { datasets: list(args, "dataset") } : {}),
     ...(list(args, "method").length ? { transferMethods: list(args, "method") } : {}),
   };
-  if (Object.keys(filter).length) given.push({ name: "filter", type: "LeaderboardFilter", value: filter });
+  if (Object.keys(filter).length) given.filter = filter;
   const baseline = str(args, "baseline");
   const baselineKey = str(args, "baseline-key");
   if (baseline && baselineKey) throw new UsageError("--baseline and --baseline-key do not go together");
-  if (baseline) given.push({ name: "baseline", type: "LeaderboardRowSelector", value: { dataset: baseline, transferMethod: null } });
-  if (baselineKey) given.push({ name: "baseline", type: "LeaderboardRowSelector", value: { key: baselineKey } });
+  if (baseline) given.baseline = { dataset: baseline, transferMethod: null };
+  if (baselineKey) given.baseline = { key: baselineKey };
   const std = str(args, "std");
-  if (std) given.push({ name: "std", type: "StdKind", value: choice("--std", std, ["POPULATION", "SAMPLE"] as const) });
+  if (std) given.std = choice("--std", std, Object.values(StdKind));
   const sort = str(args, "sort");
-  if (sort) given.push({ name: "orderBy", type: "LeaderboardOrder", value: { field: ORDER[choice("--sort", sort, Object.keys(ORDER))] } });
+  if (sort) given.orderBy = { field: ORDER[choice("--sort", sort, Object.keys(ORDER))]! };
   return given;
-}
-
-interface Cell {
-  text: string | null;
-  best: boolean;
-  delta: number | null;
-  n: number;
-  /** Evaluated off the benchmark's protocol (printed with †, never best). */
-  nonStandard?: boolean;
-}
-
-interface Board {
-  std: string;
-  displayScale: number;
-  hasAverage: boolean;
-  columns: Array<{ index: number; label: string; metric: string }>;
-  baseline: { label: string } | null;
-  rows: Array<{ key: string; label: string; published: boolean; runCount: number; isBaseline: boolean; cells: Cell[]; average: Cell | null }>;
 }
 
 function cellText(cell: Cell | null | undefined, scale: number, withDelta: boolean): string {
@@ -111,28 +117,16 @@ export const leaderboard: Command = {
   ],
   async run(ctx, args) {
     const format = choice("--format", str(args, "format") ?? "table", FORMATS);
-    const given = leaderboardArguments(args);
-    const variables = Object.fromEntries(given.map((a) => [a.name, a.value]));
-    const uses = given.map((a) => `${a.name}: $${a.name}`);
+    const variables = leaderboardArguments(args);
     if (format === "table") {
-      const defs = given.map((a) => `$${a.name}: ${a.type}`);
-      const data = await ctx.client.request<{ leaderboard: Board }>(
-        `query${defs.length ? `(${defs.join(", ")})` : ""} { leaderboard${uses.length ? `(${uses.join(", ")})` : ""} {
-          std displayScale hasAverage columns { index label metric } baseline { label }
-          rows { key label published runCount isBaseline cells { text best delta n nonStandard } average { text best delta n nonStandard } } } }`,
-        variables,
-      );
+      const data = await ctx.client.request(BOARD, variables);
       if (flag(args, "json")) ctx.out(json(data.leaderboard));
       else if (!data.leaderboard.rows.length) ctx.info("no rows: nothing evaluated matches");
       else ctx.out(renderBoard(data.leaderboard, { wide: flag(args, "wide") }));
       return 0;
     }
     if (flag(args, "json")) throw new UsageError("--json goes with --format table");
-    const defs = ["$format: LeaderboardExportFormat!", ...given.map((a) => `$${a.name}: ${a.type}`)];
-    const data = await ctx.client.request<{ leaderboardExport: { content: string } }>(
-      `query(${defs.join(", ")}) { leaderboardExport(${["format: $format", ...uses].join(", ")}) { content } }`,
-      { ...variables, format: format.toUpperCase() },
-    );
+    const data = await ctx.client.request(EXPORT, { ...variables, format: EXPORT_FORMAT[format] });
     const content = data.leaderboardExport.content;
     ctx.out(content.endsWith("\n") ? content.slice(0, -1) : content);
     return 0;

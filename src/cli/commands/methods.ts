@@ -1,30 +1,29 @@
 // `realismlab methods list|register|attach-model|describe`: realism-transfer methods.
-import { choice, flag, float, keyValues, str } from "../args";
+import { choice, flag, float, keyValues, requiredStr, str } from "../args";
 import type { Command } from "../command";
 import { UsageError } from "../errors";
 import { json, table } from "../format";
 import { NameResolver } from "../resolve";
 import { absolutePath, JSON_OUTPUT, readInputSpec } from "./catalogue-inputs";
 import { descriptionArg, single } from "./positionals";
+import { graphql } from "../../generated/graphql/cli";
+import { MethodFamily, Requirement, type ListTransferMethodsQuery } from "../../generated/graphql/cli/graphql";
 
-const FAMILIES = ["FACE_RESTORATION", "UNPAIRED_I2I", "DIFFUSION_INVERSION", "GAN_INVERSION"] as const;
-const REQUIREMENTS = ["NONE", "IDENTITY_LABELS", "PRETRAINED_FR"] as const;
-const FIELDS = "id name family requirement description modelPath inputSpec defaultOptions publishedSecondsPerImage publishedDevice archived";
+const FAMILIES = Object.values(MethodFamily);
+const REQUIREMENTS = Object.values(Requirement);
 
-interface ListedMethod {
-  id: string;
-  name: string;
-  family: string;
-  modelPath: string | null;
-  defaultOptions: Record<string, unknown>;
-  publishedSecondsPerImage: number | null;
-  archived: boolean;
-}
+graphql(`fragment ListedMethod on TransferMethod {
+  id name family requirement description modelPath inputSpec defaultOptions publishedSecondsPerImage publishedDevice archived
+}`);
+const LIST = graphql(`query ListTransferMethods($archived: Boolean) {
+  transferMethods(includeArchived: $archived) { ...ListedMethod }
+  transferMethodTimings { method { id } measured { device secondsPerImage runs } }
+}`);
+const REGISTER = graphql(`mutation RegisterTransferMethod($input: RegisterTransferMethodInput!) { registerTransferMethod(input: $input) { ...ListedMethod } }`);
+const ATTACH = graphql(`mutation AttachTransferMethodModel($id: ID!, $input: AttachTransferMethodModelInput!) { attachTransferMethodModel(id: $id, input: $input) { ...ListedMethod } }`);
+const DESCRIBE = graphql(`mutation SetTransferMethodDescription($id: ID!, $d: String) { setTransferMethodDescription(id: $id, description: $d) { id name } }`);
 
-interface Timing {
-  method: { id: string };
-  measured: Array<{ device: string; secondsPerImage: number; runs: number }>;
-}
+type Timing = ListTransferMethodsQuery["transferMethodTimings"][number];
 
 function measuredCell(rows: Timing["measured"]): string {
   return rows.map((r) => `${r.secondsPerImage.toPrecision(3)} (${r.device}, n=${r.runs})`).join("; ");
@@ -36,11 +35,7 @@ export const methodsList: Command = {
   usage: "methods list [--archived] [--json]",
   options: { archived: { type: "boolean", description: "Include archived methods" }, ...JSON_OUTPUT },
   async run(ctx, args) {
-    const data = await ctx.client.request<{ transferMethods: ListedMethod[]; transferMethodTimings: Timing[] }>(
-      `query($archived: Boolean) { transferMethods(includeArchived: $archived) { ${FIELDS} }
-        transferMethodTimings { method { id } measured { device secondsPerImage runs } } }`,
-      { archived: flag(args, "archived") },
-    );
+    const data = await ctx.client.request(LIST, { archived: flag(args, "archived") });
     // Table 1: the measured seconds per image (per device) beside the paper's figure.
     const measured = new Map(data.transferMethodTimings.map((t) => [t.method.id, t.measured]));
     if (flag(args, "json")) ctx.out(json(data.transferMethods.map((m) => ({ ...m, measured: measured.get(m.id) ?? [] }))));
@@ -51,7 +46,7 @@ export const methodsList: Command = {
           { header: "FAMILY", value: (m) => m.family },
           { header: "PAPER S/IMG", value: (m) => (m.publishedSecondsPerImage == null ? "" : String(m.publishedSecondsPerImage)), right: true },
           { header: "MEASURED S/IMG", value: (m) => measuredCell(measured.get(m.id) ?? []) },
-          { header: "OPTIONS", value: (m) => (Object.keys(m.defaultOptions).length ? JSON.stringify(m.defaultOptions) : "") },
+          { header: "OPTIONS", value: (m) => (Object.keys(m.defaultOptions ?? {}).length ? JSON.stringify(m.defaultOptions) : "") },
           { header: "MODEL", value: (m) => m.modelPath ?? "- (attach one: methods attach-model)" },
           { header: "ID", value: (m) => m.id },
         ]),
@@ -88,7 +83,7 @@ export const methodsRegister: Command = {
     const modelPath = absolutePath(args, "model");
     if (!modelPath && str(args, "spec")) throw new UsageError("--spec goes with --model");
     const input = {
-      name: str(args, "name"),
+      name: requiredStr(args, "name"),
       family,
       requirement: requirement ? choice("--requirement", requirement, REQUIREMENTS) : "NONE",
       description: str(args, "description") ?? null,
@@ -98,7 +93,7 @@ export const methodsRegister: Command = {
       publishedSecondsPerImage: float(args, "published-seconds", { min: 0 }) ?? null,
       publishedDevice: str(args, "published-device") ?? null,
     };
-    const data = await ctx.client.request(`mutation($input: RegisterTransferMethodInput!) { registerTransferMethod(input: $input) { ${FIELDS} } }`, { input });
+    const data = await ctx.client.request(REGISTER, { input });
     const method = data.registerTransferMethod;
     ctx.info(`Registered transfer method ${method.name} (${method.family})${method.modelPath ? ` with ${method.modelPath}` : ", no model yet"}`);
     ctx.out(flag(args, "json") ? json(method) : method.id);
@@ -119,7 +114,7 @@ export const methodsAttachModel: Command = {
     const modelPath = absolutePath(args, "model")!;
     const options = keyValues(args, "option");
     const input = { modelPath, inputSpec: await readInputSpec(args, modelPath), ...(options ? { defaultOptions: options } : {}) };
-    const data = await ctx.client.request(`mutation($id: ID!, $input: AttachTransferMethodModelInput!) { attachTransferMethodModel(id: $id, input: $input) { ${FIELDS} } }`, { id: method.id, input });
+    const data = await ctx.client.request(ATTACH, { id: method.id, input });
     ctx.info(`Transfer method ${data.attachTransferMethodModel.name} now runs ${data.attachTransferMethodModel.modelPath}`);
     ctx.out(flag(args, "json") ? json(data.attachTransferMethodModel) : data.attachTransferMethodModel.id);
     return 0;
@@ -138,7 +133,7 @@ export const methodsDescribe: Command = {
   async run(ctx, args) {
     const method = await new NameResolver(ctx.client, { archived: true }).resolve("transferMethod", single(args.positionals, "a method name or id"));
     const description = descriptionArg(args);
-    const data = await ctx.client.request(`mutation($id: ID!, $d: String) { setTransferMethodDescription(id: $id, description: $d) { id name } }`, { id: method.id, d: description });
+    const data = await ctx.client.request(DESCRIBE, { id: method.id, d: description });
     ctx.info(`Transfer method ${data.setTransferMethodDescription.name}: description ${description == null ? "cleared" : "replaced"}`);
     ctx.out(data.setTransferMethodDescription.id);
     return 0;

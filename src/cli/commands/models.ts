@@ -1,11 +1,14 @@
 // `realismlab models list|register`: face-recognition models (ONNX embedders).
-import { flag, str } from "../args";
+import { flag, requiredStr, str } from "../args";
 import type { Command } from "../command";
 import { formatTime, json, table } from "../format";
 import { NameResolver } from "../resolve";
 import { absolutePath, JSON_OUTPUT, readInputSpec } from "./catalogue-inputs";
+import { graphql } from "../../generated/graphql/cli";
 
-const FIELDS = "id name backbone head modelPath inputSpec createdAt trainedOn { name } producedByRun { id }";
+graphql(`fragment ListedFaceModel on FaceModel { id name backbone head modelPath inputSpec createdAt trainedOn { name } producedByRun { id } }`);
+const LIST = graphql(`query ListFaceModels { faceModels { ...ListedFaceModel } }`);
+const REGISTER = graphql(`mutation RegisterFaceModel($input: RegisterFaceModelInput!) { registerFaceModel(input: $input) { ...ListedFaceModel } }`);
 
 export const modelsList: Command = {
   name: "models list",
@@ -13,9 +16,7 @@ export const modelsList: Command = {
   usage: "models list [--json]",
   options: { ...JSON_OUTPUT },
   async run(ctx, args) {
-    const data = await ctx.client.request<{ faceModels: Array<{ id: string; name: string; backbone: string; head: string; createdAt: string; trainedOn: { name: string } | null; producedByRun: { id: string } | null }> }>(
-      `query { faceModels { ${FIELDS} } }`,
-    );
+    const data = await ctx.client.request(LIST);
     if (flag(args, "json")) ctx.out(json(data.faceModels));
     else if (!data.faceModels.length) ctx.info("no face models yet (train one, or realismlab models register --help)");
     else
@@ -51,14 +52,14 @@ export const modelsRegister: Command = {
     const trainedOn = str(args, "trained-on");
     const modelPath = absolutePath(args, "model")!;
     const input = {
-      name: str(args, "name"),
-      backbone: str(args, "backbone"),
-      head: str(args, "head"),
+      name: requiredStr(args, "name"),
+      backbone: requiredStr(args, "backbone"),
+      head: requiredStr(args, "head"),
       modelPath,
       inputSpec: await readInputSpec(args, modelPath),
       trainedOnId: trainedOn ? await new NameResolver(ctx.client).id("dataset", trainedOn) : null,
     };
-    const data = await ctx.client.request(`mutation($input: RegisterFaceModelInput!) { registerFaceModel(input: $input) { ${FIELDS} } }`, { input });
+    const data = await ctx.client.request(REGISTER, { input });
     ctx.info(`Registered face model ${data.registerFaceModel.name} (${data.registerFaceModel.backbone} + ${data.registerFaceModel.head})`);
     ctx.out(flag(args, "json") ? json(data.registerFaceModel) : data.registerFaceModel.id);
     return 0;

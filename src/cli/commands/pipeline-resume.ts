@@ -3,8 +3,8 @@
 import type { Command } from "../command";
 import { UsageError } from "../errors";
 import { LAUNCH_OUTPUT_OPTIONS, reportLaunchedPipelines } from "./shared";
+import { graphql } from "../../generated/graphql/cli";
 
-const PIPELINE_FIELDS = `id name status baseline group error createdAt finishedAt progress { done total fraction }`;
 
 export const pipelineResume: Command = {
   name: "pipeline resume",
@@ -20,7 +20,7 @@ export const pipelineResume: Command = {
     if (!ids.length) throw new UsageError("give at least one pipeline id to resume");
     const resumed = [];
     for (const id of ids) {
-      const data = await ctx.client.request(`mutation($id: ID!) { resumePipeline(id: $id) { ${PIPELINE_FIELDS} } }`, { id });
+      const data = await ctx.client.request(graphql(`mutation ResumePipeline($id: ID!) { resumePipeline(id: $id) { ...WatchedPipeline } }`), { id });
       resumed.push(data.resumePipeline);
     }
     return reportLaunchedPipelines(ctx, args, resumed, "Resumed");

@@ -3,6 +3,10 @@ import { flag, list, str } from "../args";
 import type { Command } from "../command";
 import { ApiError, EXIT, UsageError } from "../errors";
 import { single } from "./positionals";
+import { graphql } from "../../generated/graphql/cli";
+
+const TAG = graphql(`mutation TagRun($id: ID!, $add: [String!], $remove: [String!]) { tagRun(id: $id, add: $add, remove: $remove) { id tags } }`);
+const NOTE = graphql(`mutation SetRunNotes($id: ID!, $notes: String) { setRunNotes(id: $id, notes: $notes) { id notes } }`);
 
 export const tag: Command = {
   name: "tag",
@@ -23,7 +27,7 @@ export const tag: Command = {
     let code: number = EXIT.OK;
     for (const id of args.positionals) {
       try {
-        const data = await ctx.client.request(`mutation($id: ID!, $add: [String!], $remove: [String!]) { tagRun(id: $id, add: $add, remove: $remove) { id tags } }`, { id, add, remove });
+        const data = await ctx.client.request(TAG, { id, add, remove });
         ctx.info(`run ${id}: ${data.tagRun.tags.length ? data.tagRun.tags.join(", ") : "no tags"}`);
         ctx.out(data.tagRun.id);
       } catch (error) {
@@ -51,7 +55,7 @@ export const note: Command = {
     const id = single(args.positionals, "a run id");
     const text = str(args, "text");
     if ((text === undefined) === !flag(args, "clear")) throw new UsageError("give --text TEXT or --clear");
-    const data = await ctx.client.request(`mutation($id: ID!, $notes: String) { setRunNotes(id: $id, notes: $notes) { id notes } }`, { id, notes: text ?? null });
+    const data = await ctx.client.request(NOTE, { id, notes: text ?? null });
     ctx.info(`run ${id}: notes ${data.setRunNotes.notes == null ? "cleared" : "saved"}`);
     ctx.out(data.setRunNotes.id);
     return EXIT.OK;

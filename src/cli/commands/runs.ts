@@ -3,22 +3,25 @@ import type { Command, CommandContext } from "../command";
 import { UsageError } from "../errors";
 import { formatTime, json, table } from "../format";
 import { NameResolver } from "../resolve";
-import { executorText, type RunState } from "../watcher";
+import { executorText } from "../watcher";
+import { graphql } from "../../generated/graphql/cli";
+import { RunStatus, type ListRunsQuery, type RunFilter } from "../../generated/graphql/cli/graphql";
 
 /** The server's run kinds (its registry, src/kinds/registry.ts): a kind added there is known here too. */
 async function runKind(ctx: CommandContext, value: string): Promise<string> {
   const { runKinds } = await ctx.client.request<{ runKinds: Array<{ name: string }> }>(`{ runKinds { name } }`);
   return choice("--kind", value, runKinds.map((k) => k.name));
 }
-const STATUSES = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"] as const;
+const STATUSES = Object.values(RunStatus);
 
-type ListedRun = RunState & {
-  published: boolean;
-  tags: string[];
-  dataset: { name: string } | null;
-  transferMethod: { name: string } | null;
-  faceModel: { name: string } | null;
-};
+const LIST_RUNS = graphql(`query ListRuns($filter: RunFilter, $first: Int, $after: String) {
+  runs(filter: $filter, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor }
+    nodes { ...WatchedRun published tags dataset { name } transferMethod { name } faceModel { name } }
+  }
+}`);
+
+type ListedRun = ListRunsQuery["runs"]["nodes"][number];
 
 function progressCell(run: ListedRun): string {
   const { done, total, fraction } = run.progress;
@@ -71,16 +74,9 @@ export const runs: Command = {
       ...(list(args, "tag").length ? { tags: list(args, "tag") } : {}),
       archived: flag(args, "archived"),
     };
-    const data = await ctx.client.request(
-      `query($filter: RunFilter, $first: Int, $after: String) {
-        runs(filter: $filter, first: $first, after: $after) {
-          totalCount pageInfo { hasNextPage endCursor }
-          nodes { id kind status name error group seed published tags startedAt finishedAt createdAt
-            progress { done total phase rate etaSeconds fraction } executor executorJobId executorNode executorReason
-            dataset { name } transferMethod { name } faceModel { name } } } }`,
-      { filter, first, after: str(args, "after") ?? null },
-    );
-    const connection = data.runs as { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: ListedRun[] };
+    // kind: a name the server's registry listed (runKinds), possibly newer than the generated enum.
+    const data = await ctx.client.request(LIST_RUNS, { filter: filter as RunFilter, first, after: str(args, "after") ?? null });
+    const connection = data.runs;
     if (flag(args, "json")) {
       ctx.out(json(connection));
       return 0;

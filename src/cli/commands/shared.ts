@@ -3,9 +3,7 @@ import { flag, type OptionSpecs, type ParsedArgs } from "../args";
 import type { CommandContext } from "../command";
 import { EXIT } from "../errors";
 import { json } from "../format";
-import { RUN_FIELDS, watchPipelines, watchRuns, type PipelineState, type RunState } from "../watcher";
-
-export { RUN_FIELDS };
+import { watchPipelines, watchRuns, type PipelineState, type RunState } from "../watcher";
 
 export const LAUNCH_OUTPUT_OPTIONS: OptionSpecs = {
   watch: { type: "boolean", short: "w", description: "Watch right away: live progress, exit with the outcome (see `watch`)" },

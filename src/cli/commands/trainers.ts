@@ -1,12 +1,15 @@
 // `realismlab trainers list|register`: external trainers (README "Trainer contract").
 import path from "node:path";
-import { flag, keyValues, list, str } from "../args";
+import { flag, keyValues, list, requiredStr, str } from "../args";
 import type { Command } from "../command";
 import { UsageError } from "../errors";
 import { json, table } from "../format";
 import { absolutePath, JSON_OUTPUT, readInputSpec } from "./catalogue-inputs";
+import { graphql } from "../../generated/graphql/cli";
 
-const FIELDS = "id name command workingDirectory environment modelOutput inputSpec backbone head defaultParams";
+graphql(`fragment ListedTrainer on Trainer { id name command workingDirectory environment modelOutput inputSpec backbone head defaultParams }`);
+const LIST = graphql(`query ListTrainers { trainers { ...ListedTrainer } }`);
+const REGISTER = graphql(`mutation RegisterTrainer($input: RegisterTrainerInput!) { registerTrainer(input: $input) { ...ListedTrainer } }`);
 
 export const trainersList: Command = {
   name: "trainers list",
@@ -14,9 +17,7 @@ export const trainersList: Command = {
   usage: "trainers list [--json]",
   options: { ...JSON_OUTPUT },
   async run(ctx, args) {
-    const data = await ctx.client.request<{ trainers: Array<{ id: string; name: string; command: string[]; backbone: string; head: string; defaultParams: object }> }>(
-      `query { trainers { ${FIELDS} } }`,
-    );
+    const data = await ctx.client.request(LIST);
     if (flag(args, "json")) ctx.out(json(data.trainers));
     else if (!data.trainers.length) ctx.info("no trainers are registered (realismlab trainers register --help)");
     else
@@ -24,7 +25,7 @@ export const trainersList: Command = {
         table(data.trainers, [
           { header: "NAME", value: (t) => t.name },
           { header: "MODEL", value: (t) => `${t.backbone} + ${t.head}` },
-          { header: "PARAMS", value: (t) => (Object.keys(t.defaultParams).length ? JSON.stringify(t.defaultParams) : "") },
+          { header: "PARAMS", value: (t) => (Object.keys(t.defaultParams ?? {}).length ? JSON.stringify(t.defaultParams) : "") },
           { header: "COMMAND", value: (t) => t.command.join(" ") },
           { header: "ID", value: (t) => t.id },
         ]),
@@ -59,17 +60,17 @@ export const trainersRegister: Command = {
     if (Boolean(commandLine) === Boolean(argv.length)) throw new UsageError("give --command-line CMD or --arg ARG... (one of the two)");
     const environment = keyValues(args, "env");
     const input = {
-      name: str(args, "name"),
+      name: requiredStr(args, "name"),
       ...(commandLine ? { commandLine } : { command: argv }),
       workingDirectory: absolutePath(args, "working-directory") ?? path.resolve("."),
       modelOutput: str(args, "model-output") ?? "{outputDir}/model.onnx",
       inputSpec: await readInputSpec(args, ""),
-      backbone: str(args, "backbone"),
-      head: str(args, "head"),
+      backbone: requiredStr(args, "backbone"),
+      head: requiredStr(args, "head"),
       defaultParams: keyValues(args, "param") ?? null,
       environment: environment ? Object.fromEntries(Object.entries(environment).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])) : null,
     };
-    const data = await ctx.client.request(`mutation($input: RegisterTrainerInput!) { registerTrainer(input: $input) { ${FIELDS} } }`, { input });
+    const data = await ctx.client.request(REGISTER, { input });
     ctx.info(`Registered trainer ${data.registerTrainer.name} (${data.registerTrainer.backbone} + ${data.registerTrainer.head})`);
     ctx.out(flag(args, "json") ? json(data.registerTrainer) : data.registerTrainer.id);
     return 0;

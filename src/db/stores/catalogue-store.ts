@@ -2,10 +2,11 @@
 import type { Db } from "../prisma";
 import type { Prisma } from "../../generated/prisma/client";
 import type { DatasetKind } from "../../generated/prisma/enums";
+import { uuidsOf } from "./uuid";
 
 export function createCatalogueStore(prisma: Db) {
   return {
-    datasetsByIds: (ids: readonly string[]) => prisma.dataset.findMany({ where: { id: { in: [...ids] } } }),
+    datasetsByIds: (ids: readonly string[]) => prisma.dataset.findMany({ where: { id: { in: uuidsOf(ids) } } }),
     datasetsBySourceIds: (ids: readonly string[]) =>
       prisma.dataset.findMany({ where: { sourceDatasetId: { in: [...ids] } }, orderBy: { name: "asc" } }),
     datasetsByProducingRunIds: (ids: readonly string[]) =>
@@ -26,7 +27,7 @@ export function createCatalogueStore(prisma: Db) {
     upsertDatasetByName: (data: Prisma.DatasetUncheckedCreateInput) =>
       prisma.dataset.upsert({ where: { name: data.name }, create: data, update: {} }),
 
-    methodsByIds: (ids: readonly string[]) => prisma.transferMethod.findMany({ where: { id: { in: [...ids] } } }),
+    methodsByIds: (ids: readonly string[]) => prisma.transferMethod.findMany({ where: { id: { in: uuidsOf(ids) } } }),
     methodByName: (name: string) => prisma.transferMethod.findUnique({ where: { name } }),
     /** Archived methods are left out unless asked for. */
     listMethods: (includeArchived = false) =>
@@ -40,13 +41,13 @@ export function createCatalogueStore(prisma: Db) {
     upsertMethodByName: (data: Prisma.TransferMethodUncheckedCreateInput) =>
       prisma.transferMethod.upsert({ where: { name: data.name }, create: data, update: {} }),
 
-    faceModelsByIds: (ids: readonly string[]) => prisma.faceModel.findMany({ where: { id: { in: [...ids] } } }),
+    faceModelsByIds: (ids: readonly string[]) => prisma.faceModel.findMany({ where: { id: { in: uuidsOf(ids) } } }),
     faceModelsByProducingRunIds: (ids: readonly string[]) =>
       prisma.faceModel.findMany({ where: { producedByRunId: { in: [...ids] } } }),
     listFaceModels: () => prisma.faceModel.findMany({ orderBy: { createdAt: "desc" } }),
     createFaceModel: (data: Prisma.FaceModelUncheckedCreateInput) => prisma.faceModel.create({ data }),
 
-    benchmarksByIds: (ids: readonly string[]) => prisma.benchmark.findMany({ where: { id: { in: [...ids] } } }),
+    benchmarksByIds: (ids: readonly string[]) => prisma.benchmark.findMany({ where: { id: { in: uuidsOf(ids) } } }),
     benchmarksByNames: (names: readonly string[]) =>
       prisma.benchmark.findMany({ where: { name: { in: [...names] } } }),
     listBenchmarks: () => prisma.benchmark.findMany({ orderBy: { createdAt: "asc" } }),

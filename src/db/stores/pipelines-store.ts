@@ -2,11 +2,12 @@
 import type { Db } from "../prisma";
 import type { Prisma } from "../../generated/prisma/client";
 import type { PipelineStatus } from "../../generated/prisma/enums";
+import { isUuid } from "./uuid";
 
 export function createPipelinesStore(prisma: Db) {
   return {
     create: (data: Prisma.PipelineUncheckedCreateInput) => prisma.pipeline.create({ data }),
-    byId: (id: string) => prisma.pipeline.findUnique({ where: { id } }),
+    byId: async (id: string) => (isUuid(id) ? prisma.pipeline.findUnique({ where: { id } }) : null),
     list: (first: number) => prisma.pipeline.findMany({ orderBy: { createdAt: "desc" }, take: first }),
     runsOf: (pipelineId: string) => prisma.run.findMany({ where: { pipelineId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
     /** Finishes a RUNNING pipeline; false when it had already finished. */

@@ -4,6 +4,7 @@ import type { Db } from "../prisma";
 import { Prisma, type Run } from "../../generated/prisma/client";
 import type { RunStatus } from "../../generated/prisma/enums";
 import { countTableWhereSql, keysetSql, runWhereSql, sortSql, type RunListFilter, type RunSort, type SortSql } from "./run-list-sql";
+import { isUuid, uuidsOf } from "./uuid";
 
 export type { ConfigCondition, MetricCondition, RunListFilter, RunSort } from "./run-list-sql";
 
@@ -61,8 +62,8 @@ export function createRunsStore(prisma: Db) {
   }
 
   return {
-    byIds: (ids: readonly string[]) => prisma.run.findMany({ where: { id: { in: [...ids] } } }),
-    byId: (id: string) => prisma.run.findUnique({ where: { id } }),
+    byIds: (ids: readonly string[]) => prisma.run.findMany({ where: { id: { in: uuidsOf(ids) } } }),
+    byId: async (id: string) => (isUuid(id) ? prisma.run.findUnique({ where: { id } }) : null),
     /** A QUEUED or RUNNING transfer that will register a dataset named `outputName`. */
     activeTransferTo: (outputName: string) =>
       prisma.run.findFirst({ where: { kind: "TRANSFER", status: { in: ["QUEUED", "RUNNING"] }, params: { path: ["outputName"], equals: outputName } } }),

@@ -1,6 +1,7 @@
 // Data access for trainers and run logs.
 import type { Db } from "../prisma";
 import type { Prisma } from "../../generated/prisma/client";
+import { uuidsOf } from "./uuid";
 
 export interface LogLine {
   /** "job": a line of a Slurm job's output file (src/executors/slurm/job-output.ts). */
@@ -11,7 +12,7 @@ export interface LogLine {
 export function createTrainersStore(prisma: Db) {
   return {
     create: (data: Prisma.TrainerUncheckedCreateInput) => prisma.trainer.create({ data }),
-    byIds: (ids: readonly string[]) => prisma.trainer.findMany({ where: { id: { in: [...ids] } } }),
+    byIds: (ids: readonly string[]) => prisma.trainer.findMany({ where: { id: { in: uuidsOf(ids) } } }),
     byName: (name: string) => prisma.trainer.findUnique({ where: { name } }),
     list: () => prisma.trainer.findMany({ orderBy: { name: "asc" } }),
 

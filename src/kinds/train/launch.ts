@@ -38,7 +38,7 @@ function executorColumns(choice: ExecutorChoice) {
 
 /** The dataset-independent checks of a TRAIN launch. */
 export async function checkTrainer(input: Pick<LaunchTrainingInput, "trainerId" | "params" | "maxAttempts">, { stores }: Pick<KindLaunchContext, "stores">): Promise<TrainingSetup> {
-  const [trainer] = await stores.trainers.byIds([input.trainerId]).catch(() => []);
+  const [trainer] = await stores.trainers.byIds([input.trainerId]);
   if (!trainer) throw badInput("trainerId", `trainer ${JSON.stringify(input.trainerId)} does not exist`);
   const maxAttempts = maxAttemptsOf("maxAttempts", input.maxAttempts);
   const params = { ...jsonObject("trainer.defaultParams", trainer.defaultParams), ...jsonObject("params", input.params) };

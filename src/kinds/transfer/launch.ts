@@ -61,7 +61,7 @@ export async function queueTransfer(tx: BoundStores, plan: RunPlan, extra: { pip
 export async function planTransfer(input: LaunchTransferInput, { stores, paths, checks, executors }: KindLaunchContext): Promise<RunPlan> {
   const options: NonNullable<LaunchTransferInput["options"]> = input.options ?? {};
   const { dataset, dir: sourceDir } = await checks.datasetFolder("datasetId", input.datasetId, { purpose: "to read images from" });
-  const [method] = await stores.catalogue.methodsByIds([input.methodId]).catch(() => []);
+  const [method] = await stores.catalogue.methodsByIds([input.methodId]);
   if (!method) throw badInput("methodId", `transfer method ${JSON.stringify(input.methodId)} does not exist`);
   if (method.archivedAt) throw badInput("methodId", archivedMessage("transfer method", method.name, "restoreTransferMethod"));
   if (!method.modelPath || !method.inputSpec) {

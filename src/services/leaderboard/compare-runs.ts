@@ -4,7 +4,7 @@
 // (benchmark, name); curves and training histories are read per run on demand.
 import type { Stores } from "../../db/stores";
 import type { LatestMetricRow } from "../../db/stores/leaderboard-store";
-import type { Run } from "../../generated/prisma/client";
+import type { Metric, Run } from "../../generated/prisma/client";
 import { badInput, notFound } from "../../errors";
 import { canonicalJson } from "./canonical-json";
 
@@ -23,6 +23,14 @@ export interface MetricComparison {
   name: string;
   values: Array<{ runId: string; value: number | null; std: number | null; step: number | null }>;
   differs: boolean;
+}
+
+/** One run's history of one metric (a training curve) in a comparison. */
+export interface RunMetricHistory {
+  run: Run;
+  name: string;
+  benchmarkId: string | null;
+  points: Metric[];
 }
 
 export interface RunComparison {

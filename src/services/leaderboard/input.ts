@@ -161,7 +161,7 @@ export async function resolveLeaderboardInput(stores: Stores, input: Leaderboard
 
   const average = (input.average ?? preset?.average ?? true) && columns.length > 1;
   const best = input.best ?? preset?.best ?? {};
-  const orderBy = input.orderBy ?? {};
+  const orderBy: LeaderboardOrderInput = input.orderBy ?? { field: "FIRST_RUN" };
   if (orderBy.field === "COLUMN") {
     const c = orderBy.column;
     if (c == null || !Number.isInteger(c) || c < 0 || c >= columns.length) {

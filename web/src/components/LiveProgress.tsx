@@ -3,9 +3,10 @@ import { request, GraphQLRequestError } from "../graphql";
 import { useSubscription } from "../hooks";
 import { isActive } from "../format";
 import { ProgressBar, type Progress } from "./ProgressBar";
+import { graphql } from "../generated/graphql";
 
-const PROGRESS = `subscription Progress($runId: ID!) { runProgress(runId: $runId) { runId done total phase rate etaSeconds fraction at } }`;
-const CANCEL = `mutation Cancel($id: ID!) { cancelRun(id: $id) { id status } }`;
+const PROGRESS = graphql(`subscription Progress($runId: ID!) { runProgress(runId: $runId) { runId done total phase rate etaSeconds fraction at } }`);
+const CANCEL = graphql(`mutation Cancel($id: ID!) { cancelRun(id: $id) { id status } }`);
 
 /** A run's progress bar, fed by the runProgress subscription while the run is active. */
 export function LiveProgress({ runId, status, progress, label, onStale }: {
@@ -14,7 +15,7 @@ export function LiveProgress({ runId, status, progress, label, onStale }: {
   onStale?: () => void;
 }) {
   const [live, setLive] = useState<(Progress & { at: number }) | null>(null);
-  useSubscription<{ runProgress: Progress & { at: number } }>(PROGRESS, { runId }, (event) => {
+  useSubscription(PROGRESS, { runId }, (event) => {
     setLive((previous) => (previous && previous.at > event.runProgress.at ? previous : event.runProgress));
     if (onStale && ((status === "QUEUED" && event.runProgress.phase) || event.runProgress.fraction === 1)) onStale();
   }, { skip: !isActive(status) });

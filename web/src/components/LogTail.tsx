@@ -4,19 +4,21 @@
 import { useLayoutEffect, useMemo, useRef, useState } from "react";
 import { useQuery, useReconnect, useSubscription } from "../hooks";
 import { ErrorMessage, Loading } from "./States";
+import { graphql } from "../generated/graphql";
+import type { LogQuery } from "../generated/graphql/graphql";
 
-export interface LogLine { stream: string; line: string; at: string }
+const LOG_QUERY = graphql(`query Log($id: ID!) { run(id: $id) { id logTail(lines: 200) { stream line at } } }`);
+const LOG_LIVE = graphql(`subscription LiveLog($id: ID!) { runLog(runId: $id) { runId lines { stream line at } } }`);
 
-const LOG_QUERY = `query Log($id: ID!) { run(id: $id) { id logTail(lines: 200) { stream line at } } }`;
-const LOG_LIVE = `subscription Log($id: ID!) { runLog(runId: $id) { runId lines { stream line at } } }`;
+export type LogLine = NonNullable<LogQuery["run"]>["logTail"][number];
 /** Within this many pixels of the bottom counts as "at the bottom" (following). */
 const STICKY_PX = 24;
 const CAUSE_LINES = 12;
 
 export function LogTail({ runId, active }: { runId: string; active: boolean }) {
-  const initial = useQuery<{ run: { logTail: LogLine[] } | null }>(LOG_QUERY, { id: runId });
+  const initial = useQuery(LOG_QUERY, { id: runId });
   const [extra, setExtra] = useState<LogLine[]>([]);
-  useSubscription<{ runLog: { lines: LogLine[] } }>(LOG_LIVE, { id: runId }, (event) => setExtra((lines) => [...lines, ...event.runLog.lines].slice(-500)), { skip: !active });
+  useSubscription(LOG_LIVE, { id: runId }, (event) => setExtra((lines) => [...lines, ...event.runLog.lines].slice(-500)), { skip: !active });
   useReconnect(() => { setExtra([]); initial.refetch(); });
   const lines = useMemo(() => {
     const base = initial.data?.run?.logTail ?? [];
@@ -57,7 +59,7 @@ function summaryOf(error: string): string {
 
 /** A failed (or cancelled) run's error: its summary and the last lines the run itself printed. */
 export function FailureCause({ runId, status, error, withLog }: { runId: string; status: string; error: string; withLog: boolean }) {
-  const log = useQuery<{ run: { logTail: LogLine[] } | null }>(LOG_QUERY, { id: runId }, { skip: !withLog || status !== "FAILED" });
+  const log = useQuery(LOG_QUERY, { id: runId }, { skip: !withLog || status !== "FAILED" });
   // The worker's own lines ("$ command", "trainer exited with ...") are not the cause.
   const output = (log.data?.run?.logTail ?? []).filter((l) => l.stream !== "system").slice(-CAUSE_LINES);
   return (

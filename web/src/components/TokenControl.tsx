@@ -1,15 +1,16 @@
 import { useState, type FormEvent } from "react";
 import { getToken, setToken } from "../auth";
 import { useCapabilities } from "../capabilities";
+import { graphql } from "../generated/graphql";
 import { useQuery } from "../hooks";
 
-const VIEWER = `{ viewer { name scopes authRequired } }`;
+const VIEWER = graphql(`query Viewer { viewer { name scopes authRequired } }`);
 
 /** The API token this browser sends; shows who the server thinks we are. */
 export function TokenControl() {
   const caps = useCapabilities();
   const hasViewer = caps?.queries.has("viewer") ?? false;
-  const viewer = useQuery<{ viewer: { name: string; scopes: string[]; authRequired: boolean } }>(VIEWER, {}, { skip: !hasViewer });
+  const viewer = useQuery(VIEWER, {}, { skip: !hasViewer });
   const [draft, setDraft] = useState("");
   const token = getToken();
   const v = viewer.data?.viewer;

@@ -1,25 +1,27 @@
 // A run's training curves (metrics logged at several steps), overlaid with the compared runs'
 // curves and, for a run in a group of repeats, the group's mean ± std band across seeds.
 import { useEffect, useMemo } from "react";
-import { meanStdByStep, seriesByKey, type MetricPoint } from "../curve-stats";
+import { meanStdByStep, seriesByKey } from "../curve-stats";
 import { shortId } from "../format";
 import { useQuery } from "../hooks";
 import { LineChart, PALETTE, type ChartBand, type ChartSeries } from "./LineChart";
 import { ErrorMessage } from "./States";
+import { graphql } from "../generated/graphql";
+import type { CurveRunFragment } from "../generated/graphql/graphql";
 
-interface CurveRun { id: string; name: string | null; kind: string; seed: number | null; status: string; metrics: MetricPoint[] }
+graphql(`fragment CurveRun on Run { id name kind seed status metrics { name value step benchmark { name } } }`);
+const COMPARED = graphql(`query ComparedCurves($ids: [ID!]!) { compareRuns(ids: $ids) { runs { ...CurveRun } } }`);
+const GROUP = graphql(`query GroupCurves($group: String!, $kind: RunKind) { runs(filter: { group: $group, kind: $kind, published: false }, first: 50) { nodes { ...CurveRun } } }`);
 
-const RUN_FIELDS = `id name kind seed status metrics { name value step benchmark { name } }`;
-const COMPARED = `query ComparedCurves($ids: [ID!]!) { compareRuns(ids: $ids) { runs { ${RUN_FIELDS} } } }`;
-const GROUP = `query GroupCurves($group: String!, $kind: RunKind) { runs(filter: { group: $group, kind: $kind, published: false }, first: 50) { nodes { ${RUN_FIELDS} } } }`;
+type CurveRun = CurveRunFragment;
 const BAND_FILL = "rgba(80, 80, 80, 0.15)";
 
 const runLabel = (r: { id: string; name: string | null; seed: number | null }) => `${r.name ?? shortId(r.id)}${r.seed != null && !(r.name ?? "").includes("seed") ? ` (seed ${r.seed})` : ""}`;
 
 export function TrainingCurves({ run, compareIds }: { run: CurveRun & { group: string | null }; compareIds: string[] }) {
-  const compared = useQuery<{ compareRuns: { runs: CurveRun[] } }>(COMPARED, { ids: compareIds }, { skip: compareIds.length === 0 });
+  const compared = useQuery(COMPARED, { ids: compareIds }, { skip: compareIds.length === 0 });
   // Refetched when this run logs more points, so the band follows the live run.
-  const group = useQuery<{ runs: { nodes: CurveRun[] } }>(GROUP, { group: run.group ?? "", kind: run.kind }, { skip: !run.group });
+  const group = useQuery(GROUP, { group: run.group ?? "", kind: run.kind }, { skip: !run.group });
   const refetchGroup = group.refetch;
   useEffect(() => refetchGroup(), [run.metrics.length, refetchGroup]);
 

@@ -3,10 +3,12 @@ import { Field } from "../components/Field";
 import { Empty, ErrorMessage, Loading } from "../components/States";
 import { StatusBadge, Tag } from "../components/StatusBadge";
 import { formatCount, humanize } from "../format";
+import { graphql } from "../generated/graphql";
+import type { DatasetKind, DatasetsQuery, Requirement } from "../generated/graphql/graphql";
 import { useDocumentTitle, useQuery } from "../hooks";
 import { Link, useSearch } from "../router";
 
-const QUERY = `query Datasets($kind: DatasetKind) {
+const QUERY = graphql(`query Datasets($kind: DatasetKind) {
   datasets(kind: $kind) {
     id name kind requirement description identityCount imageCount uri createdAt
     sourceDataset { id name }
@@ -15,17 +17,15 @@ const QUERY = `query Datasets($kind: DatasetKind) {
     derivedDatasets { id }
     lineage { id name transferMethod { name } }
   }
-}`;
+}`);
 
-interface Dataset {
-  id: string; name: string; kind: string; requirement: string | null; description: string | null;
-  identityCount: number | null; imageCount: number | null; uri: string | null; createdAt: string;
-  sourceDataset: { id: string; name: string } | null; transferMethod: { id: string; name: string } | null;
-  producedByRun: { id: string; name: string | null; status: string } | null; derivedDatasets: Array<{ id: string }>;
-  lineage: Array<{ id: string; name: string; transferMethod: { name: string } | null }>;
-}
+type Dataset = DatasetsQuery["datasets"][number];
 
-const REQUIREMENT_LABEL: Record<string, string> = { NONE: "No-Req", IDENTITY_LABELS: "Identity labels", PRETRAINED_FR: "Pre-trained FR" };
+// Typed by the schema's enum: a new DatasetKind fails the type-check until it has a label.
+const KIND_LABEL: Record<DatasetKind, string> = { REAL: "Real", SYNTHETIC: "Synthetic", REALISM_TRANSFERRED: "Realism transferred" };
+const isDatasetKind = (value: string): value is DatasetKind => Object.hasOwn(KIND_LABEL, value);
+
+const REQUIREMENT_LABEL: Record<Requirement, string> = { NONE: "No-Req", IDENTITY_LABELS: "Identity labels", PRETRAINED_FR: "Pre-trained FR" };
 
 export function Chain({ lineage }: { lineage: Dataset["lineage"] }) {
   const parts: ReactNode[] = [];
@@ -67,8 +67,9 @@ function Tree({ datasets }: { datasets: Dataset[] }) {
 export function DatasetsPage() {
   useDocumentTitle("Datasets");
   const [params, set] = useSearch();
-  const kind = params.get("kind") ?? "";
-  const result = useQuery<{ datasets: Dataset[] }>(QUERY, kind ? { kind } : {});
+  const requested = params.get("kind") ?? "";
+  const kind = isDatasetKind(requested) ? requested : "";
+  const result = useQuery(QUERY, kind ? { kind } : {});
   const datasets = result.data?.datasets;
 
   useEffect(() => {
@@ -88,9 +89,7 @@ export function DatasetsPage() {
           {(p) => (
             <select {...p} value={kind} onChange={(e) => set({ kind: e.target.value })}>
               <option value="">All kinds</option>
-              <option value="REAL">Real</option>
-              <option value="SYNTHETIC">Synthetic</option>
-              <option value="REALISM_TRANSFERRED">Realism transferred</option>
+              {Object.entries(KIND_LABEL).map(([value, label]) => <option key={value} value={value}>{label}</option>)}
             </select>
           )}
         </Field>

@@ -11,36 +11,36 @@ import { formErrors, request, type FormErrors } from "../graphql";
 import { shortId } from "../format";
 import { useDebounced, useDocumentTitle, useQuery, useReconnect, useSubscription } from "../hooks";
 import { Link } from "../router";
-import { RUN_FIELDS, runTitle, type RunSummary } from "./Runs";
+import { runTitle } from "./Runs";
+import { graphql } from "../generated/graphql";
+import type { IjbAlignment, LaunchCatalogueQuery } from "../generated/graphql/graphql";
 
-const CATALOGUE = `{
+const CATALOGUE = graphql(`query LaunchCatalogue {
   datasets { id name kind uri imageCount }
   transferMethods { id name modelPath defaultOptions }
   faceModels { id name backbone head trainedOn { name } }
   benchmarks { name protocol dataUri }
-}`;
-const TRAINERS = `{ trainers { id name backbone head } }`;
-const LAUNCH_TRANSFER = `mutation LaunchTransfer($datasetId: ID!, $methodId: ID!, $options: LaunchTransferOptions) {
+}`);
+const TRAINERS = graphql(`query LaunchTrainers { trainers { id name backbone head } }`);
+const LAUNCH_TRANSFER = graphql(`mutation LaunchTransfer($datasetId: ID!, $methodId: ID!, $options: LaunchTransferOptions) {
   launchTransfer(datasetId: $datasetId, methodId: $methodId, options: $options) { id }
-}`;
-const LAUNCH_EVALUATION = `mutation LaunchEvaluation($input: LaunchEvaluationInput!) { launchEvaluation(input: $input) { id } }`;
-const LAUNCH_TRAINING = `mutation LaunchTraining($datasetId: ID!, $trainerId: ID!, $seed: Int, $params: JSON, $group: String, $maxAttempts: Int) {
+}`);
+const LAUNCH_EVALUATION = graphql(`mutation LaunchEvaluation($input: LaunchEvaluationInput!) { launchEvaluation(input: $input) { id } }`);
+const LAUNCH_TRAINING = graphql(`mutation LaunchTraining($datasetId: ID!, $trainerId: ID!, $seed: Int, $params: JSON, $group: String, $maxAttempts: Int) {
   launchTraining(datasetId: $datasetId, trainerId: $trainerId, seed: $seed, params: $params, group: $group, maxAttempts: $maxAttempts) { id }
-}`;
-const LAUNCH_PIPELINE = `mutation LaunchPipeline($input: LaunchPipelineInput!) { launchPipeline(input: $input) { id } }`;
-const PIPELINE = `query LaunchedPipeline($id: ID!) {
+}`);
+const LAUNCH_PIPELINE = graphql(`mutation LaunchPipeline($input: LaunchPipelineInput!) { launchPipeline(input: $input) { id } }`);
+const PIPELINE = graphql(`query LaunchedPipeline($id: ID!) {
   pipeline(id: $id) { id name status baseline group error progress { done total fraction } runs { id kind status name } }
-}`;
-const PIPELINE_UPDATED = `subscription PipelineUpdated($id: ID!) { pipelineUpdated(id: $id) { pipeline { id status } } }`;
-const RUN = `query LaunchedRun($id: ID!) { run(id: $id) { ${RUN_FIELDS} } }`;
-const UPDATED = `subscription LaunchedUpdated($id: ID!) { runUpdated(filter: { runId: $id }) { id status } }`;
+}`);
+const PIPELINE_UPDATED = graphql(`subscription PipelineUpdated($id: ID!) { pipelineUpdated(id: $id) { pipeline { id status } } }`);
+const RUN = graphql(`query LaunchedRun($id: ID!) { run(id: $id) { ...RunSummary } }`);
+const UPDATED = graphql(`subscription LaunchedUpdated($id: ID!) { runUpdated(filter: { runId: $id }) { id status } }`);
 
-interface Catalogue {
-  datasets: Array<{ id: string; name: string; kind: string; uri: string | null; imageCount: number | null }>;
-  transferMethods: Array<{ id: string; name: string; modelPath: string | null; defaultOptions: Record<string, unknown> }>;
-  faceModels: Array<{ id: string; name: string; backbone: string; head: string; trainedOn: { name: string } | null }>;
-  benchmarks: Array<{ name: string; protocol: string; dataUri: string | null }>;
-}
+type Catalogue = LaunchCatalogueQuery;
+
+// Keyed by the schema's enum: a new IjbAlignment fails the type-check until it has a label.
+const ALIGNMENT_LABEL: Record<IjbAlignment, string> = { AUTO: "AUTO", LANDMARKS: "LANDMARKS (5-point, as eval_ijbc.py)", PREALIGNED: "PREALIGNED" };
 
 const EMPTY_ERRORS: FormErrors = { fields: {}, form: [] };
 
@@ -63,8 +63,10 @@ function json(field: string, value: string): unknown {
     throw Object.assign(new Error(`${field}: not valid JSON (${(error as Error).message})`), { field });
   }
 }
-function clean<T extends Record<string, unknown>>(object: T): Partial<T> {
-  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as Partial<T>;
+/** `object` without its undefined values: those keys become optional, the others stay required. */
+type Cleaned<T> = { [K in keyof T as undefined extends T[K] ? never : K]: T[K] } & { [K in keyof T as undefined extends T[K] ? K : never]?: Exclude<T[K], undefined> };
+function clean<T extends Record<string, unknown>>(object: T): Cleaned<T> {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as Cleaned<T>;
 }
 
 function useSubmit(fields: readonly string[], onLaunched: (ids: string[]) => void) {
@@ -124,7 +126,7 @@ function TransferForm({ catalogue, onLaunched }: { catalogue: Catalogue; onLaunc
       steps: int(v.steps), seed: int(v.seed), group: text(v.group), maxFailureShare: float(v.maxFailureShare), maxAttempts: int(v.maxAttempts),
       methodOptions: json("options.methodOptions", v.methodOptions),
     });
-    const data = await request<{ launchTransfer: { id: string } }>(LAUNCH_TRANSFER, { datasetId: v.datasetId, methodId: v.methodId, options });
+    const data = await request(LAUNCH_TRANSFER, { datasetId: v.datasetId, methodId: v.methodId, options });
     return [data.launchTransfer.id];
   });
   return (
@@ -218,7 +220,7 @@ function EvaluationForm({ catalogue, onLaunched }: { catalogue: Catalogue; onLau
   const [models, setModels] = useState<string[]>([]);
   const [benchmarks, setBenchmarks] = useState<string[]>([]);
   const [paths, setPaths] = useState<Record<string, string>>({});
-  const [v, setV] = useState({ batchSize: "", seed: "", group: "", maxAttempts: "", allowNonStandardSize: false, useDetectorScore: true, alignment: "AUTO" });
+  const [v, setV] = useState({ batchSize: "", seed: "", group: "", maxAttempts: "", allowNonStandardSize: false, useDetectorScore: true, alignment: "AUTO" as IjbAlignment });
   const fields = ["faceModelIds", ...benchmarkFields(benchmarks), "options.batchSize", "options.seed", "options.group", "options.maxAttempts", "options.allowNonStandardSize", "options.useDetectorScore", "options.alignment", "input"];
   const { errors, busy, submit } = useSubmit(fields, onLaunched);
   const e = errors.fields;
@@ -232,7 +234,7 @@ function EvaluationForm({ catalogue, onLaunched }: { catalogue: Catalogue; onLau
         alignment: v.alignment === "AUTO" ? undefined : v.alignment,
       }),
     };
-    const data = await request<{ launchEvaluation: Array<{ id: string }> }>(LAUNCH_EVALUATION, { input });
+    const data = await request(LAUNCH_EVALUATION, { input });
     return data.launchEvaluation.map((r) => r.id);
   });
   const toggle = (list: string[], value: string, on: boolean) => (on ? [...list, value] : list.filter((x) => x !== value));
@@ -265,10 +267,8 @@ function EvaluationForm({ catalogue, onLaunched }: { catalogue: Catalogue; onLau
         </Field>
         <Field label="IJB alignment" error={e["options.alignment"]} hint="AUTO: images/ as pre-aligned, else loose_crop/ from the 5 landmarks">
           {(p) => (
-            <select {...p} name="alignment" value={v.alignment} onChange={(ev) => setV({ ...v, alignment: ev.target.value })}>
-              <option value="AUTO">AUTO</option>
-              <option value="LANDMARKS">LANDMARKS (5-point, as eval_ijbc.py)</option>
-              <option value="PREALIGNED">PREALIGNED</option>
+            <select {...p} name="alignment" value={v.alignment} onChange={(ev) => setV({ ...v, alignment: ev.target.value as IjbAlignment })}>
+              {Object.entries(ALIGNMENT_LABEL).map(([value, label]) => <option key={value} value={value}>{label}</option>)}
             </select>
           )}
         </Field>
@@ -282,12 +282,12 @@ function EvaluationForm({ catalogue, onLaunched }: { catalogue: Catalogue; onLau
 }
 
 function TrainingForm({ catalogue, onLaunched }: { catalogue: Catalogue; onLaunched: (ids: string[]) => void }) {
-  const trainers = useQuery<{ trainers: Array<{ id: string; name: string; backbone: string; head: string }> }>(TRAINERS);
+  const trainers = useQuery(TRAINERS);
   const [v, setV] = useState({ datasetId: "", trainerId: "", seed: "", group: "", params: "", maxAttempts: "" });
   const { errors, busy, submit } = useSubmit(["datasetId", "trainerId", "seed", "group", "params", "maxAttempts"], onLaunched);
   const e = errors.fields;
   const launch = () => submit(async () => {
-    const data = await request<{ launchTraining: { id: string } }>(LAUNCH_TRAINING, clean({
+    const data = await request(LAUNCH_TRAINING, clean({
       datasetId: v.datasetId, trainerId: v.trainerId, seed: int(v.seed), group: text(v.group), params: json("params", v.params), maxAttempts: int(v.maxAttempts),
     }));
     return [data.launchTraining.id];
@@ -330,7 +330,7 @@ function TrainingForm({ catalogue, onLaunched }: { catalogue: Catalogue; onLaunc
 }
 
 function PipelineForm({ catalogue, onLaunched }: { catalogue: Catalogue; onLaunched: (ids: string[]) => void }) {
-  const trainers = useQuery<{ trainers: Array<{ id: string; name: string; backbone: string; head: string }> }>(TRAINERS);
+  const trainers = useQuery(TRAINERS);
   const [v, setV] = useState({ sourceDatasetId: "", methodId: "", trainerId: "", repeats: "3", seeds: "", trainParams: "", outputName: "", limit: "", batchSize: "", includeBaseline: true, allowNonStandardSize: false });
   const [benchmarks, setBenchmarks] = useState<string[]>([]);
   const [paths, setPaths] = useState<Record<string, string>>({});
@@ -341,12 +341,12 @@ function PipelineForm({ catalogue, onLaunched }: { catalogue: Catalogue; onLaunc
   const launch = () => submit(async () => {
     const seeds = v.seeds.trim() ? v.seeds.split(/[\s,]+/).filter(Boolean).map(Number) : undefined;
     const input = clean({
-      sourceDatasetId: v.sourceDatasetId, methodId: text(v.methodId), trainerId: v.trainerId, repeats: int(v.repeats), seeds,
+      sourceDatasetId: v.sourceDatasetId, methodId: text(v.methodId), trainerId: v.trainerId, repeats: int(v.repeats) ?? 0, seeds, // 0: the API names the field
       trainParams: json("trainParams", v.trainParams), benchmarks: benchmarkInput(benchmarks, paths), includeBaseline: v.includeBaseline,
       transferOptions: v.methodId ? clean({ outputName: text(v.outputName), limit: int(v.limit), batchSize: int(v.batchSize) }) : undefined,
       evaluationOptions: v.allowNonStandardSize ? { allowNonStandardSize: true } : undefined,
     });
-    const data = await request<{ launchPipeline: Array<{ id: string }> }>(LAUNCH_PIPELINE, { input });
+    const data = await request(LAUNCH_PIPELINE, { input });
     return data.launchPipeline.map((p) => `pipeline:${p.id}`);
   });
   return (
@@ -409,7 +409,7 @@ function PipelineForm({ catalogue, onLaunched }: { catalogue: Catalogue; onLaunc
 }
 
 function LaunchedPipeline({ id }: { id: string }) {
-  const result = useQuery<{ pipeline: { id: string; name: string; status: string; baseline: boolean; group: string; error: string | null; progress: { done: number; total: number; fraction: number }; runs: Array<{ id: string; kind: string; status: string; name: string | null }> } | null }>(PIPELINE, { id });
+  const result = useQuery(PIPELINE, { id });
   const refetch = useDebounced(result.refetch, 200);
   useSubscription(PIPELINE_UPDATED, { id }, refetch);
   useReconnect(result.refetch);
@@ -431,7 +431,7 @@ function LaunchedPipeline({ id }: { id: string }) {
 }
 
 function LaunchedRun({ id }: { id: string }) {
-  const result = useQuery<{ run: RunSummary | null }>(RUN, { id });
+  const result = useQuery(RUN, { id });
   const refetch = useDebounced(result.refetch, 200);
   useSubscription(UPDATED, { id }, refetch);
   useReconnect(result.refetch);
@@ -451,7 +451,7 @@ function LaunchedRun({ id }: { id: string }) {
 
 export function LaunchPage() {
   useDocumentTitle("Launch");
-  const catalogue = useQuery<Catalogue>(CATALOGUE);
+  const catalogue = useQuery(CATALOGUE);
   const caps = useCapabilities();
   const [launched, setLaunched] = useState<string[]>([]);
   const onLaunched = (ids: string[]) => {

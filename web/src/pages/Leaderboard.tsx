@@ -11,8 +11,10 @@ import { humanize } from "../format";
 import { useDebounced, useDocumentTitle, useQuery, useReconnect, useSubscription } from "../hooks";
 import { request } from "../graphql";
 import { navigate, useSearch } from "../router";
+import { graphql } from "../generated/graphql";
+import type { GroupRunsQueryVariables, LeaderboardQuery, LeaderboardQueryVariables } from "../generated/graphql/graphql";
 
-const QUERY = `query Leaderboard($preset: LeaderboardPreset, $benchmarks: [String!], $metric: String, $groupBy: LeaderboardGroupBy,
+const QUERY = graphql(`query Leaderboard($preset: LeaderboardPreset, $benchmarks: [String!], $metric: String, $groupBy: LeaderboardGroupBy,
   $filter: LeaderboardFilter, $baseline: LeaderboardRowSelector, $std: StdKind, $best: LeaderboardBest) {
   leaderboard(preset: $preset, benchmarks: $benchmarks, metric: $metric, groupBy: $groupBy, filter: $filter,
     baseline: $baseline, std: $std, best: $best) {
@@ -26,24 +28,16 @@ const QUERY = `query Leaderboard($preset: LeaderboardPreset, $benchmarks: [Strin
       average { n mean std text best delta nonStandard }
     }
   }
-}`;
+}`);
 
-const BENCHMARKS = `{ benchmarks { name protocol } }`;
+const BENCHMARKS = graphql(`query LeaderboardBenchmarks { benchmarks { name protocol } }`);
 
-const CHANGED = `subscription Changed($filter: LeaderboardFilter) { leaderboardChanged(filter: $filter) { reason runId group run { name } } }`;
+const CHANGED = graphql(`subscription Changed($filter: LeaderboardFilter) { leaderboardChanged(filter: $filter) { reason runId group run { name } } }`);
 
-interface Cell { column: number | null; n: number; mean: number | null; std: number | null; runStd: number | null; text: string | null; best: boolean; delta: number | null; stdFrom?: string; nonStandard: boolean }
-interface Row {
-  key: string; label: string; published: boolean; source: string | null; requirement: string | null; kind: string | null;
-  runCount: number; configKey: string | null; isBaseline: boolean; group: string | null; params: Record<string, unknown> | null;
-  nonStandard: boolean; nonStandardNotes: string[];
-  dataset: { id: string; name: string } | null; baseDataset: { name: string } | null; transferMethod: { id: string; name: string } | null;
-  cells: Cell[]; average: Cell | null;
-}
-interface Column { index: number; label: string; metric: string; direction: "HIGHER_IS_BETTER" | "LOWER_IS_BETTER"; benchmark: { name: string; protocol: string } }
-interface LeaderboardData {
-  leaderboard: { columns: Column[]; displayScale: number; hasAverage: boolean; std: string; bestScope: string; baseline: { key: string; label: string } | null; rows: Row[] };
-}
+type Row = LeaderboardQuery["leaderboard"]["rows"][number];
+/** A column cell, or the average cell (which selects fewer fields). */
+type Cell = NonNullable<Row["average"]> & Partial<Row["cells"][number]>;
+type Column = LeaderboardQuery["leaderboard"]["columns"][number];
 
 const TABLES = [
   { value: "table2", label: "Paper Table 2: verification accuracy", caption: "Verification accuracy (%) on LFW, CFP-FP, CPLFW, CALFW and AgeDB-30 (the paper's Table 2)", preset: "PAPER_TABLE_2" },
@@ -100,8 +94,8 @@ function useSettings() {
 }
 type Settings = ReturnType<typeof useSettings>;
 
-function variablesOf(s: Settings): Record<string, unknown> {
-  const v: Record<string, unknown> = {};
+function variablesOf(s: Settings): LeaderboardQueryVariables {
+  const v: LeaderboardQueryVariables = {};
   const table = TABLES.find((t) => t.value === s.table)!;
   if (table.preset) v.preset = table.preset;
   else {
@@ -128,9 +122,9 @@ function variablesOf(s: Settings): Record<string, unknown> {
   return v;
 }
 
-const GROUP_RUNS = `query GroupRuns($configKey: String!, $source: String, $group: String, $first: Int) {
+const GROUP_RUNS = graphql(`query GroupRuns($configKey: String!, $source: String, $group: String, $first: Int) {
   compareRunGroup(configKey: $configKey, source: $source, group: $group, first: $first) { totalCount runIds }
-}`;
+}`);
 
 /**
  * A row's runs, fetched on demand (the table never loads every run id): opens the first
@@ -141,9 +135,9 @@ function RowRunsLink({ configKey, source, group, runCount }: { configKey: string
   const open = async (e: MouseEvent) => {
     e.preventDefault();
     try {
-      const variables: Record<string, unknown> = { configKey, source, first: 50 };
+      const variables: GroupRunsQueryVariables = { configKey, source, first: 50 };
       if (group !== undefined) variables.group = group;
-      const data = await request<{ compareRunGroup: { totalCount: number; runIds: string[] } }>(GROUP_RUNS, variables);
+      const data = await request(GROUP_RUNS, variables);
       const [first, ...rest] = data.compareRunGroup.runIds;
       if (first) navigate(`/runs/${first}${rest.length ? `?compare=${rest.join(",")}` : ""}`);
     } catch (err) {
@@ -228,11 +222,11 @@ function CellView({ cell, scale, direction, isBaseline, notes }: { cell: Cell | 
 export function LeaderboardPage() {
   useDocumentTitle("Leaderboard");
   const settings = useSettings();
-  const board = useQuery<LeaderboardData>(QUERY, variablesOf(settings));
-  const benchmarks = useQuery<{ benchmarks: Array<{ name: string; protocol: string }> }>(BENCHMARKS);
+  const board = useQuery(QUERY, variablesOf(settings));
+  const benchmarks = useQuery(BENCHMARKS);
   const [lastChange, setLastChange] = useState<string | null>(null);
   const refetch = useDebounced(board.refetch, 300);
-  useSubscription<{ leaderboardChanged: { runId: string; run: { name: string | null } | null } }>(CHANGED, {}, (event) => {
+  useSubscription(CHANGED, {}, (event) => {
     const run = event.leaderboardChanged;
     setLastChange(`Updated ${new Date().toLocaleTimeString("en-GB")}: run ${run.run?.name ?? run.runId.slice(0, 8)} finished`);
     refetch();
@@ -402,7 +396,7 @@ export function LeaderboardPage() {
                   </tr>
                   {rows.map((row) => (
                     <tr key={row.key} className={`${row.isBaseline ? "baseline-row " : ""}${row.published ? "published-row" : "own-row"}`} data-row-key={row.key}>
-                      <th scope="row" className="row-head" title={row.params && !row.published ? configTooltip(row.params) : row.label}>
+                      <th scope="row" className="row-head" title={row.params && !row.published ? configTooltip(row.params as Record<string, unknown>) : row.label}>
                         <span className="row-label">{shorten(row.label.replace(/ \(published\)$/, ""), 120)}</span>
                         {!row.published && row.dataset && row.baseDataset && (
                           <div className="row-params muted">trained on {row.dataset.name}</div>

@@ -5,27 +5,22 @@ import { Empty, ErrorMessage, Loading } from "../components/States";
 import { Tag } from "../components/StatusBadge";
 import { formatDate, formatNumber, humanize } from "../format";
 import { useDocumentTitle, useQuery, useReconnect, useSubscription, useDebounced } from "../hooks";
+import { graphql } from "../generated/graphql";
 
-const QUERY = `{
+const QUERY = graphql(`query MethodTimings {
   transferMethodTimings {
     method { id name family requirement description modelPath trainedOn { name } defaultOptions }
     publishedSecondsPerImage publishedDevice qualitative
     measured { device secondsPerImage std runs minSecondsPerImage maxSecondsPerImage ratioToPublished lastRunAt }
   }
-}`;
-const UPDATED = `subscription { runUpdated(filter: { kind: TRANSFER, status: [SUCCEEDED] }) { id } }`;
-
-interface Timing {
-  method: { id: string; name: string; family: string; requirement: string; description: string | null; modelPath: string | null; trainedOn: { name: string } | null; defaultOptions: Record<string, unknown> };
-  publishedSecondsPerImage: number | null; publishedDevice: string | null; qualitative: string | null;
-  measured: Array<{ device: string; secondsPerImage: number; std: number | null; runs: number; minSecondsPerImage: number; maxSecondsPerImage: number; ratioToPublished: number | null; lastRunAt: string | null }>;
-}
+}`);
+const UPDATED = graphql(`subscription MethodTimingsUpdated { runUpdated(filter: { kind: TRANSFER, status: [SUCCEEDED] }) { id } }`);
 
 const seconds = (v: number | null | undefined) => (v == null ? "—" : `${formatNumber(v, 3)} s`);
 
 export function MethodsPage() {
   useDocumentTitle("Transfer methods");
-  const result = useQuery<{ transferMethodTimings: Timing[] }>(QUERY);
+  const result = useQuery(QUERY);
   const refetch = useDebounced(result.refetch, 500);
   useSubscription(UPDATED, {}, refetch);
   useReconnect(result.refetch);

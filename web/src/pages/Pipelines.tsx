@@ -7,33 +7,34 @@ import { ProgressBar } from "../components/ProgressBar";
 import { Empty, ErrorMessage, Loading } from "../components/States";
 import { StatusBadge, Tag } from "../components/StatusBadge";
 import { formatDate, shortId } from "../format";
-import { GraphQLRequestError, request } from "../graphql";
+import { GraphQLRequestError, request, type Document as GraphQLDocument } from "../graphql";
 import { useDebounced, useDocumentTitle, useQuery, useReconnect, useSubscription } from "../hooks";
-import { pipelineSteps, type PipelineRun } from "../pipeline-steps";
+import { pipelineSteps } from "../pipeline-steps";
 import { Link } from "../router";
+import { graphql } from "../generated/graphql";
+import type { PipelineQuery } from "../generated/graphql/graphql";
 
-const FIELDS = `id name status baseline group error createdAt finishedAt progress { done total fraction }
-  runs { id kind status name seed error faceModel { id name } }`;
-const LIST = `query Pipelines { pipelines(first: 30) { id } }`;
-const ONE = `query Pipeline($id: ID!) { pipeline(id: $id) { ${FIELDS} } }`;
-const UPDATED = `subscription PipelineUpdated($id: ID!) { pipelineUpdated(id: $id) { pipeline { id status } } }`;
-const RUN_UPDATED = `subscription PipelineRuns { runUpdated { id status } }`;
+const LIST = graphql(`query Pipelines { pipelines(first: 30) { id } }`);
+const ONE = graphql(`query Pipeline($id: ID!) {
+  pipeline(id: $id) {
+    id name status baseline group error createdAt finishedAt progress { done total fraction }
+    runs { id kind status name seed error faceModel { id name } }
+  }
+}`);
+const UPDATED = graphql(`subscription PipelinePageUpdated($id: ID!) { pipelineUpdated(id: $id) { pipeline { id status } } }`);
+const RUN_UPDATED = graphql(`subscription PipelineRuns { runUpdated { id status } }`);
 /** A run event of a pipeline not listed yet means a new pipeline: the list refetches. */
-const ANY_PIPELINE_RUN = `subscription PipelineRunsAppear { runUpdated { id pipeline { id } } }`;
-const CANCEL = `mutation CancelPipeline($id: ID!) { cancelPipeline(id: $id) { id status } }`;
-const RESUME = `mutation ResumePipeline($id: ID!) { resumePipeline(id: $id) { id status } }`;
+const ANY_PIPELINE_RUN = graphql(`subscription PipelineRunsAppear { runUpdated { id pipeline { id } } }`);
+const CANCEL = graphql(`mutation CancelPipeline($id: ID!) { cancelPipeline(id: $id) { id status } }`);
+const RESUME = graphql(`mutation ResumePipeline($id: ID!) { resumePipeline(id: $id) { id status } }`);
 
-interface Pipeline {
-  id: string; name: string; status: string; baseline: boolean; group: string; error: string | null;
-  createdAt: string; finishedAt: string | null; progress: { done: number; total: number; fraction: number };
-  runs: PipelineRun[];
-}
+type Pipeline = NonNullable<PipelineQuery["pipeline"]>;
 
 function Actions({ pipeline, onDone }: { pipeline: Pipeline; onDone: () => void }) {
   const caps = useCapabilities();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const act = async (mutation: string, confirmText: string) => {
+  const act = async (mutation: GraphQLDocument<unknown, { id: string }>, confirmText: string) => {
     if (!window.confirm(confirmText)) return;
     setBusy(true);
     setError(null);
@@ -65,12 +66,12 @@ function Actions({ pipeline, onDone }: { pipeline: Pipeline; onDone: () => void 
 }
 
 function PipelineCard({ id, detail = false }: { id: string; detail?: boolean }) {
-  const result = useQuery<{ pipeline: Pipeline | null }>(ONE, { id });
+  const result = useQuery(ONE, { id });
   const refetch = useDebounced(result.refetch, 200);
   useSubscription(UPDATED, { id }, refetch);
   // Step progress (a run starting) does not move the pipeline itself: follow its runs too.
   const runIds = new Set(result.data?.pipeline?.runs.map((r) => r.id) ?? []);
-  useSubscription<{ runUpdated: { id: string } }>(RUN_UPDATED, {}, (e) => runIds.has(e.runUpdated.id) && refetch(), { skip: result.data?.pipeline?.status !== "RUNNING" });
+  useSubscription(RUN_UPDATED, {}, (e) => runIds.has(e.runUpdated.id) && refetch(), { skip: result.data?.pipeline?.status !== "RUNNING" });
   useReconnect(result.refetch);
   const p = result.data?.pipeline;
   if (result.loading) return <li className="card"><Loading what={`Pipeline ${shortId(id)}`} /></li>;
@@ -118,11 +119,11 @@ function PipelineCard({ id, detail = false }: { id: string; detail?: boolean }) 
 
 export function PipelinesPage() {
   useDocumentTitle("Pipelines");
-  const list = useQuery<{ pipelines: Array<{ id: string }> }>(LIST);
+  const list = useQuery(LIST);
   useReconnect(list.refetch);
   const refetchList = useDebounced(list.refetch, 300);
   const listed = new Set(list.data?.pipelines.map((p) => p.id) ?? []);
-  useSubscription<{ runUpdated: { pipeline: { id: string } | null } }>(ANY_PIPELINE_RUN, {}, (e) => {
+  useSubscription(ANY_PIPELINE_RUN, {}, (e) => {
     if (e.runUpdated.pipeline && !listed.has(e.runUpdated.pipeline.id)) refetchList();
   }, { skip: !list.data });
   if (list.loading) return <Loading what="Loading pipelines" />;

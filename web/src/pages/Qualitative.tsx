@@ -10,20 +10,19 @@ import { shortId } from "../format";
 import { useDocumentTitle, useQuery } from "../hooks";
 import { Link, navigate } from "../router";
 import { runTitle } from "./Runs";
+import { graphql } from "../generated/graphql";
+import type { QualitativeRunQuery } from "../generated/graphql/graphql";
 
-const RUN = `query QualitativeRun($id: ID!) {
+const RUN = graphql(`query QualitativeRun($id: ID!) {
   run(id: $id) {
     id name kind status
     transferMethod { name }
     lineage { inputDataset { id name } outputDataset { id name imageCount } }
   }
-}`;
-const TRANSFERS = `{ runs(filter: { kind: TRANSFER, published: false, status: [SUCCEEDED] }, first: 100) { nodes { id name status createdAt } } }`;
+}`);
+const TRANSFERS = graphql(`query QualitativeTransfers { runs(filter: { kind: TRANSFER, published: false, status: [SUCCEEDED] }, first: 100) { nodes { id name status createdAt } } }`);
 
-interface QualitativeRun {
-  id: string; name: string | null; kind: string; status: string; transferMethod: { name: string } | null;
-  lineage: { inputDataset: { id: string; name: string } | null; outputDataset: { id: string; name: string; imageCount: number | null } | null };
-}
+type QualitativeRun = NonNullable<QualitativeRunQuery["run"]>;
 interface ImagePage { images: string[]; hasMore: boolean; offset: number }
 
 const PAGE = 24;
@@ -73,7 +72,7 @@ function DatasetImage({ src, alt }: { src: string; alt: string }) {
 }
 
 function RunPicker({ current }: { current: string | null }) {
-  const runs = useQuery<{ runs: { nodes: Array<{ id: string; name: string | null; status: string; createdAt: string }> } }>(TRANSFERS);
+  const runs = useQuery(TRANSFERS);
   if (runs.loading) return <Loading what="Loading transfer runs" />;
   if (runs.error) return <ErrorMessage error={runs.error} retry={runs.refetch} />;
   const nodes = runs.data!.runs.nodes;
@@ -146,7 +145,7 @@ function Grid({ run }: { run: QualitativeRun }) {
 
 export function QualitativePage({ runId }: { runId: string | null }) {
   useDocumentTitle("Qualitative");
-  const result = useQuery<{ run: QualitativeRun | null }>(RUN, { id: runId ?? "" }, { skip: !runId });
+  const result = useQuery(RUN, { id: runId ?? "" }, { skip: !runId });
   const run = result.data?.run;
   return (
     <section aria-labelledby="qual-title">

@@ -10,11 +10,13 @@ import { StatusBadge, Tag } from "../components/StatusBadge";
 import { flatten, formatDate, formatDuration, formatNumber, formatRelative, formatValue, humanize, isActive, secondsBetween, shortId } from "../format";
 import { useDebounced, useDocumentTitle, useNow, useQuery, useReconnect, useSubscription } from "../hooks";
 import { Link, useSearch } from "../router";
-import { RUN_FIELDS, runTitle, type RunSummary } from "./Runs";
+import { runTitle } from "./Runs";
+import { graphql } from "../generated/graphql";
+import type { RunQuery } from "../generated/graphql/graphql";
 
-const QUERY = `query Run($id: ID!) {
+const QUERY = graphql(`query Run($id: ID!) {
   run(id: $id) {
-    ${RUN_FIELDS} params config details heartbeatAt updatedAt executor executorJobId executorNode executorReason resources
+    ...RunSummary params config details heartbeatAt updatedAt executor executorJobId executorNode executorReason resources
     metrics { id name value std step benchmark { name } }
     curves { id kind benchmark { name } points }
     lineage {
@@ -26,32 +28,24 @@ const QUERY = `query Run($id: ID!) {
       outputFaceModel { id name }
     }
   }
-}`;
+}`);
 
-const UPDATED = `subscription Updated($id: ID!) { runUpdated(filter: { runId: $id }) { id status } }`;
-const METRIC_LOGGED = `subscription Logged($id: ID!) { metricLogged(runId: $id) { runId count names } }`;
-const COMPARABLE = `query Comparable($kind: RunKind) { runs(filter: { kind: $kind, published: false, status: [SUCCEEDED] }, first: 100) { nodes { id name kind } } }`;
-const COMPARE_METRICS = `query CompareMetrics($ids: [ID!]!) {
+const UPDATED = graphql(`subscription RunDetailUpdated($id: ID!) { runUpdated(filter: { runId: $id }) { id status } }`);
+const METRIC_LOGGED = graphql(`subscription RunDetailMetricLogged($id: ID!) { metricLogged(runId: $id) { runId count names } }`);
+const COMPARABLE = graphql(`query Comparable($kind: RunKind) { runs(filter: { kind: $kind, published: false, status: [SUCCEEDED] }, first: 100) { nodes { id name kind } } }`);
+const COMPARE_METRICS = graphql(`query CompareMetrics($ids: [ID!]!) {
   compareRuns(ids: $ids) { runs { id name kind } metrics { benchmark { name } name differs values { runId value std step } } }
-}`;
-const COMPARE = `query Compare($ids: [ID!]!, $benchmark: String!) {
+}`);
+const COMPARE = graphql(`query Compare($ids: [ID!]!, $benchmark: String!) {
   compareRuns(ids: $ids) {
     curves(benchmark: $benchmark, kind: "ROC") { run { id name kind } curve { points } }
   }
-}`;
+}`);
 
-interface Metric { id: string; name: string; value: number; std: number | null; step: number; benchmark: { name: string } | null }
-interface Curve { id: string; kind: string; benchmark: { name: string } | null; points: { x?: number[]; y?: number[] } }
-interface DatasetRef { id: string; name: string; kind?: string; transferMethod?: { id: string; name: string } | null; imageCount?: number | null; identityCount?: number | null }
-interface RunDetail extends RunSummary {
-  params: Record<string, unknown>; config: Record<string, unknown>; details: unknown; heartbeatAt: string | null; updatedAt: string;
-  executor: string; executorJobId: string | null; executorNode: string | null; executorReason: string | null; resources: Record<string, unknown>;
-  metrics: Metric[]; curves: Curve[];
-  lineage: {
-    inputDataset: DatasetRef | null; datasetChain: DatasetRef[]; transferMethod: { id: string; name: string } | null;
-    faceModel: { id: string; name: string; backbone: string; head: string } | null; outputDataset: DatasetRef | null; outputFaceModel: { id: string; name: string } | null;
-  };
-}
+type RunDetail = NonNullable<RunQuery["run"]>;
+type Metric = RunDetail["metrics"][number];
+/** A curve's points (JSON in the schema). */
+type CurvePoints = { x?: number[]; y?: number[] };
 
 const GENERAL = "Run";
 
@@ -90,7 +84,7 @@ function Timeline({ run }: { run: RunDetail }) {
 
 function LineageView({ run }: { run: RunDetail }) {
   const l = run.lineage;
-  const chain = l.datasetChain.length ? l.datasetChain : l.inputDataset ? [l.inputDataset] : [];
+  const chain = l.datasetChain.length ? l.datasetChain : l.inputDataset ? [{ ...l.inputDataset, transferMethod: null }] : [];
   if (!chain.length && !l.outputDataset && !l.faceModel && !l.outputFaceModel) return <p className="muted">No inputs recorded.</p>;
   return (
     <ol className="lineage-chain" aria-label="Lineage">
@@ -154,17 +148,19 @@ function MetricsByBenchmark({ metrics }: { metrics: Metric[] }) {
 /** ROC curves of this run, with the compared runs' curves of the same benchmark overlaid. */
 function RocChart({ run, benchmark, compareIds }: { run: RunDetail; benchmark: string; compareIds: string[] }) {
   const own = run.curves.find((c) => c.kind === "ROC" && (c.benchmark?.name ?? "") === benchmark);
-  const compared = useQuery<{ compareRuns: { curves: Array<{ run: { id: string; name: string | null; kind: string }; curve: { points: Curve["points"] } | null }> } }>(
+  const compared = useQuery(
     COMPARE, { ids: [run.id, ...compareIds], benchmark }, { skip: compareIds.length === 0 },
   );
   const series = useMemo<ChartSeries[]>(() => {
     const list: ChartSeries[] = [];
     if (compared.data) {
       for (const rc of compared.data.compareRuns.curves) {
-        if (rc.curve?.points.x && rc.curve.points.y) list.push({ label: `${runTitle(rc.run)} (${shortId(rc.run.id)})`, x: rc.curve.points.x, y: rc.curve.points.y });
+        const points = rc.curve?.points as CurvePoints | undefined;
+        if (points?.x && points.y) list.push({ label: `${runTitle(rc.run)} (${shortId(rc.run.id)})`, x: points.x, y: points.y });
       }
-    } else if (own?.points.x && own.points.y) {
-      list.push({ label: runTitle(run), x: own.points.x, y: own.points.y });
+    } else {
+      const points = own?.points as CurvePoints | undefined;
+      if (points?.x && points.y) list.push({ label: runTitle(run), x: points.x, y: points.y });
     }
     return list;
   }, [compared.data, own, run]);
@@ -182,7 +178,7 @@ function RocChart({ run, benchmark, compareIds }: { run: RunDetail; benchmark: s
 }
 
 function ComparePicker({ run, compareIds, setCompare }: { run: RunDetail; compareIds: string[]; setCompare: (ids: string[]) => void }) {
-  const options = useQuery<{ runs: { nodes: Array<{ id: string; name: string | null; kind: string }> } }>(COMPARABLE, { kind: run.kind });
+  const options = useQuery(COMPARABLE, { kind: run.kind });
   const [choice, setChoice] = useState("");
   const candidates = (options.data?.runs.nodes ?? []).filter((r) => r.id !== run.id && !compareIds.includes(r.id));
   const names = new Map((options.data?.runs.nodes ?? []).map((r) => [r.id, runTitle(r)]));
@@ -214,7 +210,7 @@ function ComparePicker({ run, compareIds, setCompare }: { run: RunDetail; compar
 }
 
 function CompareMetrics({ run, compareIds }: { run: RunDetail; compareIds: string[] }) {
-  const data = useQuery<{ compareRuns: { runs: Array<{ id: string; name: string | null; kind: string }>; metrics: Array<{ benchmark: { name: string } | null; name: string; differs: boolean; values: Array<{ runId: string; value: number | null; std: number | null }> }> } }>(
+  const data = useQuery(
     COMPARE_METRICS, { ids: [run.id, ...compareIds] },
   );
   if (data.loading) return <Loading what="Comparing" />;
@@ -245,7 +241,7 @@ function CompareMetrics({ run, compareIds }: { run: RunDetail; compareIds: strin
 }
 
 export function RunDetailPage({ id }: { id: string }) {
-  const result = useQuery<{ run: RunDetail | null }>(QUERY, { id });
+  const result = useQuery(QUERY, { id });
   const caps = useCapabilities();
   const [params, set] = useSearch();
   const compareIds = (params.get("compare") ?? "").split(",").filter(Boolean);

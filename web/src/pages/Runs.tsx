@@ -7,33 +7,34 @@ import { StatusBadge, Tag } from "../components/StatusBadge";
 import { formatRelative, humanize, shortId } from "../format";
 import { useDebounced, useDocumentTitle, useNow, useQuery, useReconnect, useSubscription } from "../hooks";
 import { Link, navigate, useSearch } from "../router";
+import { graphql } from "../generated/graphql";
+import { RunStatus, type RunSummaryFragment } from "../generated/graphql/graphql";
 import {
   cellText, columnId, columnLabel, columnSelection, columnsParam, filterOf, orderByOf, parseColumns, parseSort, parseThresholds, thresholdsParam,
   type Column,
 } from "../runs-table-state";
 
-export const RUN_FIELDS = `id kind status name group seed published source createdAt startedAt finishedAt error device worker
+export const RunSummaryFields = graphql(`fragment RunSummary on Run {
+  id kind status name group seed published source createdAt startedAt finishedAt error device worker
   dataset { id name } transferMethod { id name } faceModel { id name }
-  progress { done total phase rate etaSeconds fraction }`;
+  progress { done total phase rate etaSeconds fraction }
+}`);
 
+// The one document assembled at run time: the chosen metric and config columns are
+// aliased fields (runs-table-state.ts), so its rows are RunSummary plus those values.
 const queryOf = (columns: Column[]) => `query Runs($filter: RunFilter, $orderBy: RunOrder, $first: Int) {
-  runs(filter: $filter, orderBy: $orderBy, first: $first) { totalCount pageInfo { hasNextPage endCursor } nodes { ${RUN_FIELDS} ${columnSelection(columns)} } }
-}`;
-
-const UPDATED = `subscription Updated($filter: RunUpdatedFilter) { runUpdated(filter: $filter) { id status } }`;
-
-export interface RunSummary {
-  id: string; kind: string; status: string; name: string | null; group: string | null; seed: number | null;
-  published: boolean; source: string | null; createdAt: string; startedAt: string | null; finishedAt: string | null;
-  error: string | null; device: string | null; worker: string | null;
-  dataset: { id: string; name: string } | null; transferMethod: { id: string; name: string } | null; faceModel: { id: string; name: string } | null;
-  progress: { done: number | null; total: number | null; phase: string | null; rate: number | null; etaSeconds: number | null; fraction: number | null };
+  runs(filter: $filter, orderBy: $orderBy, first: $first) { totalCount pageInfo { hasNextPage endCursor } nodes { ...RunSummary ${columnSelection(columns)} } }
 }
+${RunSummaryFields}`;
+
+const UPDATED = graphql(`subscription RunsUpdated($filter: RunUpdatedFilter) { runUpdated(filter: $filter) { id status } }`);
+
+export type RunSummary = RunSummaryFragment;
 
 /** The run kinds come from the server's registry (src/kinds/registry.ts), so a new kind shows up here without a dashboard change. */
-const RUN_KINDS = `query RunKinds { runKinds { name label description } }`;
-interface RunKindInfo { name: string; label: string; description: string }
-const STATUSES = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"];
+const RUN_KINDS = graphql(`query RunKinds { runKinds { name label description } }`);
+// The schema's enum (generated), not a copy kept by hand.
+const STATUSES = Object.values(RunStatus);
 const PAGE = 50;
 
 export function runTitle(run: Pick<RunSummary, "id" | "name" | "kind">): string {
@@ -158,7 +159,7 @@ export function RunsPage() {
   const thresholds = parseThresholds(params.get("mf"));
   const view = params.get("view") === "parallel" ? "parallel" : "table";
 
-  const kinds = useQuery<{ runKinds: RunKindInfo[] }>(RUN_KINDS);
+  const kinds = useQuery(RUN_KINDS);
   const filter: Record<string, unknown> = filterOf(has, thresholds);
   if (kind) filter.kind = kind;
   if (statuses.length) filter.status = statuses;
