@@ -75,7 +75,7 @@ export interface LeaderboardBenchResult {
  * dataset g % 10, method (none, CodeFormer, VSAIT) (g / 10) % 3 and learning rate g / 30,
  * so the first 300 are the 10k size's and the next 2,700 only the 100k size's.
  */
-async function seed(client: pg.Client, from: number, to: number, groupsFrom: number, groupsTo: number): Promise<void> {
+export async function seed(client: pg.Client, from: number, to: number, groupsFrom: number, groupsTo: number): Promise<void> {
   await client.query(`
     INSERT INTO dataset (name, kind, requirement)
     SELECT 'bench-dataset-' || lpad(i::text, 2, '0'), 'SYNTHETIC', 'NONE' FROM generate_series(0, 9) i
@@ -152,12 +152,13 @@ const QUERY = `query($columns: [LeaderboardColumnInput!]) {
   }
 }`;
 
-/** The dashboard's leaderboard query, read from its source so the bench times exactly what it asks. */
-async function dashboardQuery(): Promise<string> {
+/** The dashboard's leaderboard query and page size, read from its source so the bench times exactly what it asks. */
+async function dashboardQuery(): Promise<{ query: string; pageSize: number }> {
   const source = await readFile(new URL("../web/src/pages/Leaderboard.tsx", import.meta.url), "utf8");
   const match = /const QUERY = `([^`]+)`/.exec(source);
-  if (!match) throw new Error("bench: the dashboard's leaderboard QUERY was not found in web/src/pages/Leaderboard.tsx");
-  return match[1]!;
+  const page = /const PAGE_SIZE = (\d+);/.exec(source);
+  if (!match || !page) throw new Error("bench: the dashboard's leaderboard QUERY / PAGE_SIZE was not found in web/src/pages/Leaderboard.tsx");
+  return { query: match[1]!, pageSize: Number(page[1]) };
 }
 
 export async function run(options: { iterations?: number; log?: (line: string) => void } = {}): Promise<LeaderboardBenchResult> {
@@ -180,7 +181,8 @@ export async function run(options: { iterations?: number; log?: (line: string) =
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     sqlClient = client;
-    const dashboard = await dashboardQuery();
+    const { query: dashboard, pageSize } = await dashboardQuery();
+    const dashboardVariables = { preset: "PAPER_TABLE_2", first: pageSize };
     const post = async (query: string, variables: Record<string, unknown>) => {
       const response = await fetch(app!.http.graphqlUrl, {
         method: "POST",
@@ -196,7 +198,7 @@ export async function run(options: { iterations?: number; log?: (line: string) =
     // Warm the app (connections, schema, first plans) on the empty database, so the first
     // answer after seeding measures the data, not the process starting.
     await post(QUERY, { columns: COLUMNS });
-    await post(dashboard, { preset: "PAPER_TABLE_2" });
+    await post(dashboard, dashboardVariables);
 
     const results: LeaderboardSizeResult[] = [];
     let seededRuns = 0;
@@ -235,7 +237,7 @@ export async function run(options: { iterations?: number; log?: (line: string) =
           graphqlRows = (await post(QUERY, { columns: COLUMNS })).rows;
         },
         dashboard: async () => {
-          dashboardBytes = (await post(dashboard, { preset: "PAPER_TABLE_2" })).bytes;
+          dashboardBytes = (await post(dashboard, dashboardVariables)).bytes;
         },
       });
       // The full recomputation takes seconds per answer on unanalyzed tables: few rounds

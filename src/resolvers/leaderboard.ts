@@ -3,7 +3,7 @@
 import { Kind, type GraphQLResolveInfo, type SelectionNode } from "graphql";
 import type { GraphQLContext } from "../graphql/context";
 import type { LeaderboardCell, LeaderboardColumn, LeaderboardFilterInput, LeaderboardInput, LeaderboardRow } from "../services/leaderboard/types";
-import type { ExportFormat, StdKind } from "../services/leaderboard/types";
+import type { ExportFormat, LeaderboardPageInput, StdKind } from "../services/leaderboard/types";
 import type { MetricComparison, RunComparison, RunGroupPage } from "../services/leaderboard/compare-runs";
 import type { TransferMethodTiming } from "../services/leaderboard/timings";
 import { cellText } from "../services/leaderboard/export";
@@ -37,8 +37,8 @@ async function benchmarkId(name: string | null | undefined, ctx: Ctx): Promise<s
 
 export const leaderboardResolvers = {
   Query: {
-    leaderboard: (_: unknown, args: LeaderboardInput, ctx: Ctx, info: GraphQLResolveInfo) =>
-      ctx.services.leaderboard.leaderboard(args, { withRuns: wantsRuns(info) }),
+    leaderboard: (_: unknown, { first, after, ...args }: LeaderboardInput & LeaderboardPageInput, ctx: Ctx, info: GraphQLResolveInfo) =>
+      ctx.services.leaderboard.leaderboard(args, { withRuns: wantsRuns(info), page: { first, after } }),
     leaderboardExport: (_: unknown, { format, ...args }: LeaderboardInput & { format: ExportFormat }, ctx: Ctx) =>
       ctx.services.leaderboard.export(format, args),
     compareRuns: (_: unknown, args: { ids: string[] }, ctx: Ctx) => ctx.services.leaderboard.compareRuns(args.ids),

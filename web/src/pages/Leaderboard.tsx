@@ -12,12 +12,16 @@ import { useDebounced, useDocumentTitle, useQuery, useReconnect, useSubscription
 import { request } from "../graphql";
 import { navigate, useSearch } from "../router";
 
+/** Rows per page of the table (the bench times this page: bench/leaderboard.ts reads it). */
+const PAGE_SIZE = 50;
+
 const QUERY = `query Leaderboard($preset: LeaderboardPreset, $benchmarks: [String!], $metric: String, $groupBy: LeaderboardGroupBy,
-  $filter: LeaderboardFilter, $baseline: LeaderboardRowSelector, $std: StdKind, $best: LeaderboardBest) {
+  $filter: LeaderboardFilter, $baseline: LeaderboardRowSelector, $std: StdKind, $best: LeaderboardBest, $first: Int, $after: String) {
   leaderboard(preset: $preset, benchmarks: $benchmarks, metric: $metric, groupBy: $groupBy, filter: $filter,
-    baseline: $baseline, std: $std, best: $best) {
+    baseline: $baseline, std: $std, best: $best, first: $first, after: $after) {
     columns { index label metric direction benchmark { name protocol } }
-    displayScale hasAverage std bestScope
+    displayScale hasAverage std bestScope totalRows
+    pageInfo { hasNextPage endCursor }
     baseline { key label }
     rows {
       key label published source requirement kind runCount configKey isBaseline group params nonStandard nonStandardNotes
