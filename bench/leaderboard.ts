@@ -59,6 +59,8 @@ export interface LeaderboardSizeResult {
   /** The dashboard's exact query document with its default variables. */
   dashboard: LatencyStats;
   dashboardBytes: number;
+  /** The issue's query's answer (every row, no run ids). */
+  graphqlBytes: number;
   /** full-recompute SQL p95 / GraphQL p95. */
   speedupP95: number;
   targetP95Ms: number;
@@ -229,12 +231,15 @@ export async function run(options: { iterations?: number; log?: (line: string) =
       let rows = 0;
       let graphqlRows = 0;
       let dashboardBytes = 0;
+      let graphqlBytes = 0;
       const timings = await timeInterleaved(iterations, 10, {
         store: async () => {
           rows = (await app!.services.stores.leaderboard.leaderboard(query)).length;
         },
         graphql: async () => {
-          graphqlRows = (await post(QUERY, { columns: COLUMNS })).rows;
+          const answer = await post(QUERY, { columns: COLUMNS });
+          graphqlRows = answer.rows;
+          graphqlBytes = answer.bytes;
         },
         dashboard: async () => {
           dashboardBytes = (await post(dashboard, dashboardVariables)).bytes;
@@ -265,6 +270,7 @@ export async function run(options: { iterations?: number; log?: (line: string) =
         graphql,
         dashboard: timings.dashboard,
         dashboardBytes,
+        graphqlBytes,
         speedupP95: fullSql.p95 / graphql.p95,
         targetP95Ms: target.targetP95Ms,
         pass: graphql.p95 < target.targetP95Ms,
@@ -290,7 +296,7 @@ function report(result: LeaderboardBenchResult): string {
         `first GraphQL answer after seeding: ${r.firstGraphqlMs.toFixed(1)} ms`,
         line("full recompute SQL (pg)", r.fullSql),
         line("store (summaries)", r.store),
-        line("GraphQL over HTTP", r.graphql),
+        line(`GraphQL over HTTP (${(r.graphqlBytes / 1024).toFixed(0)} KiB)`, r.graphql),
         line(`dashboard query (${(r.dashboardBytes / 1024).toFixed(0)} KiB)`, r.dashboard),
         `full-recompute SQL p95 / GraphQL p95 = ${r.speedupP95.toFixed(1)}x; target GraphQL p95 < ${r.targetP95Ms} ms: ${r.pass ? "PASS" : "FAIL"}`,
       ].join("\n"),
