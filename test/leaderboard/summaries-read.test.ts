@@ -167,3 +167,25 @@ describe("leaderboard row pages", () => {
     expect(tooMany.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
   });
 });
+
+describe("a leaderboard of more than 1000 rows", () => {
+  it("answers every row without first, and pages of at most 1000", async () => {
+    await client.query(
+      `INSERT INTO run (kind, status, seed, params, dataset_id)
+       SELECT 'EVALUATE', 'SUCCEEDED', 0, jsonb_build_object('lr', 1 + i), (SELECT id FROM dataset WHERE name = 'DigiFace1M')
+       FROM generate_series(1, 1001) i`,
+    );
+    await client.query(
+      `INSERT INTO metric (run_id, benchmark_id, name, value, step)
+       SELECT r.id, b.id, 'accuracy', 0.5, 0 FROM run r, benchmark b
+       WHERE b.name = 'LFW' AND (r.params ->> 'lr')::float8 > 1 AND NOT EXISTS (SELECT 1 FROM metric m WHERE m.run_id = r.id)`,
+    );
+    const query = `query($first: Int) { leaderboard(benchmarks: ["LFW"], metric: "accuracy", filter: { published: false }, first: $first) { totalRows pageInfo { hasNextPage } rows { key } } }`;
+    const all = (await gqlData(server.url, query, {})).leaderboard;
+    expect(all.totalRows).toBeGreaterThan(1000);
+    expect(all.rows).toHaveLength(all.totalRows);
+    const page = (await gqlData(server.url, query, { first: 1000 })).leaderboard;
+    expect(page.rows).toHaveLength(1000);
+    expect(page.pageInfo.hasNextPage).toBe(true);
+  });
+});

@@ -8,10 +8,11 @@ import type { Leaderboard, LeaderboardPageInput, LeaderboardRow } from "./types"
 export const MAX_LEADERBOARD_PAGE = 1000;
 
 export function pageRows(rows: LeaderboardRow[], page: LeaderboardPageInput): Pick<Leaderboard, "rows" | "pageInfo"> {
-  const first = page.first ?? rows.length;
-  if (!Number.isInteger(first) || first < 0 || first > MAX_LEADERBOARD_PAGE) {
+  // Without `first`, every row (the API's answer before paging, and the exports).
+  if (page.first != null && (!Number.isInteger(page.first) || page.first < 0 || page.first > MAX_LEADERBOARD_PAGE)) {
     throw badInput("first", `first must be between 0 and ${MAX_LEADERBOARD_PAGE}`);
   }
+  const first = page.first ?? rows.length;
   let start = 0;
   if (page.after != null) {
     if (page.after.length > 64) throw badInput("after", "after is a row key (16 characters)");
