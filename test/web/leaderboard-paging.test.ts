@@ -131,6 +131,10 @@ describe.skipIf(skip)("leaderboard paging in Chromium", () => {
     await ranges.selectOption({ label: "runs 51–55" });
     await page.waitForURL((url) => url.pathname === `/runs/${bigRunIds[50]}`);
     expect(new URL(page.url()).searchParams.get("compare")).toBe(bigRunIds.slice(51).join(","));
+    // The comparison renders the five runs side by side (compareRuns with 5 ids).
+    const table = page.locator("table.compare-metrics");
+    await table.waitFor();
+    await expect.poll(() => table.locator("thead th").count()).toBe(2 + 5);
     await page.screenshot({ path: path.join(SHOTS, "compare-51-55.png"), fullPage: true });
 
     // The plain link compares the first 50.
