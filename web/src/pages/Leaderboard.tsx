@@ -367,6 +367,10 @@ export function LeaderboardPage() {
             <select {...p} value={settings.baseline} onChange={(e) => set({ baseline: e.target.value })}>
               <option value="">No baseline</option>
               {data?.rows.map((r) => <option key={r.key} value={r.key}>{r.label}</option>)}
+              {/* The baseline stays selectable while another page of rows is shown. */}
+              {data?.baseline && !data.rows.some((r) => r.key === data.baseline!.key) && (
+                <option value={data.baseline.key}>{data.baseline.label}</option>
+              )}
             </select>
           )}
         </Field>
