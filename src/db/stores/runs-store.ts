@@ -66,7 +66,7 @@ export function createRunsStore(prisma: Db) {
     const op = Prisma.raw(request.direction === "desc" ? "<" : ">");
     const benchmark = metric.benchmarkId == null ? Prisma.sql`s.benchmark_id IS NULL` : Prisma.sql`s.benchmark_id = ${metric.benchmarkId}::uuid`;
     const keyset = request.after ? Prisma.sql`(${column}, s.run_id) ${op} (${request.after.value}::float8, ${request.after.id}::uuid)` : Prisma.sql`true`;
-    const rows = await prisma.$queryRaw<(PageRow & { scanned: bigint })[]>`
+    const query = Prisma.sql`
       WITH w AS MATERIALIZED (
         SELECT s.run_id, ${column} AS value FROM run_metric_summary s
         WHERE ${benchmark} AND s.name = ${metric.name} AND ${keyset}
@@ -75,6 +75,16 @@ export function createRunsStore(prisma: Db) {
       SELECT r.id, w.value AS sort_value, (SELECT count(*) FROM w) AS scanned
       FROM w CROSS JOIN LATERAL (SELECT * FROM run r WHERE r.id = w.run_id) r
       WHERE ${where} ORDER BY w.value ${dir}, r.id ${dir} LIMIT ${request.first + 1}`;
+    // Without statistics (right after bulk writes) the planner guesses a handful of rows per
+    // metric and reads them all into a sort; for this statement only, bitmap scans and sorts
+    // are priced out so the window walks the value-ordered index (SET LOCAL: ends with the
+    // transaction). Inside a store transaction (no $transaction) the query runs as planned:
+    // the settings would outlive this statement there.
+    const priceOutSorts = Prisma.sql`SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true)`;
+    const rows =
+      typeof prisma.$transaction === "function"
+        ? (await prisma.$transaction([prisma.$queryRaw(priceOutSorts), prisma.$queryRaw<(PageRow & { scanned: bigint })[]>(query)]))[1]
+        : await prisma.$queryRaw<(PageRow & { scanned: bigint })[]>(query);
     // A full page, with one more row to tell that another page follows: final.
     return rows.length > request.first ? rows : null;
   }
