@@ -36,8 +36,8 @@ async function benchmarkId(name: string | null | undefined, ctx: Ctx): Promise<s
 
 export const leaderboardResolvers = {
   Query: {
-    leaderboard: (_, args, ctx, info) =>
-      ctx.services.leaderboard.leaderboard(args, { withRuns: wantsRuns(info) }),
+    leaderboard: (_, { first, after, ...args }, ctx, info) =>
+      ctx.services.leaderboard.leaderboard(args, { withRuns: wantsRuns(info), page: { first, after } }),
     leaderboardExport: (_, { format, ...args }, ctx) =>
       ctx.services.leaderboard.export(format, args),
     compareRuns: (_, args, ctx) => ctx.services.leaderboard.compareRuns(args.ids),

@@ -129,3 +129,63 @@ describe("compareRunGroup", () => {
     expect(malformed.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "configKey" });
   });
 });
+
+describe("leaderboard row pages", () => {
+  const PAGE = `query($columns: [LeaderboardColumnInput!], $first: Int, $after: String, $std: StdKind) {
+    leaderboard(columns: $columns, first: $first, after: $after, std: $std) {
+      totalRows pageInfo { hasNextPage endCursor }
+      rows { key runCount cells { column n mean std best } average { n mean std best } }
+    }
+  }`;
+  const columns = BENCHMARKS.map((benchmark) => ({ benchmark }));
+
+  for (const std of ["POPULATION", "SAMPLE"] as const) {
+    it(`pages of one row add up to the whole board, averages' spread included (${std})`, async () => {
+      const whole = (await gqlData(server.url, PAGE, { columns, std })).leaderboard;
+      expect(whole.pageInfo.hasNextPage).toBe(false);
+      expect(whole.totalRows).toBe(whole.rows.length);
+      const paged: any[] = [];
+      let after: string | null = null;
+      for (;;) {
+        const page: any = (await gqlData(server.url, PAGE, { columns, std, first: 1, after })).leaderboard;
+        expect(page.totalRows).toBe(whole.totalRows);
+        paged.push(...page.rows);
+        if (!page.pageInfo.hasNextPage) break;
+        after = page.pageInfo.endCursor;
+      }
+      expect(paged.map((r) => r.key)).toEqual(whole.rows.map((r: any) => r.key));
+      expectClose(paged, whole.rows, "rows");
+      // The spread is there (not left null) for the rows of every page.
+      expect(paged.some((r) => r.average?.std > 0)).toBe(true);
+    });
+  }
+
+  it("refuses an unknown cursor and a page over 1000 rows", async () => {
+    const unknown = await gql(server.url, PAGE, { columns, first: 2, after: "no-such-row" });
+    expect(unknown.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "after" });
+    const tooMany = await gql(server.url, PAGE, { columns, first: 1001 });
+    expect(tooMany.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+  });
+});
+
+describe("a leaderboard of more than 1000 rows", () => {
+  it("answers every row without first, and pages of at most 1000", async () => {
+    await client.query(
+      `INSERT INTO run (kind, status, seed, params, dataset_id)
+       SELECT 'EVALUATE', 'SUCCEEDED', 0, jsonb_build_object('lr', 1 + i), (SELECT id FROM dataset WHERE name = 'DigiFace1M')
+       FROM generate_series(1, 1001) i`,
+    );
+    await client.query(
+      `INSERT INTO metric (run_id, benchmark_id, name, value, step)
+       SELECT r.id, b.id, 'accuracy', 0.5, 0 FROM run r, benchmark b
+       WHERE b.name = 'LFW' AND (r.params ->> 'lr')::float8 > 1 AND NOT EXISTS (SELECT 1 FROM metric m WHERE m.run_id = r.id)`,
+    );
+    const query = `query($first: Int) { leaderboard(benchmarks: ["LFW"], metric: "accuracy", filter: { published: false }, first: $first) { totalRows pageInfo { hasNextPage } rows { key } } }`;
+    const all = (await gqlData(server.url, query, {})).leaderboard;
+    expect(all.totalRows).toBeGreaterThan(1000);
+    expect(all.rows).toHaveLength(all.totalRows);
+    const page = (await gqlData(server.url, query, { first: 1000 })).leaderboard;
+    expect(page.rows).toHaveLength(1000);
+    expect(page.pageInfo.hasNextPage).toBe(true);
+  });
+});

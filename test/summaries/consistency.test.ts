@@ -251,6 +251,21 @@ describe("maintained summaries", () => {
     expect(final.actualMetrics.some((m) => m.odd > 0)).toBe(true);
     expect(final.actualPairs.some((p) => p.a_name !== p.b_name || p.a_benchmark_id !== p.b_benchmark_id)).toBe(true);
 
+    // Bulk writes touching many groups in one statement (the set-based refresh, migration
+    // 20261201130100): runs finishing together, a log over every run, re-grouping all runs.
+    await client.query(`UPDATE run SET status = 'SUCCEEDED', finished_at = now() WHERE id = ANY($1::uuid[])`, [runs.filter((_, i) => i % 2 === 0)]);
+    await checkConsistent("after a bulk finish");
+    await client.query(
+      `INSERT INTO metric (run_id, benchmark_id, name, value, std, step)
+       SELECT r, b, 'accuracy', (abs(hashtext(r::text || b::text)) % 1000) / 1000.0, NULL, 5
+       FROM unnest($1::uuid[]) r CROSS JOIN unnest($2::uuid[]) b
+       ON CONFLICT (run_id, benchmark_id, name, step) DO UPDATE SET value = EXCLUDED.value`,
+      [runs, benchmarks.map((b) => b.id)],
+    );
+    await checkConsistent("after a bulk log over every run");
+    await client.query(`UPDATE run SET group_name = CASE WHEN group_name IS NULL THEN 'bulk' WHEN group_name = 'a' THEN NULL ELSE group_name END WHERE id = ANY($1::uuid[])`, [runs]);
+    await checkConsistent("after re-grouping every run");
+
     // Deleting runs cascades away their summaries and groups.
     await client.query(`DELETE FROM run WHERE id = ANY($1::uuid[])`, [runs.slice(0, 5)]);
     await checkConsistent("after deleting runs");

@@ -7,7 +7,7 @@ import type { Db } from "../prisma";
 import { Prisma } from "../../generated/prisma/client";
 import type { DatasetKind, Requirement } from "../../generated/prisma/enums";
 import { DATASET_KEY, METHOD_KEY, NON_STANDARD_KEY, SEED_KEYS, withoutSeeds } from "../../domain/run-config";
-import { leaderboardFromSummariesSql, type ColumnAggregate } from "./leaderboard-summary-sql";
+import { averageSpreadSql, leaderboardFromSummariesSql, type ColumnAggregate } from "./leaderboard-summary-sql";
 
 export interface LeaderboardColumnRef {
   benchmarkId: string;
@@ -102,6 +102,12 @@ export interface LeaderboardGroupRow {
   seeds: number[] | null;
   cells: LeaderboardCellRow[];
   average: { n: number; mean: number; stdPop: number | null; stdSamp: number | null } | null;
+  /**
+   * Set when the average's spread (stdPop / stdSamp, null until then) is left to
+   * averageSpreads, which reads it for the rows shown only: the row's summary rows and
+   * the sum of its values over runs and columns.
+   */
+  pendingSpread: { groupIds: string[]; total: number } | null;
   /** The stored published average, when the group is one published run whose benchmarks are exactly the columns. */
   publishedAverage: { value: number; std: number | null } | null;
 }
@@ -146,6 +152,9 @@ interface RawGroup {
   avg_std_samp: number | null;
   pub_avg_value: number | null;
   pub_avg_std: number | null;
+  /** From the group summaries: the summary rows behind the row and its sum of values (the average's spread is read later). */
+  group_ids?: string[] | null;
+  total?: number | null;
 }
 
 /** Oldest first, then by id: the order is stable whatever order SQL aggregated them in. */
@@ -492,7 +501,31 @@ export function createLeaderboardStore(prisma: Db) {
             ? { n: row.avg_n, mean: row.avg_mean, stdPop: row.avg_std_pop, stdSamp: row.avg_std_samp }
             : null,
         publishedAverage: row.pub_avg_value != null ? { value: row.pub_avg_value, std: row.pub_avg_std } : null,
+        pendingSpread:
+          row.group_ids && row.avg_n != null && row.total != null ? { groupIds: row.group_ids, total: row.total } : null,
       }));
+    },
+
+    /**
+     * Fills the average's spread (stdPop, stdSamp) of rows read from the group summaries
+     * (pendingSpread): one indexed range of pair sums per summary row, so a page of rows
+     * costs the same whatever the board's size.
+     */
+    async averageSpreads(columns: LeaderboardColumnRef[], rows: LeaderboardGroupRow[]): Promise<void> {
+      const pending = rows.filter((r) => r.pendingSpread && r.average);
+      if (pending.length === 0) return;
+      const sums = await prisma.$queryRaw<{ ord: number; sq: number }[]>(
+        averageSpreadSql(columns, pending.map((r) => r.pendingSpread!.groupIds)),
+      );
+      const c = columns.length;
+      for (const { ord, sq } of sums) {
+        const row = pending[ord]!;
+        const { n } = row.average!;
+        const total = row.pendingSpread!.total;
+        row.average!.stdPop = Math.sqrt(Math.max(sq / (c * c) / n - (total / c / n) ** 2, 0));
+        row.average!.stdSamp = n > 1 ? Math.sqrt(Math.max((sq / (c * c) - (total / c) ** 2 / n) / (n - 1), 0)) : null;
+        row.pendingSpread = null;
+      }
     },
 
     /**

@@ -19,9 +19,17 @@ const sql = Prisma.sql;
 
 /**
  * Rows shaped like the full statement's (RawGroup in leaderboard-store.ts), plus
- * `complete`: false for groups the caller must take from the full statement instead.
+ * `complete`: false for groups the caller must take from the full statement instead, and
+ * `group_ids`: the summary rows behind each board row, for the average's spread.
  * `g` is the same 64-bit hash of the group key as the full statement's, so ties in
- * first_at sort alike. `withAverage` reads the pair sums (the per-run average's spread).
+ * first_at sort alike. The average's mean is here; its spread needs the pair sums, which
+ * are read for the rows shown only (averageSpreadSql), so the board's cost does not grow
+ * with columns squared times groups.
+ *
+ * The plan does not depend on statistics (right after a bulk load nothing is analyzed):
+ * the tables read whole are the small summary tables, and the representative run,
+ * datasets and method come from primary-key lookups per row (scalar sub-selects are never
+ * flattened into a join, so never a hash of the whole run table).
  */
 export function leaderboardFromSummariesSql(columns: SummaryColumn[], byGroupName: boolean, withAverage: boolean): Prisma.Sql {
   const groupKey = byGroupName ? sql`g.group_name` : sql`NULL::text`;
@@ -33,7 +41,7 @@ export function leaderboardFromSummariesSql(columns: SummaryColumn[], byGroupNam
       FROM unnest(${columns.map((c) => c.benchmarkId)}::uuid[], ${columns.map((c) => c.name)}::text[], ${columns.map((c) => c.aggregate)}::text[])
         WITH ORDINALITY AS c(benchmark_id, name, agg, idx)
     ),
-    parts AS (
+    parts AS MATERIALIZED (
       SELECT g.*, hash_record_extended(ROW(g.source, NULL::jsonb, NULL::jsonb, NULL::uuid, NULL::jsonb, ${groupKey}, g.config_key), 0) AS k
       FROM leaderboard_group g
     ),
@@ -41,9 +49,10 @@ export function leaderboardFromSummariesSql(columns: SummaryColumn[], byGroupNam
       SELECT p.k AS g, min(p.source) AS source, min(p.config_key) AS config_key, ${byGroupName ? sql`min(p.group_name)` : sql`NULL::text`} AS k_group,
              sum(p.run_count)::int AS run_count, sum(p.published_count)::int AS published_count,
              min(p.first_at) AS first_at, max(p.last_at) AS last_at, min(p.rep_run_id::text)::uuid AS rep_id,
+             array_agg(p.id) AS group_ids,
              CASE WHEN count(p.dataset_id) = count(*) AND min(p.dataset_id::text) = max(p.dataset_id::text) THEN min(p.dataset_id::text)::uuid END AS row_dataset,
              CASE WHEN count(p.transfer_method_id) = count(*) AND min(p.transfer_method_id::text) = max(p.transfer_method_id::text) THEN min(p.transfer_method_id::text)::uuid END AS row_method,
-             CASE WHEN count(p.kind) = count(*) AND min(p.kind) = max(p.kind) THEN min(p.kind) END AS kind,
+             CASE WHEN count(p.kind) = count(*) AND min(p.kind::text) = max(p.kind::text) THEN min(p.kind::text) END AS kind,
              CASE WHEN count(p.requirement) = count(*) AND min(p.requirement) = max(p.requirement) THEN min(p.requirement) END AS requirement
       FROM parts p
       GROUP BY p.k
@@ -55,7 +64,7 @@ export function leaderboardFromSummariesSql(columns: SummaryColumn[], byGroupNam
              CASE WHEN c.agg = 'LAST' THEN sum(m.sum_std) / NULLIF(sum(m.n_std), 0) END AS stored_std,
              sum(m.odd) > 0 AS odd
       FROM cols c
-      JOIN leaderboard_group_metric m ON m.benchmark_id = c.benchmark_id AND m.name = c.name
+      CROSS JOIN LATERAL (SELECT * FROM leaderboard_group_metric q WHERE q.benchmark_id = c.benchmark_id AND q.name = c.name) m
       JOIN parts p ON p.id = m.group_id
       GROUP BY p.k, c.idx, c.agg
     ),
@@ -68,41 +77,48 @@ export function leaderboardFromSummariesSql(columns: SummaryColumn[], byGroupNam
              sum(x.s) AS total, bool_and(x.n = gr.run_count) AND count(*) = ${columns.length} AS complete
       FROM cell_sums x JOIN groups gr ON gr.g = x.g
       GROUP BY x.g
-    )${
-      average
-        ? sql`,
-    pair_sums AS (
-      SELECT p.k AS g, sum(CASE WHEN a.idx = b.idx THEN 1 ELSE 2 END * q.sum_product) AS sq
-      FROM leaderboard_group_pair q
-      JOIN cols a ON a.benchmark_id = q.a_benchmark_id AND a.name = q.a_name
-      JOIN cols b ON b.benchmark_id = q.b_benchmark_id AND b.name = q.b_name
-      JOIN parts p ON p.id = q.group_id
-      GROUP BY p.k
-    )`
-        : Prisma.empty
-    }
+    )
     SELECT gr.g, gr.source, NULL::jsonb AS k_dataset, NULL::jsonb AS k_method, gr.row_dataset, gr.row_method,
-           NULL::jsonb AS k_params, gr.k_group, rep.config AS rep_config, d.name AS dataset_name,
-           sd.id AS base_dataset_id, sd.name AS base_dataset_name, tm.name AS method_name, gr.kind, gr.requirement,
+           NULL::jsonb AS k_params, gr.k_group, (SELECT r.config FROM run r WHERE r.id = gr.rep_id) AS rep_config,
+           (SELECT q.name FROM dataset q WHERE q.id = gr.row_dataset) AS dataset_name,
+           (SELECT q.source_dataset_id FROM dataset q WHERE q.id = gr.row_dataset) AS base_dataset_id,
+           (SELECT s.name FROM dataset q JOIN dataset s ON s.id = q.source_dataset_id WHERE q.id = gr.row_dataset) AS base_dataset_name,
+           (SELECT q.name FROM transfer_method q WHERE q.id = gr.row_method) AS method_name, gr.kind, gr.requirement,
            gr.run_count, gr.published_count, gr.first_at, gr.last_at, NULL::uuid[] AS run_ids, NULL::float8[] AS run_times, NULL::int[] AS seeds,
            ce.c_idx, ce.c_n, ce.c_mean, ce.c_std_pop, ce.c_std_samp, ce.c_stored_std, ce.c_non_standard,
            ${
              average
                ? sql`CASE WHEN ce.complete THEN gr.run_count END AS avg_n,
-                     CASE WHEN ce.complete THEN ce.total / ${columns.length} / gr.run_count END AS avg_mean,
-                     CASE WHEN ce.complete THEN sqrt(GREATEST(ps.sq / ${columns.length * columns.length} / gr.run_count - (ce.total / ${columns.length} / gr.run_count) ^ 2, 0)) END AS avg_std_pop,
-                     CASE WHEN ce.complete AND gr.run_count > 1
-                          THEN sqrt(GREATEST((ps.sq / ${columns.length * columns.length} - (ce.total / ${columns.length}) ^ 2 / gr.run_count) / (gr.run_count - 1), 0)) END AS avg_std_samp,`
-               : sql`NULL::int AS avg_n, NULL::float8 AS avg_mean, NULL::float8 AS avg_std_pop, NULL::float8 AS avg_std_samp,`
+                     CASE WHEN ce.complete THEN ce.total / ${columns.length} / gr.run_count END AS avg_mean,`
+               : sql`NULL::int AS avg_n, NULL::float8 AS avg_mean,`
            }
+           NULL::float8 AS avg_std_pop, NULL::float8 AS avg_std_samp,
            NULL::float8 AS pub_avg_value, NULL::float8 AS pub_avg_std,
-           gr.config_key, ce.complete
+           gr.config_key, ce.complete, gr.group_ids::text[] AS group_ids, ce.total
     FROM groups gr
     JOIN cells ce ON ce.g = gr.g
-    ${average ? sql`LEFT JOIN pair_sums ps ON ps.g = gr.g` : Prisma.empty}
-    LEFT JOIN run rep ON rep.id = gr.rep_id
-    LEFT JOIN dataset d ON d.id = gr.row_dataset
-    LEFT JOIN dataset sd ON sd.id = d.source_dataset_id
-    LEFT JOIN transfer_method tm ON tm.id = gr.row_method
     ORDER BY gr.first_at, gr.g`;
+}
+
+/**
+ * Per board row (rows[i] = its summary rows' ids), the sum over its runs of the squared
+ * sum of the run's values over the columns (latest values): with the per-column sums this
+ * gives the spread of the per-run averages. One primary-key range per summary row.
+ */
+export function averageSpreadSql(columns: Pick<SummaryColumn, "benchmarkId" | "name">[], rows: string[][]): Prisma.Sql {
+  const ids = rows.flatMap((groupIds) => groupIds);
+  const ords = rows.flatMap((groupIds, i) => groupIds.map(() => i));
+  return sql`
+    WITH cols AS (
+      SELECT c.benchmark_id, c.name, c.idx::int AS idx
+      FROM unnest(${columns.map((c) => c.benchmarkId)}::uuid[], ${columns.map((c) => c.name)}::text[]) WITH ORDINALITY AS c(benchmark_id, name, idx)
+    )
+    SELECT x.ord, sum(CASE WHEN a.idx = b.idx THEN 1 ELSE 2 END * q.sum_product) AS sq
+    FROM unnest(${ids}::bigint[], ${ords}::int[]) AS x(group_id, ord)
+    -- OFFSET 0 keeps the sub-select a per-row index range (never flattened into a join that
+    -- an unanalyzed table could turn into a scan per row).
+    CROSS JOIN LATERAL (SELECT * FROM leaderboard_group_pair p WHERE p.group_id = x.group_id OFFSET 0) q
+    JOIN cols a ON a.benchmark_id = q.a_benchmark_id AND a.name = q.a_name
+    JOIN cols b ON b.benchmark_id = q.b_benchmark_id AND b.name = q.b_name
+    GROUP BY x.ord`;
 }

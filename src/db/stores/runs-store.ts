@@ -3,8 +3,11 @@
 import type { Db } from "../prisma";
 import { Prisma, type Run } from "../../generated/prisma/client";
 import type { RunStatus } from "../../generated/prisma/enums";
-import { countTableWhereSql, keysetSql, runWhereSql, sortSql, type RunListFilter, type RunSort, type SortSql } from "./run-list-sql";
+import { countTableWhereSql, keysetSql, runWhereSql, sortSql, type MetricAggregateRef, type RunListFilter, type RunSort, type SortSql } from "./run-list-sql";
 import { isUuid, uuidsOf } from "./uuid";
+
+/** The summary column each value-ordered index holds (migration 20261201130000_metric_value_order); MEAN has none. */
+const INDEXED_VALUE = { LAST: "last_value", MIN: "min_value", MAX: "max_value" } as const;
 
 export type { ConfigCondition, MetricCondition, RunListFilter, RunSort } from "./run-list-sql";
 
@@ -50,6 +53,43 @@ export function createRunsStore(prisma: Db) {
     return rows.length === 0 && n < window ? [] : null;
   }
 
+  /**
+   * Metric order: read the runs having the metric off the (benchmark, name, value, run)
+   * index of run_metric_summary in a bounded window and filter those, as pageFromIndexWindow.
+   * Null (the planner decides) for MEAN, past the last run with a value (the runs without
+   * one come last), or when the window did not fill the page.
+   */
+  async function pageFromMetricIndex(request: RunPageRequest, where: Prisma.Sql, metric: MetricAggregateRef): Promise<PageRow[] | null> {
+    if (metric.aggregate === "MEAN" || (request.after && request.after.value == null)) return null;
+    const column = Prisma.raw(`s.${INDEXED_VALUE[metric.aggregate]}`);
+    const window = (request.first + 1) * 4;
+    const dir = Prisma.raw(request.direction === "desc" ? "DESC" : "ASC");
+    const op = Prisma.raw(request.direction === "desc" ? "<" : ">");
+    const benchmark = metric.benchmarkId == null ? Prisma.sql`s.benchmark_id IS NULL` : Prisma.sql`s.benchmark_id = ${metric.benchmarkId}::uuid`;
+    const keyset = request.after ? Prisma.sql`(${column}, s.run_id) ${op} (${request.after.value}::float8, ${request.after.id}::uuid)` : Prisma.sql`true`;
+    const query = Prisma.sql`
+      WITH w AS MATERIALIZED (
+        SELECT s.run_id, ${column} AS value FROM run_metric_summary s
+        WHERE ${benchmark} AND s.name = ${metric.name} AND ${keyset}
+        ORDER BY ${column} ${dir}, s.run_id ${dir} LIMIT ${window}
+      )
+      SELECT r.id, w.value AS sort_value, (SELECT count(*) FROM w) AS scanned
+      FROM w CROSS JOIN LATERAL (SELECT * FROM run r WHERE r.id = w.run_id) r
+      WHERE ${where} ORDER BY w.value ${dir}, r.id ${dir} LIMIT ${request.first + 1}`;
+    // Without statistics (right after bulk writes) the planner guesses a handful of rows per
+    // metric and reads them all into a sort; for this statement only, bitmap scans and sorts
+    // are priced out so the window walks the value-ordered index (SET LOCAL: ends with the
+    // transaction). Inside a store transaction (no $transaction) the query runs as planned:
+    // the settings would outlive this statement there.
+    const priceOutSorts = Prisma.sql`SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true)`;
+    const rows =
+      typeof prisma.$transaction === "function"
+        ? (await prisma.$transaction([prisma.$queryRaw(priceOutSorts), prisma.$queryRaw<(PageRow & { scanned: bigint })[]>(query)]))[1]
+        : await prisma.$queryRaw<(PageRow & { scanned: bigint })[]>(query);
+    // A full page, with one more row to tell that another page follows: final.
+    return rows.length > request.first ? rows : null;
+  }
+
   async function pageByPlanner(request: RunPageRequest, where: Prisma.Sql, sort: SortSql): Promise<PageRow[]> {
     const dir = Prisma.raw(request.direction === "desc" ? "DESC" : "ASC");
     const keyset = request.after ? keysetSql(sort, request.direction, request.after) : Prisma.sql`true`;
@@ -75,7 +115,13 @@ export function createRunsStore(prisma: Db) {
     async page(request: RunPageRequest): Promise<{ rows: Run[]; sortValues: Map<string, unknown>; hasNextPage: boolean; countAll: () => Promise<number> }> {
       const where = runWhereSql(request.filter);
       const sort = sortSql(request.sort);
-      const found = (sort.notNull ? await pageFromIndexWindow(request, where, sort) : null) ?? (await pageByPlanner(request, where, sort));
+      const fromIndex =
+        request.sort.kind === "metric"
+          ? await pageFromMetricIndex(request, where, request.sort.metric)
+          : sort.notNull
+            ? await pageFromIndexWindow(request, where, sort)
+            : null;
+      const found = fromIndex ?? (await pageByPlanner(request, where, sort));
       const ids = found.slice(0, request.first).map((r) => r.id);
       const byId = new Map((ids.length ? await prisma.run.findMany({ where: { id: { in: ids } } }) : []).map((run) => [run.id, run]));
       const rows = ids.flatMap((id) => byId.get(id) ?? []);

@@ -7,15 +7,30 @@ import { createRunComparison, createRunGroupComparison } from "./compare-runs";
 import { exportLeaderboard } from "./export";
 import { resolveLeaderboardInput } from "./input";
 import { createQualityCorrelations } from "./quality-correlations";
-import { buildLeaderboard } from "./rows";
+import { pageRows } from "./paging";
+import { applyAverageSpread, buildLeaderboard, rowKey } from "./rows";
 import { createTransferTimings } from "./timings";
 import type { ExportFormat, Leaderboard, LeaderboardFilterInput, LeaderboardInput, LeaderboardOptions } from "./types";
 
 export function createLeaderboardService(stores: Stores) {
+  /**
+   * The whole board is aggregated (best per column, labels and the order need every row);
+   * the average's spread is then read for the rows returned only (the page and the baseline).
+   */
   async function leaderboard(input: LeaderboardInput = {}, options: LeaderboardOptions = {}): Promise<Leaderboard> {
     const resolved = await resolveLeaderboardInput(stores, input);
     const groups = await stores.leaderboard.leaderboard({ ...resolved.query, withRuns: options.withRuns ?? true });
-    return buildLeaderboard(groups, resolved);
+    const board = buildLeaderboard(groups, resolved);
+    const page = options.page ? pageRows(board.rows, options.page) : { rows: board.rows, pageInfo: board.pageInfo };
+    const shown = board.baseline && !page.rows.includes(board.baseline) ? [...page.rows, board.baseline] : page.rows;
+    const groupOf = new Map(groups.map((g) => [rowKey(g), g]));
+    const pending = new Set(shown.map((row) => groupOf.get(row.key)!).filter((g) => g?.pendingSpread));
+    await stores.leaderboard.averageSpreads(resolved.query.columns, [...pending]);
+    for (const row of shown) {
+      const group = groupOf.get(row.key);
+      if (group && pending.has(group)) applyAverageSpread(row, group, resolved.std);
+    }
+    return { ...board, ...page };
   }
 
   const compareRuns = createRunComparison(stores);

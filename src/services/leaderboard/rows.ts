@@ -13,7 +13,7 @@ import { labelRows } from "./labels";
 const EPSILON = 1e-12;
 
 /** A short stable id of the row's group key (same grouping, same runs' keys -> same key). */
-function rowKey(group: LeaderboardGroupRow): string {
+export function rowKey(group: LeaderboardGroupRow): string {
   const parts = [group.source, group.configDataset, group.configMethod, group.datasetId, group.params, group.group];
   return createHash("sha256").update(canonicalJson(parts)).digest("base64url").slice(0, 16);
 }
@@ -101,6 +101,15 @@ function toRow(group: LeaderboardGroupRow, resolved: ResolvedLeaderboard): Leade
     cells,
     average,
   };
+}
+
+/**
+ * The average's std once the store read its spread (LeaderboardStore.averageSpreads, for
+ * the rows shown only); a published single run keeps none, as in toRow.
+ */
+export function applyAverageSpread(row: LeaderboardRow, group: LeaderboardGroupRow, std: StdKind): void {
+  if (!row.average || !group.average || row.average.stdFrom !== "RUNS") return;
+  row.average.std = std === "SAMPLE" ? group.average.stdSamp : group.average.stdPop;
 }
 
 function better(direction: MetricDirection, a: number, b: number): boolean {
@@ -222,9 +231,12 @@ export function buildLeaderboard(groups: LeaderboardGroupRow[], resolved: Resolv
   markBest(rows, resolved.columns, resolved);
   const baseline = resolved.baseline ? findBaseline(rows, resolved.baseline) : null;
   if (baseline) applyBaseline(rows, baseline);
+  const sorted = sortRows(rows, resolved);
   return {
     columns: resolved.columns,
-    rows: sortRows(rows, resolved),
+    rows: sorted,
+    totalRows: sorted.length,
+    pageInfo: { hasNextPage: false, endCursor: sorted.at(-1)?.key ?? null },
     baseline,
     std: resolved.std,
     displayScale: 100,

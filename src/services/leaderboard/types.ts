@@ -107,7 +107,11 @@ export interface LeaderboardGroupingInfo {
 
 export interface Leaderboard {
   columns: LeaderboardColumn[];
+  /** The rows of the page asked for (every row without paging), in the board's order. */
   rows: LeaderboardRow[];
+  /** Rows of the whole board. */
+  totalRows: number;
+  pageInfo: LeaderboardPageInfo;
   baseline: LeaderboardRow | null;
   std: StdKind;
   /** Values are fractions; displays multiply by this (the paper prints percentages). */
@@ -123,4 +127,17 @@ export interface Leaderboard {
 export interface LeaderboardOptions {
   /** Include each row's run ids and seeds (the bulk of the answer with thousands of runs). Default true. */
   withRuns?: boolean;
+  /** One page of the sorted rows: `first` rows after the row whose key is `after`. Default: every row. */
+  page?: LeaderboardPageInput;
+}
+
+export interface LeaderboardPageInput {
+  first?: number | null;
+  after?: string | null;
+}
+
+export interface LeaderboardPageInfo {
+  hasNextPage: boolean;
+  /** The last row's key: pass it as `after` for the next page. */
+  endCursor: string | null;
 }

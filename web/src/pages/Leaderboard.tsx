@@ -2,7 +2,7 @@
 // the rest of the effective configuration, seeds aside), columns = benchmarks, mean±std over
 // repeated runs, best per column bold, deltas to a baseline. Rows carry the API's short label;
 // off-protocol values (e.g. 300 LFW pairs) are marked † and never bold.
-import { Fragment, useMemo, useState, type MouseEvent } from "react";
+import { Fragment, useEffect, useMemo, useState, type ChangeEvent, type MouseEvent } from "react";
 import { downloadWithToken, getToken } from "../auth";
 import { Field } from "../components/Field";
 import { Empty, ErrorMessage, Loading } from "../components/States";
@@ -14,12 +14,16 @@ import { navigate, useSearch } from "../router";
 import { graphql } from "../generated/graphql";
 import type { GroupRunsQueryVariables, LeaderboardQuery, LeaderboardQueryVariables } from "../generated/graphql/graphql";
 
+/** Rows per page of the table (the bench times this page: bench/leaderboard.ts reads it). */
+const PAGE_SIZE = 50;
+
 const QUERY = graphql(`query Leaderboard($preset: LeaderboardPreset, $benchmarks: [String!], $metric: String, $groupBy: LeaderboardGroupBy,
-  $filter: LeaderboardFilter, $baseline: LeaderboardRowSelector, $std: StdKind, $best: LeaderboardBest) {
+  $filter: LeaderboardFilter, $baseline: LeaderboardRowSelector, $std: StdKind, $best: LeaderboardBest, $first: Int, $after: String) {
   leaderboard(preset: $preset, benchmarks: $benchmarks, metric: $metric, groupBy: $groupBy, filter: $filter,
-    baseline: $baseline, std: $std, best: $best) {
+    baseline: $baseline, std: $std, best: $best, first: $first, after: $after) {
     columns { index label metric direction benchmark { name protocol } }
-    displayScale hasAverage std bestScope
+    displayScale hasAverage std bestScope totalRows
+    pageInfo { hasNextPage endCursor }
     baseline { key label }
     rows {
       key label published source requirement kind runCount configKey isBaseline group params nonStandard nonStandardNotes
@@ -122,20 +126,25 @@ function variablesOf(s: Settings): LeaderboardQueryVariables {
   return v;
 }
 
-const GROUP_RUNS = graphql(`query GroupRuns($configKey: String!, $source: String, $group: String, $first: Int) {
-  compareRunGroup(configKey: $configKey, source: $source, group: $group, first: $first) { totalCount runIds }
+const GROUP_RUNS = graphql(`query GroupRuns($configKey: String!, $source: String, $group: String, $first: Int, $offset: Int) {
+  compareRunGroup(configKey: $configKey, source: $source, group: $group, first: $first, offset: $offset) { totalCount runIds }
 }`);
+
+/** Runs per comparison (compareRuns and compareRunGroup compare at most 50). */
+const COMPARE_PAGE = 50;
+/** Range choices listed for a large row (the last ones are reached by paging from the run page's comparison). */
+const MAX_COMPARE_RANGES = 200;
 
 /**
  * A row's runs, fetched on demand (the table never loads every run id): opens the first
- * run compared with the next ones, up to the comparison's 50.
+ * run compared with the next ones, 50 at a time; a row of more than 50 runs offers each
+ * range of 50 (compareRunGroup pages them).
  */
 function RowRunsLink({ configKey, source, group, runCount }: { configKey: string; source: string | null; group: string | null | undefined; runCount: number }) {
   const [error, setError] = useState<string | null>(null);
-  const open = async (e: MouseEvent) => {
-    e.preventDefault();
+  const open = async (offset: number) => {
     try {
-      const variables: GroupRunsQueryVariables = { configKey, source, first: 50 };
+      const variables: GroupRunsQueryVariables = { configKey, source, first: COMPARE_PAGE, offset };
       if (group !== undefined) variables.group = group;
       const data = await request(GROUP_RUNS, variables);
       const [first, ...rest] = data.compareRunGroup.runIds;
@@ -144,11 +153,21 @@ function RowRunsLink({ configKey, source, group, runCount }: { configKey: string
       setError(err instanceof Error ? err.message : String(err));
     }
   };
+  const ranges = Math.min(Math.ceil(runCount / COMPARE_PAGE), MAX_COMPARE_RANGES);
   return (
     <>
-      <a href="#" onClick={open} className="row-link" title={runCount > 50 ? `compares the first 50 of ${runCount} runs` : `compares its ${runCount} runs`}>
+      <a href="#" onClick={(e) => { e.preventDefault(); void open(0); }} className="row-link" title={runCount > COMPARE_PAGE ? `compares runs 1–${COMPARE_PAGE} of ${runCount}` : `compares its ${runCount} runs`}>
         runs
       </a>
+      {ranges > 1 && (
+        <select className="row-link" aria-label={`Compare runs of ${runCount}`} value=""
+          onChange={(e: ChangeEvent<HTMLSelectElement>) => { if (e.target.value) void open(Number(e.target.value)); }}>
+          <option value="">compare…</option>
+          {Array.from({ length: ranges }, (_, i) => (
+            <option key={i} value={i * COMPARE_PAGE}>{`runs ${i * COMPARE_PAGE + 1}–${Math.min((i + 1) * COMPARE_PAGE, runCount)}`}</option>
+          ))}
+        </select>
+      )}
       {error && <span className="error-text" role="alert">{error}</span>}
     </>
   );
@@ -222,7 +241,13 @@ function CellView({ cell, scale, direction, isBaseline, notes }: { cell: Cell | 
 export function LeaderboardPage() {
   useDocumentTitle("Leaderboard");
   const settings = useSettings();
-  const board = useQuery(QUERY, variablesOf(settings));
+  // Row pages: the cursors of the pages before this one (the first page has none).
+  const [cursors, setCursors] = useState<string[]>([]);
+  const baseVariables = variablesOf(settings);
+  const settingsKey = JSON.stringify(baseVariables);
+  useEffect(() => setCursors([]), [settingsKey]);
+  const after = cursors.at(-1);
+  const board = useQuery(QUERY, { ...baseVariables, first: PAGE_SIZE, ...(after ? { after } : {}) });
   const benchmarks = useQuery(BENCHMARKS);
   const [lastChange, setLastChange] = useState<string | null>(null);
   const refetch = useDebounced(board.refetch, 300);
@@ -333,6 +358,10 @@ export function LeaderboardPage() {
             <select {...p} value={settings.baseline} onChange={(e) => set({ baseline: e.target.value })}>
               <option value="">No baseline</option>
               {data?.rows.map((r) => <option key={r.key} value={r.key}>{r.label}</option>)}
+              {/* The baseline stays selectable while another page of rows is shown. */}
+              {data?.baseline && !data.rows.some((r) => r.key === data.baseline!.key) && (
+                <option value={data.baseline.key}>{data.baseline.label}</option>
+              )}
             </select>
           )}
         </Field>
@@ -438,6 +467,14 @@ export function LeaderboardPage() {
               ))}
             </tbody>
           </table>
+          <div className="pager" role="navigation" aria-label="Leaderboard pages">
+            <button type="button" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>Previous</button>
+            <span className="muted" aria-live="polite">
+              {`rows ${cursors.length * PAGE_SIZE + 1}–${cursors.length * PAGE_SIZE + data.rows.length} of ${data.totalRows}`}
+            </span>
+            <button type="button" disabled={!data.pageInfo.hasNextPage || !data.pageInfo.endCursor}
+              onClick={() => data.pageInfo.endCursor && setCursors([...cursors, data.pageInfo.endCursor])}>Next</button>
+          </div>
         </div>
       )}
     </section>

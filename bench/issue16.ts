@@ -1,0 +1,45 @@
+// Issue 16's figures in one run (`npm run bench -- issue16`): the leaderboard at 10k and
+// 100k runs (the issue's query and the dashboard's exact query against the full-recompute
+// SQL, measured right after seeding without a manual ANALYZE), the runs table at 10k and
+// 100k (sequential and with 100 concurrent clients), and logMetrics ingestion against a
+// raw INSERT without the summary triggers. Each bench measures its baseline in the same
+// process and database; the machine is shared, so read the ratios, not the absolutes.
+import { run as ingest } from "./ingest-and-runs-query";
+import { run as leaderboard, type LeaderboardBenchResult } from "./leaderboard";
+import { run as runsTable } from "./runs-table";
+
+interface RunsSize {
+  runs: number;
+  baseline: { p95Ms: number };
+  columns: { p95Ms: number };
+  sorted: { p95Ms: number };
+  concurrent100: { baseline: { p95Ms: number; failed: number }; columns: { p95Ms: number; failed: number } };
+}
+
+const ms = (v: number) => `${v.toFixed(1)} ms`;
+
+export async function run() {
+  const board: LeaderboardBenchResult = await leaderboard({ log: (line) => console.log(line) });
+  process.env.BENCH_INGEST_ONLY = "1";
+  const { ingestion } = await ingest();
+  const runs = (await runsTable()) as Record<string, RunsSize>;
+
+  const lines = ["", "issue 16, one run:", "", "| size | leaderboard GraphQL p95 (issue's query, KiB) | dashboard query p95 (one page, KiB) | full-recompute SQL p95 | full SQL / GraphQL | target |", "|---|---|---|---|---|---|"];
+  for (const s of board.sizes) {
+    lines.push(
+      `| ${s.size} (${s.rows} rows) | ${ms(s.graphql.p95)} (${(s.graphqlBytes / 1024).toFixed(0)}) | ${ms(s.dashboard.p95)} (${(s.dashboardBytes / 1024).toFixed(0)}) | ${ms(s.fullSql.p95)} | ${s.speedupP95.toFixed(1)}x | < ${s.targetP95Ms} ms: ${s.pass ? "PASS" : "FAIL"} |`,
+    );
+  }
+  lines.push("", "| runs | runs(first: 100) + metrics p95 | columns p95 | metric-sorted p95 | 100 clients: + metrics p95 | 100 clients: columns p95 |", "|---|---|---|---|---|---|");
+  for (const r of Object.values(runs)) {
+    lines.push(
+      `| ${r.runs} | ${ms(r.baseline.p95Ms)} | ${ms(r.columns.p95Ms)} | ${ms(r.sorted.p95Ms)} | ${ms(r.concurrent100.baseline.p95Ms)} (${r.concurrent100.baseline.failed} failed) | ${ms(r.concurrent100.columns.p95Ms)} (${r.concurrent100.columns.failed} failed) |`,
+    );
+  }
+  lines.push(
+    "",
+    `ingestion: logMetrics ${ingestion.graphqlPointsPerSecond} points/s; raw INSERT without the summary triggers ${ingestion.bareInsertPointsPerSecond} points/s -> ${ingestion.ratioToBareInsert.toFixed(2)}x (target >= 0.5x); raw INSERT with them ${ingestion.rawPointsPerSecond} points/s`,
+  );
+  console.log(lines.join("\n"));
+  return { leaderboard: board, ingestion, runsTable: runs };
+}
