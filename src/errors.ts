@@ -1,6 +1,7 @@
 // Expected failures carry a code that reaches clients as `extensions.code`;
 // anything else is reported as an opaque internal error (see graphql/format-error.ts).
-export type ErrorCode = "BAD_USER_INPUT" | "NOT_FOUND" | "CONFLICT" | "FORBIDDEN" | "UNAUTHENTICATED";
+/** EXECUTOR_UNAVAILABLE: where the run would execute cannot be reached now (Slurm down, SSH refused); the message says why. */
+export type ErrorCode = "BAD_USER_INPUT" | "NOT_FOUND" | "CONFLICT" | "FORBIDDEN" | "UNAUTHENTICATED" | "EXECUTOR_UNAVAILABLE";
 
 export class AppError extends Error {
   constructor(

@@ -11,6 +11,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  EXECUTOR_UNAVAILABLE: 503,
 };
 
 /** Answers `{ error: { code, field, message } }`; `what` names the route in the server log. */

@@ -14,6 +14,8 @@ import { utils } from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type RunningApp } from "../../src/app";
 import { loadConfig } from "../../src/config/config";
+import { AppError } from "../../src/errors";
+import { createSlurmExecutor } from "../../src/executors/slurm/slurm-executor";
 import { fingerprintOf, knownKeysFor, sshSlurmAccess } from "../../src/executors/slurm/ssh-access";
 import { embeddingModelSpec } from "../../src/fixtures";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
@@ -165,6 +167,17 @@ describe.skipIf(skip)("slurm executor over SSH to a real sshd", () => {
     const byFingerprint = sshSlurmAccess({ host: "127.0.0.1", port: sshd!.port, username: sshd!.user, privateKey: readFileSync(sshd!.keyFile), fingerprint: offered });
     expect((await byFingerprint.run("sinfo", ["-h", "-o", "%P"])).stdout.trim()).toBe("gpu*");
     byFingerprint.close();
+  });
+
+  it("a launch whose Slurm cannot be reached (wrong host key) is refused with EXECUTOR_UNAVAILABLE and the reason, not an opaque error", async () => {
+    const other = utils.generateKeyPairSync("ed25519").public.split(" ").slice(0, 2).join(" ");
+    const ssh = access(`[127.0.0.1]:${sshd!.port} ${other}\n`);
+    const executor = createSlurmExecutor(app.services, ssh, { workDir: holdDir, jobEnv: async () => ({}), extraSbatch: [], envSetup: [], repoDir: REPO }, () => undefined);
+    const refused = await executor.checkResources({ gpus: 1 }).then(() => null, (error: unknown) => error);
+    ssh.close();
+    expect(refused).toBeInstanceOf(AppError);
+    expect(refused).toMatchObject({ code: "EXECUTOR_UNAVAILABLE", field: "executor" });
+    expect((refused as AppError).message).toMatch(/^executor: Slurm cannot be asked for its partitions now \(sinfo failed\): SSH to .*the host key \(SHA256:[^)]+\) is not the one configured/);
   });
 });
 

@@ -12,7 +12,7 @@ import path from "node:path";
 import type { Run } from "../../generated/prisma/client";
 import type { Stores } from "../../db/stores";
 import type { RunsService } from "../../services/runs-service";
-import { badInput } from "../../errors";
+import { AppError, badInput } from "../../errors";
 import type { Executor, RunResources } from "../executor";
 import { timeLimitMinutes } from "../resources";
 import { renderBatchScript, type BatchScriptSettings } from "./batch-script";
@@ -139,7 +139,9 @@ export function createSlurmExecutor(services: { stores: Stores; runs: RunsServic
     name: "slurm",
     async checkResources(resources: RunResources) {
       const result = await access.run("sinfo", ["-h", "-o", SINFO_FORMAT]);
-      if (result.code !== 0) throw new Error(`sinfo failed: ${result.stderr.trim()}`);
+      // Slurm or its login node unreachable (SSH refused, wrong host key, slurmctld down): the
+      // launch is refused with the reason, which is the operator's to fix, not the user's input.
+      if (result.code !== 0) throw new AppError("EXECUTOR_UNAVAILABLE", `executor: Slurm cannot be asked for its partitions now (sinfo failed): ${result.stderr.trim().slice(0, 1_000)}`, "executor");
       const partitions = parseSinfo(result.stdout);
       const partition = resources.partition ? partitions.find((p) => p.name === resources.partition) : (partitions.find((p) => p.isDefault) ?? partitions[0]);
       if (!partition) throw badInput("resources.partition", `no Slurm partition ${JSON.stringify(resources.partition ?? "(default)")}; there are ${partitions.map((p) => p.name).join(", ") || "none"}`);
