@@ -1,9 +1,9 @@
-// A dataset-quality EVALUATE run (params.mode "dataset-quality"): embeds a transferred dataset and
+// A DATASET_QUALITY run (src/kinds/dataset-quality): embeds a transferred dataset and
 // a real reference set with a face model and returns benchmark-less quality:* metrics as its outcome.
-import { isEmbeddingSpec, parseModelInputSpec } from "../../models/input-spec";
 import type { DatasetQualityParams } from "../../runners/quality/params";
 import { runDatasetQuality } from "../../runners/quality/run-dataset-quality";
 import { createRunnerFiles } from "../../runners/runner-files";
+import { embeddingModel } from "./embedding-model";
 import type { JobContext, RunOutcome } from "./job";
 
 export async function runDatasetQualityJob(context: JobContext): Promise<RunOutcome> {
@@ -15,14 +15,11 @@ export async function runDatasetQualityJob(context: JobContext): Promise<RunOutc
     datasetDir: await dataPaths.resolveExisting("datasetDir", stored.datasetDir, "directory"),
     referenceDir: await dataPaths.resolveExisting("referenceDir", stored.referenceDir, "directory"),
   };
-  const model = await lookups.faceModel(params.faceModelId);
-  if (!model) throw new Error(`face model ${params.faceModelId} no longer exists`);
-  const spec = parseModelInputSpec(model.inputSpec);
-  if (!isEmbeddingSpec(spec)) throw new Error(`face model ${model.name}'s input spec does not describe an embedding output`);
+  const { modelPath, spec } = await embeddingModel(lookups, params.faceModelId);
 
   const result = await runDatasetQuality({
     params,
-    model: { path: await dataPaths.resolveExisting("faceModel.modelPath", model.modelPath, "file"), spec },
+    model: { path: await dataPaths.resolveExisting("faceModel.modelPath", modelPath, "file"), spec },
     signal,
     onProgress: (update) => progress.report(update),
     readImage: createRunnerFiles(dataPaths.roots).read,

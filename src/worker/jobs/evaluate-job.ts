@@ -2,22 +2,19 @@
 // features), compute the protocol's metrics (src/runners/evaluate), and return per benchmark its
 // metrics and ROC curve as the outcome; fold/threshold details go into Run.details.
 import type { OutcomeCurve, OutcomeMetric } from "../../domain/run-outcome";
-import { isEmbeddingSpec, parseModelInputSpec } from "../../models/input-spec";
 import { runEvaluation, type EvaluateRunParams } from "../../runners/evaluate";
 import { ijbMetaFiles } from "../../runners/evaluate/ijb-layout";
 import { assertRegularFile, createRunnerFiles } from "../../runners/runner-files";
 import type { DataPaths } from "../../services/data-paths";
 import { isDatasetQualityParams } from "../../runners/quality/params";
 import { runDatasetQualityJob } from "./dataset-quality-job";
+import { embeddingModel } from "./embedding-model";
 import type { JobContext, RunOutcome } from "./job";
 
 async function faceModelOf({ run, lookups }: JobContext) {
   if (!run.faceModelId) return null;
-  const model = await lookups.faceModel(run.faceModelId);
-  if (!model) throw new Error(`face model ${run.faceModelId} no longer exists`);
-  const spec = parseModelInputSpec(model.inputSpec);
-  if (!isEmbeddingSpec(spec)) throw new Error(`face model ${model.name}'s input spec does not describe an embedding output`);
-  return { path: model.modelPath, spec };
+  const model = await embeddingModel(lookups, run.faceModelId);
+  return { path: model.modelPath, spec: model.spec };
 }
 
 /**
