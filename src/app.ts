@@ -16,7 +16,7 @@ import { seedCatalogue } from "./services/catalogue-seed";
 import { startStaleRunReaper } from "./worker/stale-run-reaper";
 import { startConfiguredWorker } from "./worker/worker";
 import type { RunKindModule } from "./kinds/kind";
-import { createKindRegistry, workerKinds } from "./kinds/registry";
+import { checkExecutorKinds, createKindRegistry, workerKinds } from "./kinds/registry";
 
 export interface RunningApp {
   http: RunningHttpServer;
@@ -59,6 +59,7 @@ export async function startApp(config: AppConfig, log: AppLogger = quiet, option
   try {
     const kinds = createKindRegistry(options.kinds);
     if (config.WORKER_IN_PROCESS) workerKinds(config.WORKER_KINDS, kinds); // a bad WORKER_KINDS fails before anything starts
+    checkExecutorKinds(Object.keys(config.executorByKind), kinds);
     const database = await resolveDatabase(config, log, options.onDatabaseLost);
     if (database.embedded) stack.push(() => database.embedded!.stop());
     let ownGraphqlUrl = "";

@@ -4,7 +4,7 @@ import path from "node:path";
 import { z } from "zod";
 import { DEFAULT_TRAINER_ENV_ALLOW } from "../runners/train/trainer-environment";
 import { RUN_KIND_NAME } from "../kinds/kind";
-import { executorEnv } from "./executor-config";
+import { executorEnv, executorSettingsFromEnv, type KindExecutorSetting } from "./executor-config";
 
 const pathList = z
   .string()
@@ -75,6 +75,8 @@ export interface AppConfig extends Omit<Env, "DATA_ROOTS" | "DATA_DIR" | "API_UR
   dataRoots: string[];
   /** API_URL when set; else the server's own URL (see src/app.ts). */
   apiUrl: string | null;
+  /** EXECUTOR_<KIND> / RESOURCES_<KIND> per run kind (src/config/executor-config.ts). */
+  executorByKind: Record<string, KindExecutorSetting>;
 }
 
 export class ConfigError extends Error {
@@ -88,13 +90,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
   // An empty variable (`DATABASE_URL= npm start`) means "not set".
   const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ""));
   const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`),
-    );
+  const executors = executorSettingsFromEnv(present);
+  if (!parsed.success || executors.problems.length) {
+    throw new ConfigError([
+      ...(parsed.error?.issues.map((issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`) ?? []),
+      ...executors.problems,
+    ]);
   }
   const { DATA_ROOTS, DATA_DIR, API_URL, ...rest } = parsed.data;
   const dataDir = path.resolve(cwd, DATA_DIR);
   const dataRoots = (DATA_ROOTS ?? [path.join(dataDir, "datasets")]).map((root) => path.resolve(cwd, root));
-  return { ...rest, dataDir, dataRoots, apiUrl: API_URL ?? null };
+  return { ...rest, dataDir, dataRoots, apiUrl: API_URL ?? null, executorByKind: executors.byKind };
 }

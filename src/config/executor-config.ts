@@ -23,13 +23,37 @@ const lines = z
   .default([]);
 const slurmName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "letters, digits, '_', '.' or '-'").optional();
 
+/** `EXECUTOR_<KIND>` and `RESOURCES_<KIND>`, for any run kind (src/kinds/registry.ts checks the names at start). */
+const PER_KIND = /^(EXECUTOR|RESOURCES)_([A-Z][A-Z0-9_]{0,39})$/;
+
+export interface KindExecutorSetting {
+  executor: (typeof EXECUTOR_NAMES)[number];
+  /** Unchecked JSON; parseResources checks it when the executors are built. */
+  resources: unknown;
+}
+
+/**
+ * The executor and default resources each run kind's launches get, from every EXECUTOR_<KIND> /
+ * RESOURCES_<KIND> variable (a kind with neither: local, no resources). Problems are returned
+ * named by variable, for loadConfig's ConfigError.
+ */
+export function executorSettingsFromEnv(env: Record<string, string | undefined>): { byKind: Record<string, KindExecutorSetting>; problems: string[] } {
+  const byKind: Record<string, KindExecutorSetting> = {};
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    const match = PER_KIND.exec(name);
+    if (!match || value === undefined) continue;
+    const [, what, kind] = match as unknown as [string, "EXECUTOR" | "RESOURCES", string];
+    const setting = (byKind[kind] ??= { executor: "local", resources: undefined });
+    const parsed = (what === "EXECUTOR" ? executor : resources).safeParse(value);
+    if (!parsed.success) problems.push(...parsed.error.issues.map((issue) => `${name}: ${issue.message}`));
+    else if (what === "EXECUTOR") setting.executor = parsed.data as KindExecutorSetting["executor"];
+    else setting.resources = parsed.data;
+  }
+  return { byKind, problems };
+}
+
 export const executorEnv = {
-  EXECUTOR_TRANSFER: executor,
-  EXECUTOR_TRAIN: executor,
-  EXECUTOR_EVALUATE: executor,
-  RESOURCES_TRANSFER: resources,
-  RESOURCES_TRAIN: resources,
-  RESOURCES_EVALUATE: resources,
   SLURM_ACCOUNT: slurmName,
   SLURM_QOS: slurmName,
   /** Whole #SBATCH lines (or their options) added to every batch script. */

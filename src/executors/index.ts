@@ -24,13 +24,11 @@ export interface ExecutorSetup {
 }
 
 /** The kinds with an executor choice in config (EXECUTOR_<KIND>, RESOURCES_<KIND>); others run locally. */
-export function executorDefaults(config: AppConfig): Record<"TRANSFER" | "TRAIN" | "EVALUATE", ExecutorChoice> {
-  const choice = (kind: RunKind, executor: AppConfig["EXECUTOR_TRAIN"], resources: unknown) => ({ executor, resources: parseResources(resources) });
-  return {
-    TRANSFER: choice("TRANSFER", config.EXECUTOR_TRANSFER, config.RESOURCES_TRANSFER),
-    TRAIN: choice("TRAIN", config.EXECUTOR_TRAIN, config.RESOURCES_TRAIN),
-    EVALUATE: choice("EVALUATE", config.EXECUTOR_EVALUATE, config.RESOURCES_EVALUATE),
-  };
+/** The executor and default resources per run kind from config; kinds not named run locally. */
+export function executorDefaults(config: Pick<AppConfig, "executorByKind">): Partial<Record<RunKind, ExecutorChoice>> {
+  return Object.fromEntries(
+    Object.entries(config.executorByKind).map(([kind, setting]) => [kind, { executor: setting.executor, resources: parseResources(setting.resources) }]),
+  );
 }
 
 /** Only `local`, with the defaults local: what a process that launches nothing remote gets. */
@@ -64,7 +62,7 @@ export function createExecutors(
   const { config } = setup;
   const defaults = executorDefaults(config);
   const executors: Executor[] = [createLocalExecutor(services)];
-  if (Object.values(defaults).some((d) => d.executor === "slurm") || config.SLURM_WORK_DIR) {
+  if (Object.values(defaults).some((d) => d?.executor === "slurm") || config.SLURM_WORK_DIR) {
     // The job reports through the API with its run's token (src/run-one.ts), never the database.
     const jobEnv = async (runId: string): Promise<Record<string, string>> => ({
       API_URL: setup.apiUrl(),

@@ -57,3 +57,10 @@ export function workerKinds(configured: readonly string[] | undefined, kinds: Ki
   if (unknown.length) throw new Error(`WORKER_KINDS: ${unknown.join(", ")} is not a run kind a worker runs (known: ${runnable.join(", ")})`);
   return [...configured];
 }
+
+/** EXECUTOR_<KIND> / RESOURCES_<KIND> must name registered kinds: a typo fails at start, naming the known ones. */
+export function checkExecutorKinds(configured: readonly string[], kinds: KindRegistry): void {
+  const known = kinds.list().map((k) => k.name);
+  const unknown = configured.filter((name) => !known.includes(name));
+  if (unknown.length) throw new Error(`EXECUTOR_<KIND> / RESOURCES_<KIND>: ${unknown.join(", ")} is not a run kind (known: ${known.join(", ")})`);
+}

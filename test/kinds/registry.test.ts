@@ -3,7 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/config";
 import { createPolicies } from "../../src/graphql/authorization";
-import { BUILT_IN_KINDS, createKindRegistry, jobsByKind, workerKinds } from "../../src/kinds/registry";
+import { executorDefaults } from "../../src/executors";
+import { BUILT_IN_KINDS, checkExecutorKinds, createKindRegistry, jobsByKind, workerKinds } from "../../src/kinds/registry";
 import { echoKind } from "../fixtures/kinds/echo";
 
 describe("the kind registry", () => {
@@ -31,6 +32,18 @@ describe("the kind registry", () => {
     // Without the ECHO module, the same setting names an unknown kind.
     expect(() => workerKinds(config.WORKER_KINDS, createKindRegistry())).toThrow(/WORKER_KINDS: ECHO is not a run kind .*known: TRANSFER, TRAIN, EVALUATE, DATASET_QUALITY/);
     expect(() => loadConfig({ WORKER_KINDS: "TRAIN,no such" })).toThrow(/WORKER_KINDS/);
+  });
+
+  it("takes EXECUTOR_<KIND> / RESOURCES_<KIND> for any registered kind, and refuses unknown kinds and bad values by variable", () => {
+    const config = loadConfig({ EXECUTOR_DATASET_QUALITY: "slurm", RESOURCES_DATASET_QUALITY: '{"gpus":1}', EXECUTOR_ECHO: "slurm", RESOURCES_TRAIN: '{"cpus":2}' });
+    expect(executorDefaults(config)).toEqual({
+      DATASET_QUALITY: { executor: "slurm", resources: { gpus: 1 } },
+      ECHO: { executor: "slurm", resources: {} },
+      TRAIN: { executor: "local", resources: { cpus: 2 } },
+    });
+    expect(() => checkExecutorKinds(Object.keys(config.executorByKind), createKindRegistry([echoKind]))).not.toThrow();
+    expect(() => checkExecutorKinds(Object.keys(config.executorByKind), createKindRegistry())).toThrow(/EXECUTOR_<KIND> \/ RESOURCES_<KIND>: ECHO is not a run kind \(known: TRANSFER, TRAIN, EVALUATE, DATASET_QUALITY\)/);
+    expect(() => loadConfig({ EXECUTOR_TRAIN: "kubernetes", RESOURCES_EVALUATE: "{gpus" })).toThrow(/EXECUTOR_TRAIN: .*\n.*RESOURCES_EVALUATE: must be a JSON object/);
   });
 
   it("gives every kind's own launch mutations and launchRun the LAUNCH scope", () => {

@@ -3,6 +3,7 @@
 // values line up with the leaderboard's rows for that dataset.
 import type { Prisma } from "../../generated/prisma/client";
 import { badInput } from "../../errors";
+import { executorColumns } from "../../executors/executor-registry";
 import type { DatasetQualityParams } from "../../runners/quality/params";
 import type { RunPlan } from "../../services/run-plan";
 import type { KindLaunchContext } from "../kind";
@@ -12,7 +13,7 @@ const BATCH_SIZE = 64;
 const MAX_PAIRS = 2_000_000;
 
 /** Every launch check of a dataset-quality run, and the run it would queue; writes nothing. */
-export async function planDatasetQuality(input: LaunchDatasetQualityInput, { checks }: KindLaunchContext): Promise<RunPlan> {
+export async function planDatasetQuality(input: LaunchDatasetQualityInput, { checks, executors }: KindLaunchContext): Promise<RunPlan> {
   const limit = input.limit ?? null;
   if (limit !== null && (!Number.isInteger(limit) || limit < 2)) throw badInput("limit", `must be an integer >= 2, got ${limit}`);
   if (input.datasetId === input.referenceDatasetId) throw badInput("referenceDatasetId", "must differ from the evaluated dataset");
@@ -31,7 +32,9 @@ export async function planDatasetQuality(input: LaunchDatasetQualityInput, { che
     batchSize: BATCH_SIZE,
     maxPairs: MAX_PAIRS,
   };
+  const choice = await executors.choose("DATASET_QUALITY", input.executor, input.resources);
   return {
+    ...executorColumns(choice),
     kind: "DATASET_QUALITY",
     name: `quality of ${evaluated.dataset.name} vs ${reference.dataset.name} (${model.name})`,
     faceModelId: model.id,
