@@ -3,7 +3,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { DEFAULT_TRAINER_ENV_ALLOW } from "../runners/train/trainer-environment";
-import { RUN_KIND_NAME } from "../kinds/kind";
+import { RUN_KIND_NAME } from "../domain/run-kind";
 import { executorEnv, executorSettingsFromEnv, type KindExecutorSetting } from "./executor-config";
 
 const pathList = z

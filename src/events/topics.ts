@@ -1,7 +1,7 @@
 // Typed event topics. Each travels as a Postgres NOTIFY on one channel, so every
 // API process and worker sees every event (payloads stay well under 8 kB).
 import type { RunStatus } from "../generated/prisma/enums";
-import type { RunKind } from "../kinds/kind";
+import type { RunKind } from "../domain/run-kind";
 
 export const EVENTS_CHANNEL = "realismlab_events";
 

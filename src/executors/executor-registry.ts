@@ -1,7 +1,7 @@
 // The executors of this process, the choice per run kind (config) or per launch
 // (override), and the loop that reconciles the non-local ones on start and every poll.
 import type { Prisma } from "../generated/prisma/client";
-import type { RunKind } from "../kinds/kind";
+import type { RunKind } from "../domain/run-kind";
 import { badInput } from "../errors";
 import type { Executor, ExecutorChoice, ExecutorDefaults, ExecutorName, RunResources } from "./executor";
 import { EXECUTOR_NAMES, LOCAL_CHOICE } from "./executor";

@@ -3,7 +3,7 @@
 // a launch's requested resources. `local` is the graphile-worker queue; `slurm`
 // turns each run into a Slurm job. A Kubernetes executor would be a third (README).
 import type { Run } from "../generated/prisma/client";
-import type { RunKind } from "../kinds/kind";
+import type { RunKind } from "../domain/run-kind";
 
 export const EXECUTOR_NAMES = ["local", "slurm"] as const;
 export type ExecutorName = (typeof EXECUTOR_NAMES)[number];

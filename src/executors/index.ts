@@ -3,7 +3,7 @@
 import path from "node:path";
 import type { AppConfig } from "../config/config";
 import type { Stores } from "../db/stores";
-import type { RunKind } from "../kinds/kind";
+import type { RunKind } from "../domain/run-kind";
 import type { RunsService } from "../services/runs-service";
 import type { Executor, ExecutorChoice } from "./executor";
 import { createExecutorRegistry, type ExecutorRegistry } from "./executor-registry";

@@ -10,11 +10,8 @@ import type { RunPlan } from "../services/run-plan";
 import type { RunJob } from "../worker/jobs/job";
 import type { LaunchChecks } from "./shared/launch-checks";
 
-/** A run kind's name: what run.kind holds and the GraphQL RunKind enum lists. */
-export type RunKind = string;
-
-/** Upper-case letters, digits and '_' (a GraphQL enum value; checked in SQL too). */
-export const RUN_KIND_NAME = /^[A-Z][A-Z0-9_]{0,39}$/;
+export { RUN_KIND_NAME, type RunKind } from "../domain/run-kind";
+import type { RunKind } from "../domain/run-kind";
 
 /** What a kind's launch may use: the stores, the data roots, the executors and the shared checks. */
 export interface KindLaunchContext {

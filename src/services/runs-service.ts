@@ -7,7 +7,7 @@ import { storedAggregate, type MetricAggregate } from "../domain/metric-aggregat
 import { CONFIG_KEY_PATTERN } from "../domain/run-config";
 import type { Prisma, Run } from "../generated/prisma/client";
 import type { RunStatus } from "../generated/prisma/enums";
-import type { RunKind } from "../kinds/kind";
+import type { RunKind } from "../domain/run-kind";
 import { AppError, badInput, conflict, required } from "../errors";
 import type { Actor } from "./actor";
 import type { CatalogueService } from "./catalogue-service";

@@ -4,7 +4,7 @@
 // implementations: over the database (local workers, ./ports/database-run-port.ts) and
 // over the GraphQL API with the run's token (remote jobs, ./ports/api-run-port.ts).
 import type { RunOutcome } from "../domain/run-outcome";
-import type { RunKind } from "../kinds/kind";
+import type { RunKind } from "../domain/run-kind";
 import type { WorkerIdentity } from "./worker-identity";
 
 /** What a job knows of its run. */

@@ -5,7 +5,7 @@
 import { run as runGraphileWorker, type Logger as GraphileLogger, Logger } from "graphile-worker";
 import pg from "pg";
 import type { AppConfig } from "../config/config";
-import type { RunKind } from "../kinds/kind";
+import type { RunKind } from "../domain/run-kind";
 import { runTaskIdentifier, type RunJobPayload } from "../db/stores/queue-store";
 import type { EventBus } from "../events/event-bus";
 import type { Services } from "../services";

@@ -1,7 +1,7 @@
 // The job queue is graphile-worker's schema in the same database, so a launch
 // can write its run rows and enqueue their jobs in one transaction.
 import type { Db } from "../prisma";
-import type { RunKind } from "../../kinds/kind";
+import type { RunKind } from "../../domain/run-kind";
 
 /** One task identifier per run kind, so a worker takes only the kinds it lists. */
 export function runTaskIdentifier(kind: RunKind): string {

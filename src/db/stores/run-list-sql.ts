@@ -3,10 +3,11 @@
 // condition. Values are always bind parameters; keys and names are validated upstream.
 import { Prisma } from "../../generated/prisma/client";
 import type { RunStatus } from "../../generated/prisma/enums";
-import type { RunKind } from "../../kinds/kind";
+import type { RunKind } from "../../domain/run-kind";
 
 /** How a metric's points over steps become one value per run (BEST is resolved to MIN/MAX first). */
-export type StoredAggregate = "LAST" | "MIN" | "MAX" | "MEAN";
+import type { StoredAggregate } from "../../domain/metric-aggregate";
+export type { StoredAggregate };
 
 /** One metric of a run, reduced over its steps. benchmarkId null: the run's own (benchmark-less) metric. */
 export interface MetricAggregateRef {

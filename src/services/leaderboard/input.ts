@@ -1,7 +1,8 @@
 // Turns a leaderboard request (GraphQL args or HTTP query) into a validated store
 // query: presets expanded, benchmarks / datasets / methods resolved to ids,
 // grouping defaults applied. Messages name the field and the value that was wrong.
-import { ACCURACY, averageOf, SECONDS_PER_IMAGE, tarAtFmr } from "../../domain/metric-names";
+import { ACCURACY, averageOf, tarAtFmr } from "../../domain/metric-names";
+import { defaultDirection } from "../../domain/metric-direction";
 import type { Stores } from "../../db/stores";
 import type { LeaderboardGrouping, LeaderboardQuery, LeaderboardScope } from "../../db/stores/leaderboard-store";
 import type { Benchmark } from "../../generated/prisma/client";
@@ -44,12 +45,7 @@ function summaryAggregate(column: LeaderboardColumn): ColumnAggregate {
   return column.aggregate;
 }
 
-const LOWER_IS_BETTER = new Set([SECONDS_PER_IMAGE, "eer", "fnmr", "frr", "far", "fmr"]);
-
-/** Accuracy and TAR are better higher; time, losses and error rates lower. */
-export function defaultDirection(metric: string): MetricDirection {
-  return LOWER_IS_BETTER.has(metric) || /(^|_)loss$|^loss/.test(metric) ? "LOWER_IS_BETTER" : "HIGHER_IS_BETTER";
-}
+export { defaultDirection } from "../../domain/metric-direction";
 
 /** The metric a benchmark is usually read by: accuracy for 10-fold pairs, TAR@FMR=1e-4 on IJB-C. */
 function defaultMetric(benchmark: Benchmark): string {

@@ -5,7 +5,7 @@ import { readdir } from "node:fs/promises";
 import { IMAGES_PER_SECOND, SECONDS_PER_IMAGE } from "../../domain/metric-names";
 import { createRunnerFiles } from "../../runners/runner-files";
 import { runTransfer } from "../../runners/transfer";
-import type { TransferRunParams } from "../../services/launch-service";
+import type { TransferRunParams } from "../../kinds/transfer/params";
 import type { JobContext, RunOutcome } from "./job";
 
 const FAILED_IMAGES_KEPT = 50;
