@@ -13,6 +13,20 @@ export interface MetricRow {
   step: number;
 }
 
+/** One metric of a run summarised over its steps (a run_metric_summary row). */
+export interface MetricSummaryRow {
+  runId: string;
+  benchmarkId: string | null;
+  name: string;
+  last: number;
+  lastStd: number | null;
+  lastStep: number;
+  min: number;
+  max: number;
+  mean: number;
+  count: number;
+}
+
 // Postgres allows 65535 bind parameters per statement; 6 per row.
 const ROWS_PER_STATEMENT = 10_000;
 
@@ -56,6 +70,20 @@ export function createMetricsStore(prisma: Db) {
         },
         orderBy: [{ benchmarkId: "asc" }, { name: "asc" }, { step: "asc" }],
       }),
+
+    /**
+     * Every metric summary of the given runs (one row per run x metric, maintained by the
+     * triggers on metric), ordered by benchmark and name like findForRuns: the runs table's
+     * values without reading the histories.
+     */
+    summariesForRuns: (runIds: readonly string[]) =>
+      prisma.$queryRaw<MetricSummaryRow[]>`
+        SELECT run_id::text AS "runId", benchmark_id::text AS "benchmarkId", name,
+               last_value AS last, last_std AS "lastStd", last_step AS "lastStep",
+               min_value AS min, max_value AS max, sum / count AS mean, count
+        FROM run_metric_summary
+        WHERE run_id = ANY(${[...runIds]}::uuid[])
+        ORDER BY benchmark_id, name`,
 
     /** One metric aggregated over steps for each of the given runs (runs without it are absent). */
     aggregateForRuns: (runIds: readonly string[], ref: MetricAggregateRef) =>
