@@ -3,9 +3,12 @@
 // interleaved round by round in the same process and database:
 //   baseline  the runs query as the dashboard asked it before issue 16: runs(first: 100)
 //             with every metric of every run (11 per run) and totalCount;
+//   summaries runs(first: 100) with every metric of every run as its maintained summary
+//             (Run.metricSummaries: latest value and std, one row per metric): what the
+//             runs table shows, without reading the histories;
 //   columns   runs(first: 100) with 3 metric-aggregate columns and 2 config columns;
 //   sorted    the same columns sorted by a metric aggregate (BEST accuracy on LFW);
-// then the baseline and the columns query with 100 concurrent clients.
+// then the baseline, the summaries and the columns query with 100 concurrent clients.
 // Targets: runs(first: 100) with their metrics p95 < 25 ms at 10k, < 50 ms at 100k.
 //
 //   npx tsx bench/runs-table.ts     (BENCH_RUNS_SIZES=10000 for one size, BENCH_ITERATIONS=100)
@@ -21,6 +24,7 @@ const CONCURRENT_CLIENTS = 100;
 const FILTER = `filter: { kind: EVALUATE, published: false }`;
 export const QUERIES = {
   baseline: `{ runs(first: 100, ${FILTER}) { totalCount nodes { id seed group dataset { name } transferMethod { name } metrics { name value std benchmark { name } } } } }`,
+  summaries: `{ runs(first: 100, ${FILTER}) { totalCount nodes { id seed group dataset { name } transferMethod { name } metricSummaries { name last lastStd benchmark { name } } } } }`,
   columns: `{ runs(first: 100, ${FILTER}) { totalCount pageInfo { endCursor } nodes { id seed group
     lfw: metricValue(name: "accuracy", benchmark: "LFW", aggregate: BEST)
     agedb: metricValue(name: "accuracy", benchmark: "AgeDB-30", aggregate: LAST)
@@ -72,7 +76,8 @@ async function timeOnce(url: string, name: QueryName): Promise<number> {
   const elapsed = performance.now() - start;
   if (data.runs.nodes.length !== 100) throw new Error(`${name}: expected 100 runs, got ${data.runs.nodes.length}`);
   if (name === "baseline" && data.runs.nodes[0].metrics.length !== 11) throw new Error("baseline: expected 11 metrics per run");
-  if (name !== "baseline" && data.runs.nodes[0].lfw == null) throw new Error(`${name}: no metric value`);
+  if (name === "summaries" && data.runs.nodes[0].metricSummaries.length !== 11) throw new Error("summaries: expected 11 metrics per run");
+  if ((name === "columns" || name === "sorted") && data.runs.nodes[0].lfw == null) throw new Error(`${name}: no metric value`);
   return elapsed;
 }
 
@@ -117,19 +122,21 @@ export async function run() {
       for (let i = 0; i < iterations; i++) for (const name of names) latencies[name].push(await timeOnce(server.url, name));
       const sequential = Object.fromEntries(names.map((n) => [n, stats(latencies[n])])) as Record<QueryName, Stats>;
       const concurrentBaseline = await concurrent(server.url, "baseline", CONCURRENT_CLIENTS, 3);
+      const concurrentSummaries = await concurrent(server.url, "summaries", CONCURRENT_CLIENTS, 3);
       const concurrentColumns = await concurrent(server.url, "columns", CONCURRENT_CLIENTS, 3);
       const result = {
         runs: size,
         seedMs,
         iterations,
         ...sequential,
+        summariesVsBaselineP95: round(sequential.summaries.p95Ms / sequential.baseline.p95Ms * 100) / 100,
         columnsVsBaselineP95: round(sequential.columns.p95Ms / sequential.baseline.p95Ms * 100) / 100,
-        concurrent100: { baseline: concurrentBaseline, columns: concurrentColumns },
+        concurrent100: { baseline: concurrentBaseline, summaries: concurrentSummaries, columns: concurrentColumns },
       };
       console.log(
-        `runs table at ${size} runs x 11 metrics: baseline (all metrics) p95 ${sequential.baseline.p95Ms} ms, ` +
+        `runs table at ${size} runs x 11 metrics: baseline (all metrics) p95 ${sequential.baseline.p95Ms} ms, summaries p95 ${sequential.summaries.p95Ms} ms, ` +
           `columns p95 ${sequential.columns.p95Ms} ms, sorted by metric p95 ${sequential.sorted.p95Ms} ms; ` +
-          `100 concurrent clients: baseline p95 ${concurrentBaseline.p95Ms} ms, columns p95 ${concurrentColumns.p95Ms} ms`,
+          `100 concurrent clients: baseline p95 ${concurrentBaseline.p95Ms} ms, summaries p95 ${concurrentSummaries.p95Ms} ms, columns p95 ${concurrentColumns.p95Ms} ms`,
       );
       results[`runs${size}`] = result;
     }

@@ -54,6 +54,10 @@ export function createLoaders(stores: Stores, options: { cache?: boolean } = {})
     curves: make(async (runIds: readonly string[]) =>
       groupByKey(runIds, await metrics.curvesByRunIds(runIds), (r) => r.runId),
     ),
+    /** Every metric summary of a run (one row per metric); one query for all the runs. */
+    metricSummaries: make(async (runIds: readonly string[]) =>
+      groupByKey(runIds, await metrics.summariesForRuns(runIds), (r) => r.runId),
+    ),
     /** Metrics per run; keys with the same filter are fetched in one query. */
     metrics: new DataLoader<MetricsKey, Metric[], string>(
       async (keys) => {

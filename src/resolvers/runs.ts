@@ -13,18 +13,21 @@ type Ctx = GraphQLContext;
  * Metric fields in a dashboard query resolve synchronously (one loader call per
  * distinct benchmark instead of one promise per metric).
  */
-async function shapeMetrics(metrics: Metric[], ctx: Ctx) {
-  const ids = [...new Set(metrics.flatMap((m) => (m.benchmarkId ? [m.benchmarkId] : [])))];
+async function withBenchmarks<T extends { benchmarkId: string | null }>(rows: T[], ctx: Ctx): Promise<Array<T & { benchmark: Benchmark | null }>> {
+  const ids = [...new Set(rows.flatMap((m) => (m.benchmarkId ? [m.benchmarkId] : [])))];
   const benchmarks = new Map(ids.map((id, i) => [id, i]));
   const loaded = await ctx.loaders.benchmark.loadMany(ids);
   // A failed load (the database) fails the field; it is not a missing benchmark.
   const failed = loaded.find((b) => b instanceof Error);
   if (failed) throw failed;
-  return metrics.map((m) => ({
+  return rows.map((m) => ({
     ...m,
-    id: m.id.toString(),
     benchmark: m.benchmarkId ? ((loaded[benchmarks.get(m.benchmarkId)!] as Benchmark | null) ?? null) : null,
   }));
+}
+
+async function shapeMetrics(metrics: Metric[], ctx: Ctx) {
+  return (await withBenchmarks(metrics, ctx)).map((m) => ({ ...m, id: m.id.toString() }));
 }
 
 /** Resolves a benchmark name to its id: undefined = no filter, null = unknown name (matches nothing). */
@@ -83,6 +86,15 @@ export const runResolvers = {
       if (benchmarkId === null) return [];
       const metrics = await ctx.loaders.metrics.load({ runId: run.id, ...(benchmarkId ? { benchmarkId } : {}), name: args.name ?? null });
       return shapeMetrics(metrics, ctx);
+    },
+    /** One row per metric from the maintained summary: the runs table's values without the histories. */
+    async metricSummaries(run, args, ctx) {
+      const benchmarkId = await benchmarkFilter(args.benchmark, ctx);
+      if (benchmarkId === null) return [];
+      const summaries = (await ctx.loaders.metricSummaries.load(run.id)).filter(
+        (s) => (!benchmarkId || s.benchmarkId === benchmarkId) && (!args.name || s.name === args.name),
+      );
+      return withBenchmarks(summaries, ctx);
     },
     /** One runs-table column: the metric reduced over steps (null when the run lacks it). */
     async metricValue(run, args, ctx) {

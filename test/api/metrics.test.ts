@@ -71,6 +71,40 @@ describe("logMetrics", () => {
     expect(data.run.all).toHaveLength(4);
   });
 
+  it("summarises each metric of a run in one row (latest, min, max, mean, count), filtered like metrics", async () => {
+    const [a, b] = [await newRun(), await newRun()];
+    await gqlData(server.url, LOG, {
+      runId: a,
+      points: [
+        { name: "loss", value: 0.9, step: 0 },
+        { name: "loss", value: 0.3, step: 2 },
+        { name: "loss", value: 0.6, step: 1 },
+        { name: "accuracy", value: 0.93, std: 0.0027, benchmark: "LFW" },
+        { name: "accuracy", value: 0.9, std: 0.003, benchmark: "CFP-FP" },
+      ],
+    });
+    await gqlData(server.url, LOG, { runId: b, points: [{ name: "loss", value: 0.5, step: 7 }] });
+    // A re-logged step replaces its value in the summary, as in the history.
+    await gqlData(server.url, LOG, { runId: a, points: [{ name: "loss", value: 0.2, step: 2 }] });
+    const SUMMARY = `metricSummaries { name benchmark { name } last lastStd lastStep min max mean count }`;
+    const data = await gqlData(
+      server.url,
+      `query($a: ID!, $b: ID!) {
+          a: run(id: $a) { ${SUMMARY} lfw: metricSummaries(benchmark: "LFW") { name last } loss: metricSummaries(name: "loss") { last } none: metricSummaries(benchmark: "NoSuchBench") { name } }
+          b: run(id: $b) { ${SUMMARY} } }`,
+      { a, b },
+    );
+    const byKey = Object.fromEntries(data.a.metricSummaries.map((m: any) => [`${m.benchmark?.name ?? "-"}/${m.name}`, m]));
+    expect(Object.keys(byKey).sort()).toEqual(["-/loss", "CFP-FP/accuracy", "LFW/accuracy"]);
+    expect(byKey["-/loss"]).toMatchObject({ last: 0.2, lastStd: null, lastStep: 2, min: 0.2, max: 0.9, count: 3 });
+    expect(byKey["-/loss"].mean).toBeCloseTo((0.9 + 0.6 + 0.2) / 3, 12);
+    expect(byKey["LFW/accuracy"]).toMatchObject({ last: 0.93, lastStd: 0.0027, lastStep: 0, min: 0.93, max: 0.93, mean: 0.93, count: 1 });
+    expect(data.a.lfw).toEqual([{ name: "accuracy", last: 0.93 }]);
+    expect(data.a.loss).toEqual([{ last: 0.2 }]);
+    expect(data.a.none).toEqual([]);
+    expect(data.b.metricSummaries).toEqual([{ name: "loss", benchmark: null, last: 0.5, lastStd: null, lastStep: 7, min: 0.5, max: 0.5, mean: 0.5, count: 1 }]);
+  });
+
   it("rejects a whole batch with a bad point and keeps what was stored", async () => {
     const runId = await newRun();
     await gqlData(server.url, LOG, { runId, points: [{ name: "loss", value: 0.5, step: 1 }] });

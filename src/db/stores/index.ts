@@ -75,20 +75,30 @@ function bind(client: Db | TxClient) {
 
 export type BoundStores = ReturnType<typeof bind>;
 
+/** `work`, run again (whole) after a deadlock or serialization failure, with jittered backoff. */
+async function retryingConflicts<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= CONFLICT_RETRIES || !isRetryableConflict(error)) throw error;
+      await new Promise((r) => setTimeout(r, (10 << attempt) * (0.5 + Math.random())));
+    }
+  }
+}
+
 export function createStores(prisma: Db) {
   return {
     ...bind(prisma),
     /** `work` in one transaction; run again (whole) after a deadlock or serialization failure. */
-    async transaction<T>(work: (stores: BoundStores) => Promise<T>): Promise<T> {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await prisma.$transaction((tx) => work(bind(tx)), { timeout: 30_000, maxWait: TRANSACTION_MAX_WAIT_MS });
-        } catch (error) {
-          if (attempt >= CONFLICT_RETRIES || !isRetryableConflict(error)) throw error;
-          await new Promise((r) => setTimeout(r, (10 << attempt) * (0.5 + Math.random())));
-        }
-      }
+    transaction<T>(work: (stores: BoundStores) => Promise<T>): Promise<T> {
+      return retryingConflicts(() => prisma.$transaction((tx) => work(bind(tx)), { timeout: 30_000, maxWait: TRANSACTION_MAX_WAIT_MS }));
     },
+    /**
+     * One statement that is a transaction by itself (e.g. logMetrics' write, its audit and
+     * event in one WITH), with the same retries as `transaction` and none of its round trips.
+     */
+    statement: retryingConflicts,
     /**
      * Runs `work` while holding a Postgres advisory lock named `name` (held by an
      * open transaction on one connection; `work` itself uses the other stores).

@@ -7,7 +7,7 @@ import type { Db } from "../prisma";
 import { Prisma } from "../../generated/prisma/client";
 import type { DatasetKind, Requirement } from "../../generated/prisma/enums";
 import { DATASET_KEY, METHOD_KEY, NON_STANDARD_KEY, SEED_KEYS, withoutSeeds } from "../../domain/run-config";
-import { averageSpreadSql, leaderboardFromSummariesSql, type ColumnAggregate } from "./leaderboard-summary-sql";
+import { averageSpreadSql, CELL_ARRAYS_AS_JSON, leaderboardFromSummariesSql, type ColumnAggregate } from "./leaderboard-summary-sql";
 
 export interface LeaderboardColumnRef {
   benchmarkId: string;
@@ -395,7 +395,7 @@ export function leaderboardSql(query: LeaderboardQuery, from: LeaderboardSource 
       GROUP BY k.g, k.source, k.k_dataset, k.k_method, k.k_training, k.k_params, k.k_group, k.k_identity
     )${publishedAverageCtes}
     SELECT gr.*, ${identity ? sql`rep.config` : sql`NULL::jsonb`} AS rep_config, d.name AS dataset_name, sd.id AS base_dataset_id, sd.name AS base_dataset_name, tm.name AS method_name,
-           ce.c_idx, ce.c_n, ce.c_mean, ce.c_std_pop, ce.c_std_samp, ce.c_stored_std, ce.c_non_standard,
+           ${CELL_ARRAYS_AS_JSON},
            av.avg_n, av.avg_mean, av.avg_std_pop, av.avg_std_samp,
            ${publishedAverageSelect}
     FROM groups gr

@@ -1,7 +1,9 @@
 // Data access for metrics and curves. Metric ingestion is one multi-row INSERT
 // ... ON CONFLICT DO UPDATE per call: idempotent and ~one round trip.
 import type { Db } from "../prisma";
-import type { Prisma } from "../../generated/prisma/client";
+import { Prisma } from "../../generated/prisma/client";
+import { EVENTS_CHANNEL } from "../../events/topics";
+import type { AuditEventInput } from "./audit-store";
 import { metricAggregateSql, type MetricAggregateRef } from "./run-list-sql";
 
 export interface MetricRow {
@@ -13,19 +15,27 @@ export interface MetricRow {
   step: number;
 }
 
+/** One metric of a run summarised over its steps (a run_metric_summary row). */
+export interface MetricSummaryRow {
+  runId: string;
+  benchmarkId: string | null;
+  name: string;
+  last: number;
+  lastStd: number | null;
+  lastStep: number;
+  min: number;
+  max: number;
+  mean: number;
+  count: number;
+}
+
 // Postgres allows 65535 bind parameters per statement; 6 per row.
 const ROWS_PER_STATEMENT = 10_000;
 
-export function createMetricsStore(prisma: Db) {
-  return {
-    /** Upserts metric points; returns how many were new. Rows must be unique on their key. */
-    async upsert(rows: MetricRow[]): Promise<number> {
-      let inserted = 0;
-      for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-        const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
-        // unnest() keeps the statement text constant whatever the batch size.
-        const result = await prisma.$queryRaw<{ inserted: bigint }[]>`
-          WITH input AS (
+/** The input rows as one `input` CTE of unnest()ed arrays: the statement text is the same whatever the batch size. */
+function inputRows(chunk: readonly MetricRow[]) {
+  return Prisma.sql`
+          input AS (
             SELECT * FROM unnest(
               ${chunk.map((r) => r.runId)}::uuid[], ${chunk.map((r) => r.benchmarkId)}::uuid[],
               ${chunk.map((r) => r.name)}::text[], ${chunk.map((r) => r.value)}::float8[],
@@ -39,11 +49,46 @@ export function createMetricsStore(prisma: Db) {
             ON CONFLICT (run_id, benchmark_id, name, step)
             DO UPDATE SET value = EXCLUDED.value, std = EXCLUDED.std
             RETURNING (xmax = 0) AS is_new
-          )
+          )`;
+}
+
+export function createMetricsStore(prisma: Db) {
+  return {
+    /** Upserts metric points; returns how many were new. Rows must be unique on their key. */
+    async upsert(rows: MetricRow[]): Promise<number> {
+      let inserted = 0;
+      for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+        const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
+        // unnest() keeps the statement text constant whatever the batch size.
+        const result = await prisma.$queryRaw<{ inserted: bigint }[]>`
+          WITH ${inputRows(chunk)}
           SELECT count(*) FILTER (WHERE is_new) AS inserted FROM written`;
         inserted += Number(result[0]?.inserted ?? 0);
       }
       return inserted;
+    },
+
+    /**
+     * logMetrics' write in ONE statement (atomic by itself, so no BEGIN/COMMIT round trips):
+     * upserts at most 10,000 points (as upsert), records the audit event with `inserted` and
+     * `overwritten` added to its changes, and sends `notifyPayload` on the events channel,
+     * delivered only if the statement commits. Returns how many points were new.
+     */
+    async upsertAudited(rows: MetricRow[], audit: AuditEventInput, notifyPayload: string): Promise<number> {
+      if (rows.length > ROWS_PER_STATEMENT) throw new Error(`upsertAudited: at most ${ROWS_PER_STATEMENT} rows per statement`);
+      const result = await prisma.$queryRaw<{ inserted: number }[]>`
+        WITH ${inputRows(rows)}, counted AS (
+          SELECT (count(*) FILTER (WHERE is_new))::int AS inserted, count(*)::int AS points FROM written
+        ), audited AS (
+          INSERT INTO run_audit_event (run_id, actor, token_id, action, changes)
+          SELECT ${audit.runId}::uuid, ${audit.actor}, ${audit.tokenId}::uuid, ${audit.action},
+                 ${JSON.stringify(audit.changes)}::jsonb || jsonb_build_object('inserted', c.inserted, 'overwritten', c.points - c.inserted)
+          FROM counted c
+          RETURNING id
+        )
+        SELECT c.inserted, pg_notify(${EVENTS_CHANNEL}, ${notifyPayload}) IS NULL AS notified
+        FROM counted c, (SELECT count(*) FROM audited) a`;
+      return result[0]?.inserted ?? 0;
     },
 
     /** Metrics of many runs at once (for DataLoader), optionally narrowed to one benchmark/name. */
@@ -56,6 +101,20 @@ export function createMetricsStore(prisma: Db) {
         },
         orderBy: [{ benchmarkId: "asc" }, { name: "asc" }, { step: "asc" }],
       }),
+
+    /**
+     * Every metric summary of the given runs (one row per run x metric, maintained by the
+     * triggers on metric), ordered by benchmark and name like findForRuns: the runs table's
+     * values without reading the histories.
+     */
+    summariesForRuns: (runIds: readonly string[]) =>
+      prisma.$queryRaw<MetricSummaryRow[]>`
+        SELECT run_id::text AS "runId", benchmark_id::text AS "benchmarkId", name,
+               last_value AS last, last_std AS "lastStd", last_step AS "lastStep",
+               min_value AS min, max_value AS max, sum / count AS mean, count
+        FROM run_metric_summary
+        WHERE run_id = ANY(${[...runIds]}::uuid[])
+        ORDER BY benchmark_id, name`,
 
     /** One metric aggregated over steps for each of the given runs (runs without it are absent). */
     aggregateForRuns: (runIds: readonly string[], ref: MetricAggregateRef) =>

@@ -8,11 +8,12 @@ import { exportLeaderboard } from "./export";
 import { resolveLeaderboardInput } from "./input";
 import { createQualityCorrelations } from "./quality-correlations";
 import { pageRows } from "./paging";
-import { applyAverageSpread, buildLeaderboard, rowKey } from "./rows";
+import { applyAverageSpread, buildLeaderboard, createRowKeys } from "./rows";
 import { createTransferTimings } from "./timings";
 import type { ExportFormat, Leaderboard, LeaderboardFilterInput, LeaderboardInput, LeaderboardOptions } from "./types";
 
 export function createLeaderboardService(stores: Stores) {
+  const rowKeyOf = createRowKeys();
   /**
    * The whole board is aggregated (best per column, labels and the order need every row);
    * the average's spread is then read for the rows returned only (the page and the baseline).
@@ -20,10 +21,11 @@ export function createLeaderboardService(stores: Stores) {
   async function leaderboard(input: LeaderboardInput = {}, options: LeaderboardOptions = {}): Promise<Leaderboard> {
     const resolved = await resolveLeaderboardInput(stores, input);
     const groups = await stores.leaderboard.leaderboard({ ...resolved.query, withRuns: options.withRuns ?? true });
-    const board = buildLeaderboard(groups, resolved);
+    const keys = groups.map(rowKeyOf);
+    const board = buildLeaderboard(groups, resolved, keys);
     const page = options.page ? pageRows(board.rows, options.page) : { rows: board.rows, pageInfo: board.pageInfo };
     const shown = board.baseline && !page.rows.includes(board.baseline) ? [...page.rows, board.baseline] : page.rows;
-    const groupOf = new Map(groups.map((g) => [rowKey(g), g]));
+    const groupOf = new Map(groups.map((g, i) => [keys[i]!, g]));
     const pending = new Set(shown.map((row) => groupOf.get(row.key)!).filter((g) => g?.pendingSpread));
     await stores.leaderboard.averageSpreads(resolved.query.columns, [...pending]);
     for (const row of shown) {

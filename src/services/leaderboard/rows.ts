@@ -18,6 +18,30 @@ export function rowKey(group: LeaderboardGroupRow): string {
   return createHash("sha256").update(canonicalJson(parts)).digest("base64url").slice(0, 16);
 }
 
+/** How many keys a service remembers (rows of the largest boards, a few times over). */
+const REMEMBERED_KEYS = 20_000;
+
+/**
+ * rowKey, remembered per service by the row's config identity (with its source, dataset
+ * and group name): under the default grouping the identity fixes the config dataset,
+ * method and params, so the key is the same and the canonical JSON and hash of a few
+ * hundred rows are not redone on every request. Rows without an identity are hashed.
+ */
+export function createRowKeys(): (group: LeaderboardGroupRow) => string {
+  const known = new Map<string, string>();
+  return (group) => {
+    if (group.configKey == null) return rowKey(group);
+    const identity = JSON.stringify([group.source, group.datasetId, group.group, group.configKey]);
+    let key = known.get(identity);
+    if (key === undefined) {
+      if (known.size >= REMEMBERED_KEYS) known.clear();
+      key = rowKey(group);
+      known.set(identity, key);
+    }
+    return key;
+  };
+}
+
 /** "LFW: 300 of 6000 pairs" for each shown benchmark the row's values have off-protocol. */
 function nonStandardNotes(group: LeaderboardGroupRow, cells: LeaderboardCell[], resolved: ResolvedLeaderboard): string[] {
   const what = nonStandardOf(group.params); // absent when the grouping left evaluate.nonStandard out
@@ -29,7 +53,7 @@ function cellStd(cell: LeaderboardCellRow, std: StdKind): number | null {
   return std === "SAMPLE" ? cell.stdSamp : cell.stdPop;
 }
 
-function toRow(group: LeaderboardGroupRow, resolved: ResolvedLeaderboard): LeaderboardRow {
+function toRow(group: LeaderboardGroupRow, resolved: ResolvedLeaderboard, key: string): LeaderboardRow {
   // A single published run carries the paper's mean and std; how many runs the
   // paper averaged is unknown, so it reads as n = 1 with the stored std.
   const publishedSingle = group.source != null && group.runCount === 1;
@@ -75,7 +99,7 @@ function toRow(group: LeaderboardGroupRow, resolved: ResolvedLeaderboard): Leade
   }
 
   return {
-    key: rowKey(group),
+    key,
     label: "", // set by labelRows once every row is known
     datasetId: group.datasetId,
     datasetName: group.datasetName,
@@ -220,8 +244,9 @@ function sortRows(rows: LeaderboardRow[], resolved: ResolvedLeaderboard): Leader
   });
 }
 
-export function buildLeaderboard(groups: LeaderboardGroupRow[], resolved: ResolvedLeaderboard): Leaderboard {
-  const rows = groups.map((g) => toRow(g, resolved));
+/** The board over the store's groups; `keys[i]` is groups[i]'s row key (rowKey). */
+export function buildLeaderboard(groups: LeaderboardGroupRow[], resolved: ResolvedLeaderboard, keys: string[] = groups.map(rowKey)): Leaderboard {
+  const rows = groups.map((g, i) => toRow(g, resolved, keys[i]!));
   const groupOf = new Map(rows.map((row, i) => [row, groups[i]!]));
   const labelKeys = labelRows(rows, (row) => ({
     dataset: groupOf.get(row)!.configDataset,
