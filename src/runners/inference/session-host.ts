@@ -34,11 +34,16 @@ interface PendingRun {
 }
 
 const WORKER_URL = new URL("./session-worker.mjs", import.meta.url);
+/** How long an aborted worker may finish its run in flight before it is terminated. */
+const ABORT_EXIT_GRACE_MS = 120_000;
 
 /**
  * An onnxruntime-node session living in a worker thread (run() blocks its thread), so the main
- * thread keeps decoding and encoding images while inference runs. Abort terminates the worker:
- * a run cannot be interrupted any other way, and the session is not reused after an abort.
+ * thread keeps decoding and encoding images while inference runs. Abort rejects the pending run
+ * at once and asks the worker to release its session and exit once the run in flight returns (a
+ * run cannot be interrupted). It is not terminated mid-run: terminating a thread inside
+ * onnxruntime's run throws a native Napi::Error that aborts the whole process. Only a worker still
+ * alive ABORT_EXIT_GRACE_MS later is terminated. The session is not reused after an abort.
  */
 export class InferenceWorker {
   private nextId = 0;
@@ -94,8 +99,10 @@ export class InferenceWorker {
     return new Promise((resolve, reject) => {
       const onAbort = () => {
         this.pending.delete(id);
-        this.exitError ??= new AbortError("the inference session was stopped by an abort");
-        void this.worker.terminate();
+        if (!this.exitError) {
+          this.exitError = new AbortError("the inference session was stopped by an abort");
+          this.stopAfterRunInFlight();
+        }
         reject(new AbortError(undefined, { cause: signal?.reason }));
       };
       signal?.addEventListener("abort", onAbort, { once: true });
@@ -115,6 +122,14 @@ export class InferenceWorker {
     if (this.exitError) return;
     this.worker.postMessage({ kind: "close" } satisfies WorkerRequest);
     await new Promise<void>((resolve) => this.worker.once("exit", () => resolve()));
+  }
+
+  /** The worker handles "close" after the run it is in (messages queue behind a blocking run). */
+  private stopAfterRunInFlight(): void {
+    this.worker.postMessage({ kind: "close" } satisfies WorkerRequest);
+    const deadline = setTimeout(() => void this.worker.terminate(), ABORT_EXIT_GRACE_MS);
+    deadline.unref();
+    this.worker.once("exit", () => clearTimeout(deadline));
   }
 
   private settle(reply: WorkerReply): void {

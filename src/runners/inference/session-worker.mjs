@@ -47,19 +47,28 @@ if (!session) {
     inputs: describe(session.inputMetadata),
     outputs: describe(session.outputMetadata),
   });
+  /** Runs in flight: a close waits for them, so the session is never released under a run. */
+  const inFlight = new Set();
   parentPort.on("message", async (request) => {
     if (request.kind === "close") {
+      await Promise.all(inFlight);
       await session.release();
       parentPort.postMessage({ kind: "closed" });
       parentPort.close();
       return;
     }
+    let finished = () => {};
+    const running = new Promise((resolve) => (finished = resolve));
+    inFlight.add(running);
     try {
       const outputs = await session.run(toTensors(request.feeds), request.outputNames);
       // Copied by structured clone: output buffers belong to onnxruntime and are not transferable.
       parentPort.postMessage({ kind: "result", id: request.id, outputs: toPayloads(outputs) });
     } catch (error) {
       parentPort.postMessage({ kind: "run-failed", id: request.id, error: messageOf(error) });
+    } finally {
+      inFlight.delete(running);
+      finished();
     }
   });
 }
