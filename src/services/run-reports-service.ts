@@ -4,7 +4,7 @@
 // workers call it directly; a remote job through the API with its run token.
 import type { Stores } from "../db/stores";
 import type { Run } from "../generated/prisma/client";
-import { badInput } from "../errors";
+import { AppError, badInput } from "../errors";
 import type { Actor } from "./actor";
 import { isTerminal } from "./run-status";
 import type { RunsService } from "./runs-service";
@@ -84,7 +84,11 @@ export function createRunReportsService(stores: Stores, runs: RunsService) {
       const audit = actor ? { actor, action: "claimRun", changes: { status: { from: "QUEUED", to: "RUNNING" }, worker: worker.name } } : undefined;
       return runs
         .transition(run, "RUNNING", { worker: worker.name, device: worker.device, heartbeatAt: new Date(), attempt: run.attempt + 1, error: null }, audit ? { audit } : {})
-        .catch(() => null); // another worker or a cancel got there first
+        .catch((error: unknown) => {
+          // Another worker or a cancel got there first; a store failure is not that, and propagates.
+          if (error instanceof AppError && error.code === "CONFLICT") return null;
+          throw error;
+        });
     },
 
     /** Heartbeat (and progress, announced on runProgress); false once the run is no longer RUNNING. */
