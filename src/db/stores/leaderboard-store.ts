@@ -338,7 +338,7 @@ export function leaderboardSql(query: LeaderboardQuery, from: LeaderboardSource 
       FROM (SELECT ${scopeSelect(grouping)} ${scopeFrom(scope, keyFilter)}) s
       WHERE ${effectiveFilter(scope)}
     ),
-    vals AS (${from === "summaries" ? summaryValues : sql`
+    vals AS (${from === "summaries" ? (query.configKeys ? summaryValuesPerRun : summaryValues) : sql`
       SELECT k.g, c.idx, m.run_id, m.value, m.std, k.non_standard ? c.benchmark_name AS odd
       FROM metric m
       JOIN cols c ON c.benchmark_id = m.benchmark_id AND c.name = m.name
@@ -418,6 +418,19 @@ const summaryValues = sql`
       JOIN cols c ON c.benchmark_id = s.benchmark_id AND c.name = s.name
       JOIN keyed k ON k.id = s.run_id`;
 
+/**
+ * summaryValues for a few runs (the summaries' fallback, restricted to some config keys):
+ * one index range of run_metric_summary per run, never a scan of the whole table (a hash
+ * join over 1.1M summary rows for 6 published runs was most of the 100k board's time).
+ */
+const summaryValuesPerRun = sql`
+      SELECT k.g, c.idx, s.run_id,
+             CASE c.agg WHEN 'MIN' THEN s.min_value WHEN 'MAX' THEN s.max_value WHEN 'MEAN' THEN s.sum / s.count ELSE s.last_value END AS value,
+             CASE WHEN c.agg = 'LAST' THEN s.last_std END AS std, k.non_standard ? c.benchmark_name AS odd
+      FROM keyed k
+      CROSS JOIN LATERAL (SELECT * FROM run_metric_summary q WHERE q.run_id = k.id OFFSET 0) s
+      JOIN cols c ON c.benchmark_id = s.benchmark_id AND c.name = s.name`;
+
 /** The group's config dataset, method and params: from its key columns, or from one run's config when keyed by identity. */
 function groupKeys(row: RawGroup): Pick<LeaderboardGroupRow, "configDataset" | "configMethod" | "params"> {
   const text = (v: unknown) => (typeof v === "string" ? v : null);
@@ -433,7 +446,7 @@ const DEFAULT_GROUPING: LeaderboardGrouping = { dataset: false, transferMethod: 
  * config identity, optionally by group name) over every leaderboard run, without run ids,
  * and with per-run averages only over latest values.
  */
-function fromSummaries(query: LeaderboardQuery): boolean {
+export function fromSummaries(query: LeaderboardQuery): boolean {
   const unscoped = Object.values(query.scope).every((v) => v === undefined);
   const allLast = query.columns.every((c) => (c.aggregate ?? "LAST") === "LAST");
   return byIdentity(query.grouping) && unscoped && query.withRuns === false && !query.configKeys && (allLast || query.columns.length === 1);
@@ -460,6 +473,19 @@ export function createLeaderboardStore(prisma: Db) {
   }
 
   return {
+    /** Whether the maintained group summaries answer this query (and leaderboard_state versions it). */
+    answersFromSummaries: fromSummaries,
+
+    /**
+     * The leaderboard's version (migration 20261202200000): unchanged while no write could
+     * change an answer from the summaries. Read before building a board, so a board never
+     * misses a write of its version (later writes bump it again).
+     */
+    async version(): Promise<bigint> {
+      const rows = await prisma.$queryRaw<{ version: bigint }[]>`SELECT version FROM leaderboard_state WHERE id = 1`;
+      return rows[0]?.version ?? 0n;
+    },
+
     async leaderboard(query: LeaderboardQuery): Promise<LeaderboardGroupRow[]> {
       const rows = fromSummaries(query) ? await summaryRows(query) : await prisma.$queryRaw<RawGroup[]>(leaderboardSql(query));
       // Groups are numbered by a 64-bit hash of their key; two keys hashing alike

@@ -26,7 +26,12 @@ function labelKeys(rows: readonly LeaderboardRow[], base: (row: LeaderboardRow) 
   const keys = all.filter((k) => new Set(own.filter((r) => present(r, k)).map((r) => canonicalJson(r.params![k]))).size > 1);
   const text = (row: LeaderboardRow, ks: string[]) => `${base(row)}|${ks.map((k) => (present(row, k) ? canonicalJson(row.params![k]) : "")).join("|")}`;
   const byText = new Map<string, LeaderboardRow[]>();
-  for (const row of own) byText.set(text(row, keys), [...(byText.get(text(row, keys)) ?? []), row]);
+  for (const row of own) {
+    const t = text(row, keys);
+    const same = byText.get(t);
+    if (same) same.push(row);
+    else byText.set(t, [row]);
+  }
   const extra = new Set<string>();
   for (const same of byText.values()) {
     if (same.length < 2) continue;

@@ -147,7 +147,9 @@ function markBest(rows: LeaderboardRow[], columns: LeaderboardColumn[], resolved
   const partitions = new Map<string, LeaderboardRow[]>();
   for (const row of candidates) {
     const key = resolved.bestScope === "PER_REQUIREMENT" ? String(row.requirement) : "all";
-    partitions.set(key, [...(partitions.get(key) ?? []), row]);
+    const members = partitions.get(key);
+    if (members) members.push(row);
+    else partitions.set(key, [row]);
   }
   const mark = (members: LeaderboardRow[], cellOf: (r: LeaderboardRow) => LeaderboardCell | null, direction: MetricDirection) => {
     let best: number | null = null;

@@ -1,0 +1,20 @@
+import { readFileSync } from "node:fs";
+import { startApp } from "../src/app";
+import { loadConfig } from "../src/config/config";
+import { resolveLeaderboardInput } from "../src/services/leaderboard/input";
+import { buildLeaderboard, createRowKeys } from "../src/services/leaderboard/rows";
+const url = readFileSync(`/tmp/lb/${process.argv[2] ?? "lb100k"}.url`, "utf8");
+const app = await startApp(loadConfig({ DATABASE_URL: url, PORT: "0", HOST: "127.0.0.1", DATA_ROOTS: "/tmp/lb", WORKER_IN_PROCESS: "false" }));
+const stores = app.services.stores;
+const resolved = await resolveLeaderboardInput(stores, { preset: "PAPER_TABLE_2" });
+const groups = await stores.leaderboard.leaderboard({ ...resolved.query, withRuns: false });
+const keyOf = createRowKeys();
+const keys = groups.map(keyOf);
+const { Session } = await import("node:inspector/promises");
+const session = new Session(); session.connect(); await session.post("Profiler.enable"); await session.post("Profiler.start");
+const ts: number[] = [];
+for (let i = 0; i < 60; i++) { const t = performance.now(); buildLeaderboard(groups, resolved, keys); ts.push(performance.now() - t); }
+const { profile } = await session.post("Profiler.stop");
+(await import("node:fs")).writeFileSync("/tmp/prof/build.cpuprofile", JSON.stringify(profile));
+ts.sort((a, b) => a - b); console.log("build p50", ts[30]!.toFixed(2), "min", ts[0]!.toFixed(2));
+await app.stop();
