@@ -88,6 +88,7 @@ export async function startApp(config: AppConfig, log: AppLogger = quiet, option
         maxAliases: config.MAX_QUERY_ALIASES,
         introspection: config.INTROSPECTION,
       },
+      compileQueriesAfter: config.GRAPHQL_COMPILE_AFTER === "off" ? null : config.GRAPHQL_COMPILE_AFTER,
       websocket: {
         maxConnectionsPerClient: config.MAX_WS_CONNECTIONS_PER_CLIENT,
         maxSubscriptionsPerConnection: config.MAX_SUBSCRIPTIONS_PER_CONNECTION,

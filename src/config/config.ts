@@ -60,6 +60,8 @@ const envSchema = z.object({
   MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(100).default(12),
   MAX_QUERY_COST: z.coerce.number().int().min(10).default(20_000),
   MAX_QUERY_ALIASES: z.coerce.number().int().min(1).default(30),
+  /** Executions of a query document before graphql-jit compiles it (src/graphql/compiled-queries.ts); off: never. */
+  GRAPHQL_COMPILE_AFTER: z.union([z.literal("off"), z.coerce.number().int().min(0).max(1_000)]).default(1),
   /** Open WebSocket connections one remote address may hold (more are refused with HTTP 429). */
   MAX_WS_CONNECTIONS_PER_CLIENT: z.coerce.number().int().min(1).default(100),
   /** Operations (subscriptions) one WebSocket connection may run at once. */

@@ -15,6 +15,7 @@ import { AppError } from "../errors";
 import { asksForIntrospection, introspectionRefused } from "../graphql/introspection";
 import { assertInputBounds } from "../graphql/input-bounds";
 import { assertWithinLimits, type QueryLimits } from "../graphql/query-limits";
+import { compiledQueriesPlugin } from "../graphql/compiled-queries";
 import { jsonErrors } from "./json-errors";
 import { limitConnections, operationLifecycle, type WebSocketLimits } from "./websocket-limits";
 import { ANONYMOUS, type Principal } from "../services/auth-service";
@@ -32,6 +33,8 @@ export interface HttpServerOptions {
   /** Extra routes (dashboard, exports) mounted before the GraphQL endpoint. */
   mount?: (app: express.Express) => void;
   limits: QueryLimits;
+  /** Executions of a query document before graphql-jit compiles it; null: graphql-js only. */
+  compileQueriesAfter?: number | null;
   websocket: WebSocketLimits;
   /** Resolves when the database answers (for /healthz); rejects otherwise. */
   checkDatabase: () => Promise<void>;
@@ -163,6 +166,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
           };
         },
       },
+      compiledQueriesPlugin<GraphQLContext>({ compileAfter: options.compileQueriesAfter ?? null }),
       // We set no cache hints; the default cache-control plugin would still wrap every field.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),

@@ -29,6 +29,8 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     AUTH_REQUIRED: "false",
     // Runs' metric lists stay what each test logged; test/worker/system-metrics.test.ts turns sampling on.
     SYSTEM_METRICS_INTERVAL_MS: "0",
+    // GRAPHQL_COMPILE_AFTER=0 npm test runs every query through graphql-jit (compatibility check).
+    ...(process.env.GRAPHQL_COMPILE_AFTER ? { GRAPHQL_COMPILE_AFTER: process.env.GRAPHQL_COMPILE_AFTER } : {}),
     ...env,
   });
   const app = await startApp(config, undefined, options);
