@@ -53,6 +53,17 @@ export interface LeaderboardQuery {
   withRuns?: boolean;
   /** Only runs with these config keys (the store's fallback for groups the summaries cannot answer). */
   configKeys?: string[];
+  /** Only the rows of these config keys, from the summaries (a kept board's changed rows). */
+  onlyConfigKeys?: string[];
+}
+
+/** leaderboard_state (migration 20261202200000): where a kept board stands against the writes. */
+export interface LeaderboardVersion {
+  version: bigint;
+  /** The last version whose change needs a whole new board (names, lineage, archives of datasets and methods, benchmarks). */
+  fullVersion: bigint;
+  /** Deleted groups are remembered for versions after this one only. */
+  goneKeptFrom: bigint;
 }
 
 /**
@@ -110,6 +121,8 @@ export interface LeaderboardGroupRow {
   pendingSpread: { groupIds: string[]; total: number } | null;
   /** The stored published average, when the group is one published run whose benchmarks are exactly the columns. */
   publishedAverage: { value: number; std: number | null } | null;
+  /** The 64-bit hash of the row's group key: the store's order is (firstAt, order). */
+  order: bigint;
 }
 
 interface RawGroup {
@@ -452,6 +465,11 @@ export function fromSummaries(query: LeaderboardQuery): boolean {
   return byIdentity(query.grouping) && unscoped && query.withRuns === false && !query.configKeys && (allLast || query.columns.length === 1);
 }
 
+/** The store's row order: first run, then the group key's hash (as ORDER BY first_at, g). */
+export function byFirstRun(a: Pick<LeaderboardGroupRow, "firstAt" | "order">, b: Pick<LeaderboardGroupRow, "firstAt" | "order">): number {
+  return a.firstAt.getTime() - b.firstAt.getTime() || (a.order < b.order ? -1 : a.order > b.order ? 1 : 0);
+}
+
 export function createLeaderboardStore(prisma: Db) {
   /**
    * The group summaries' rows; groups they cannot answer exactly (some run lacks a column,
@@ -461,7 +479,7 @@ export function createLeaderboardStore(prisma: Db) {
   async function summaryRows(query: LeaderboardQuery): Promise<RawGroup[]> {
     const columns = query.columns.map((c) => ({ benchmarkId: c.benchmarkId, name: c.name, aggregate: c.aggregate ?? "LAST" }));
     const rows = await prisma.$queryRaw<(RawGroup & { config_key: string | null; complete: boolean })[]>(
-      leaderboardFromSummariesSql(columns, query.grouping.group, true),
+      leaderboardFromSummariesSql(columns, query.grouping.group, true, query.onlyConfigKeys),
     );
     const exact = (r: (typeof rows)[number]) => r.complete && !(query.publishedAverage && r.source !== null);
     const fallbackKeys = [...new Set(rows.filter((r) => !exact(r)).map((r) => r.config_key ?? ""))];
@@ -481,9 +499,28 @@ export function createLeaderboardStore(prisma: Db) {
      * change an answer from the summaries. Read before building a board, so a board never
      * misses a write of its version (later writes bump it again).
      */
-    async version(): Promise<bigint> {
-      const rows = await prisma.$queryRaw<{ version: bigint }[]>`SELECT version FROM leaderboard_state WHERE id = 1`;
-      return rows[0]?.version ?? 0n;
+    async version(): Promise<LeaderboardVersion> {
+      const rows = await prisma.$queryRaw<{ version: bigint; full_version: bigint; gone_kept_from: bigint }[]>`
+        SELECT version, full_version, gone_kept_from FROM leaderboard_state WHERE id = 1`;
+      const row = rows[0];
+      return { version: row?.version ?? 0n, fullVersion: row?.full_version ?? 0n, goneKeptFrom: row?.gone_kept_from ?? 0n };
+    },
+
+    /**
+     * The config keys of the groups written or deleted after version `since` (a kept board
+     * rebuilds their rows); null when more than `limit` changed or a changed group has no
+     * config key (the whole board is rebuilt then).
+     */
+    async changedConfigKeys(since: bigint, limit: number): Promise<string[] | null> {
+      const rows = await prisma.$queryRaw<{ config_key: string | null }[]>`
+        SELECT DISTINCT config_key FROM (
+          SELECT config_key FROM leaderboard_group WHERE version > ${since}
+          UNION ALL
+          SELECT config_key FROM leaderboard_group_gone WHERE version > ${since}
+        ) c
+        LIMIT ${limit + 1}`;
+      if (rows.length > limit || rows.some((r) => r.config_key === null)) return null;
+      return rows.map((r) => r.config_key!);
     },
 
     async leaderboard(query: LeaderboardQuery): Promise<LeaderboardGroupRow[]> {
@@ -529,6 +566,7 @@ export function createLeaderboardStore(prisma: Db) {
         publishedAverage: row.pub_avg_value != null ? { value: row.pub_avg_value, std: row.pub_avg_std } : null,
         pendingSpread:
           row.group_ids && row.avg_n != null && row.total != null ? { groupIds: row.group_ids, total: row.total } : null,
+        order: BigInt(row.g),
       }));
     },
 

@@ -40,7 +40,7 @@ export const CELL_ARRAYS_AS_JSON = sql`array_to_json(ce.c_idx) AS c_idx, array_t
  * datasets and method come from primary-key lookups per row (scalar sub-selects are never
  * flattened into a join, so never a hash of the whole run table).
  */
-export function leaderboardFromSummariesSql(columns: SummaryColumn[], byGroupName: boolean, withAverage: boolean): Prisma.Sql {
+export function leaderboardFromSummariesSql(columns: SummaryColumn[], byGroupName: boolean, withAverage: boolean, onlyConfigKeys?: string[]): Prisma.Sql {
   const groupKey = byGroupName ? sql`g.group_name` : sql`NULL::text`;
   const allLast = columns.every((c) => c.aggregate === "LAST");
   const average = withAverage && allLast && columns.length > 1;
@@ -53,6 +53,7 @@ export function leaderboardFromSummariesSql(columns: SummaryColumn[], byGroupNam
     parts AS MATERIALIZED (
       SELECT g.*, hash_record_extended(ROW(g.source, NULL::jsonb, NULL::jsonb, NULL::uuid, NULL::jsonb, ${groupKey}, g.config_key), 0) AS k
       FROM leaderboard_group g
+      ${onlyConfigKeys ? sql`WHERE g.config_key = ANY(${onlyConfigKeys}::text[])` : Prisma.empty}
     ),
     groups AS (
       SELECT p.k AS g, min(p.source) AS source, min(p.config_key) AS config_key, ${byGroupName ? sql`min(p.group_name)` : sql`NULL::text`} AS k_group,
@@ -72,9 +73,15 @@ export function leaderboardFromSummariesSql(columns: SummaryColumn[], byGroupNam
              sum(CASE c.agg WHEN 'MIN' THEN m.sum_sq_min WHEN 'MAX' THEN m.sum_sq_max WHEN 'MEAN' THEN m.sum_sq_mean ELSE m.sum_sq_last END) AS ss,
              CASE WHEN c.agg = 'LAST' THEN sum(m.sum_std) / NULLIF(sum(m.n_std), 0) END AS stored_std,
              sum(m.odd) > 0 AS odd
-      FROM cols c
+      ${
+        onlyConfigKeys
+          ? // A few groups: their sums by primary key.
+            sql`FROM parts p CROSS JOIN cols c
+      CROSS JOIN LATERAL (SELECT * FROM leaderboard_group_metric q WHERE q.group_id = p.id AND q.benchmark_id = c.benchmark_id AND q.name = c.name OFFSET 0) m`
+          : sql`FROM cols c
       CROSS JOIN LATERAL (SELECT * FROM leaderboard_group_metric q WHERE q.benchmark_id = c.benchmark_id AND q.name = c.name) m
-      JOIN parts p ON p.id = m.group_id
+      JOIN parts p ON p.id = m.group_id`
+      }
       GROUP BY p.k, c.idx, c.agg
     ),
     cells AS (
