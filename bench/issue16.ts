@@ -38,6 +38,7 @@ export async function run() {
       `| ${s.size} (${s.rows} rows) | ${ms(s.graphql.p95)} (${(s.graphqlBytes / 1024).toFixed(0)}) | ${ms(s.dashboard.p95)} (${(s.dashboardBytes / 1024).toFixed(0)}) | ${ms(s.dashboardAfterWrite.p95)} | ${ms(s.fullSql.p95)} | ${s.speedupP95.toFixed(1)}x / ${(s.fullSql.p95 / s.dashboard.p95).toFixed(1)}x | < ${s.targetP95Ms} ms: ${verdict(s.graphql.p95)} / ${verdict(s.dashboard.p95)} |`,
     );
   }
+  lines.push("", `first answers right after seeding: ${board.sizes.map((s) => `${s.size}: dashboard ${ms(s.firstDashboardMs)}, every row ${ms(s.firstGraphqlMs)}`).join("; ")}`);
   lines.push("", "| runs | runs(first: 100) + metrics (all points) p95 | + metricSummaries p95 (vs all points) | columns p95 | metric-sorted p95 | 100 clients: + metrics p95 | 100 clients: + metricSummaries p95 | 100 clients: columns p95 |", "|---|---|---|---|---|---|---|---|");
   for (const r of Object.values(runs)) {
     lines.push(
