@@ -39,15 +39,20 @@ export function createMetricsService(stores: Stores, runs: RunsService, catalogu
       if (points.length > MAX_POINTS_PER_CALL) {
         throw badInput("points", `at most ${MAX_POINTS_PER_CALL} points per call, got ${points.length}`);
       }
-      const run = await runs.require(runId);
+      // The run and the benchmark names are read at once (two round trips in parallel, not
+      // one after the other); the run's errors still come first.
+      const [found, benchmarks] = await Promise.allSettled([
+        runs.require(runId),
+        catalogue.benchmarkIdsByName("points.benchmark", points.flatMap((p) => (p.benchmark ? [p.benchmark] : []))),
+      ]);
+      if (found.status === "rejected") throw found.reason;
+      const run = found.value;
       if (run.source) throw conflict(`run ${runId} holds published results; its metrics are not logged`);
       if (isTerminal(run.status) && !actor.admin) {
         throw conflict(`run ${runId} is ${run.status}: a finished run's results are append-protected; metrics are logged while it runs`);
       }
-      const benchmarkIds = await catalogue.benchmarkIdsByName(
-        "points.benchmark",
-        points.flatMap((p) => (p.benchmark ? [p.benchmark] : [])),
-      );
+      if (benchmarks.status === "rejected") throw benchmarks.reason;
+      const benchmarkIds = benchmarks.value;
       const rows = new Map<string, MetricRow>();
       points.forEach((point, index) => {
         const field = `points[${index}]`;

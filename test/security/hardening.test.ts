@@ -206,6 +206,27 @@ describe("sizes are bounded (item 13)", () => {
     const fine = await gqlData(server.url, `{ runs(first: 100) { nodes { id params } } }`, {}, admin);
     expect(Array.isArray(fine.runs.nodes)).toBe(true);
   });
+
+  it("prices an operation the same with list variables (the estimate skips coercing them; execution still checks them)", async () => {
+    // Over the cost limit, with a list variable beside the page size variable: still refused.
+    const overCost = await post(server.url, JSON.stringify({
+      query: `query($n: Int, $tags: [String!]) { runs(first: $n, filter: { tags: $tags }) { nodes { id params details } } }`,
+      variables: { n: 500, tags: ["a", "b"] },
+    }), bearer());
+    expect(overCost.status).toBe(400);
+    expect(overCost.json().errors[0].message).toMatch(/query cost \d+ exceeds the limit of 20000/);
+    // A list variable whose items are not what the schema asks for is still refused, before anything is written.
+    const run = (await gqlData(server.url, `mutation { createRun(input: { kind: TRAIN }) { id } }`, {}, admin)).createRun;
+    const log = `mutation($id: ID!, $points: [MetricPointInput!]!) { logMetrics(runId: $id, points: $points) { inserted } }`;
+    const bad = await post(server.url, JSON.stringify({ query: log, variables: { id: run.id, points: [{ name: "loss", value: 1 }, { name: "loss", value: "high" }] } }), bearer());
+    expect(bad.status).toBe(400);
+    expect(bad.json().errors[0].extensions.code).toBe("BAD_USER_INPUT");
+    expect(bad.json().errors[0].message).toMatch(/\$points/);
+    const stored = await gqlData(server.url, `query($id: ID!) { run(id: $id) { metrics { name } } }`, { id: run.id }, admin);
+    expect(stored.run.metrics).toEqual([]);
+    const good = await gqlData(server.url, log, { id: run.id, points: [{ name: "loss", value: 1, step: 1 }] }, admin);
+    expect(good.logMetrics.inserted).toBe(1);
+  });
 });
 
 describe("dataset image listings page from an index (item 13)", () => {

@@ -1,10 +1,10 @@
 // Data access for metrics and curves. Metric ingestion is one multi-row INSERT
 // ... ON CONFLICT DO UPDATE per call: idempotent and ~one round trip.
 import type { Db } from "../prisma";
-import { Prisma } from "../../generated/prisma/client";
+import { Prisma, type Metric } from "../../generated/prisma/client";
 import { EVENTS_CHANNEL } from "../../events/topics";
 import type { AuditEventInput } from "./audit-store";
-import { metricAggregateSql, type MetricAggregateRef } from "./run-list-sql";
+import { metricAggregateSql, perRunSql, type MetricAggregateRef } from "./run-list-sql";
 
 export interface MetricRow {
   runId: string;
@@ -91,30 +91,32 @@ export function createMetricsStore(prisma: Db) {
       return result[0]?.inserted ?? 0;
     },
 
-    /** Metrics of many runs at once (for DataLoader), optionally narrowed to one benchmark/name. */
-    findForRuns: (runIds: readonly string[], filter: { benchmarkId?: string | null; name?: string | null }) =>
-      prisma.metric.findMany({
-        where: {
-          runId: { in: [...runIds] },
-          ...(filter.benchmarkId !== undefined ? { benchmarkId: filter.benchmarkId } : {}),
-          ...(filter.name ? { name: filter.name } : {}),
-        },
-        orderBy: [{ benchmarkId: "asc" }, { name: "asc" }, { step: "asc" }],
-      }),
+    /**
+     * Metrics of many runs at once (for DataLoader), optionally narrowed to one benchmark/name,
+     * ordered by benchmark, name and step; one index lookup per run (perRunSql).
+     */
+    findForRuns: (runIds: readonly string[], filter: { benchmarkId?: string | null; name?: string | null }): Promise<Metric[]> => {
+      const where: Prisma.Sql[] = [Prisma.sql`true`];
+      if (filter.benchmarkId !== undefined) where.push(filter.benchmarkId === null ? Prisma.sql`m.benchmark_id IS NULL` : Prisma.sql`m.benchmark_id = ${filter.benchmarkId}::uuid`);
+      if (filter.name) where.push(Prisma.sql`m.name = ${filter.name}`);
+      return prisma.$queryRaw<Metric[]>`
+        SELECT m.id, m.run_id::text AS "runId", m.benchmark_id::text AS "benchmarkId", m.name, m.value, m.std, m.step, m.created_at AS "createdAt"
+        FROM ${perRunSql("metric", "m", runIds, Prisma.join(where, " AND "))}
+        ORDER BY m.benchmark_id, m.name, m.step`;
+    },
 
     /**
      * Every metric summary of the given runs (one row per run x metric, maintained by the
      * triggers on metric), ordered by benchmark and name like findForRuns: the runs table's
-     * values without reading the histories.
+     * values without reading the histories. One index lookup per run (perRunSql).
      */
     summariesForRuns: (runIds: readonly string[]) =>
       prisma.$queryRaw<MetricSummaryRow[]>`
-        SELECT run_id::text AS "runId", benchmark_id::text AS "benchmarkId", name,
-               last_value AS last, last_std AS "lastStd", last_step AS "lastStep",
-               min_value AS min, max_value AS max, sum / count AS mean, count
-        FROM run_metric_summary
-        WHERE run_id = ANY(${[...runIds]}::uuid[])
-        ORDER BY benchmark_id, name`,
+        SELECT s.run_id::text AS "runId", s.benchmark_id::text AS "benchmarkId", s.name,
+               s.last_value AS last, s.last_std AS "lastStd", s.last_step AS "lastStep",
+               s.min_value AS min, s.max_value AS max, s.sum / s.count AS mean, s.count
+        FROM ${perRunSql("run_metric_summary", "s", runIds)}
+        ORDER BY s.benchmark_id, s.name`,
 
     /** One metric aggregated over steps for each of the given runs (runs without it are absent). */
     aggregateForRuns: (runIds: readonly string[], ref: MetricAggregateRef) =>

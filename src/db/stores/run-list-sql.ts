@@ -67,9 +67,24 @@ function rangeSql(expression: Prisma.Sql, range: Range): Prisma.Sql[] {
 }
 
 /**
+ * The rows of `table` (aliased `alias`) of each of the given runs, as a FROM item: one
+ * lookup per run on the table's (run_id, ...) index. The statistics-independent form of
+ * `run_id = ANY(ids)`: without statistics (right after bulk writes) the planner reads that
+ * off another index or a sequential scan of every run's rows (33 ms instead of 2 ms for
+ * 100 runs x 11 summaries at 10k runs). OFFSET 0 keeps the subquery from being flattened
+ * into a join, so it stays a lookup per run whatever the estimates.
+ */
+export function perRunSql(table: "metric" | "run_metric_summary", alias: string, runIds: readonly string[], condition: Prisma.Sql = Prisma.sql`true`): Prisma.Sql {
+  const t = Prisma.raw(alias);
+  return Prisma.sql`unnest(${[...runIds]}::uuid[]) AS per_run(run_id)
+    CROSS JOIN LATERAL (SELECT * FROM ${Prisma.raw(table)} ${t} WHERE ${t}.run_id = per_run.run_id AND ${condition} OFFSET 0) ${t}`;
+}
+
+/**
  * `SELECT run_id, value` of one metric aggregated per run (only runs that have the metric),
  * read from the maintained per run x metric summary (run_metric_summary, kept by triggers on
- * metric in the writing transaction): one row per run, no scan over steps.
+ * metric in the writing transaction): one row per run, no scan over steps. With `runIds`,
+ * one index lookup per given run (perRunSql).
  */
 export function metricAggregateSql(ref: MetricAggregateRef, runIds?: readonly string[], runCondition?: Prisma.Sql): Prisma.Sql {
   const value = {
@@ -79,8 +94,10 @@ export function metricAggregateSql(ref: MetricAggregateRef, runIds?: readonly st
     MEAN: Prisma.sql`s.sum / s.count`,
   }[ref.aggregate];
   const benchmark = ref.benchmarkId == null ? Prisma.sql`s.benchmark_id IS NULL` : Prisma.sql`s.benchmark_id = ${ref.benchmarkId}::uuid`;
-  const runs = runIds ? Prisma.sql`AND s.run_id = ANY(${[...runIds]}::uuid[])` : runCondition ? Prisma.sql`AND ${runCondition}` : Prisma.empty;
-  return Prisma.sql`SELECT s.run_id, ${value} AS value FROM run_metric_summary s WHERE s.name = ${ref.name} AND ${benchmark} ${runs}`;
+  const metric = Prisma.sql`s.name = ${ref.name} AND ${benchmark}`;
+  if (runIds) return Prisma.sql`SELECT s.run_id, ${value} AS value FROM ${perRunSql("run_metric_summary", "s", runIds, metric)}`;
+  const runs = runCondition ? Prisma.sql`AND ${runCondition}` : Prisma.empty;
+  return Prisma.sql`SELECT s.run_id, ${value} AS value FROM run_metric_summary s WHERE ${metric} ${runs}`;
 }
 
 /**
