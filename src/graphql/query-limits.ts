@@ -8,9 +8,9 @@
 import {
   GraphQLError,
   Kind,
+  getOperationAST,
   type DocumentNode,
   type FragmentDefinitionNode,
-  type OperationDefinitionNode,
   type GraphQLSchema,
   type SelectionSetNode,
 } from "graphql";
@@ -145,8 +145,7 @@ const answerSizeEstimator: ComplexityEstimator = ({ field, args, childComplexity
  * still coerces, and refuses, the real values.
  */
 function costVariables(document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown>): Record<string, unknown> {
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+  const operation = getOperationAST(document, operationName);
   if (!operation) return variables; // the estimator reports the missing operation itself
   const result = { ...variables };
   for (const definition of operation.variableDefinitions ?? []) {

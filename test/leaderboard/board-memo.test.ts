@@ -9,6 +9,7 @@ import { createLeaderboardService } from "../../src/services/leaderboard";
 import type { LeaderboardInput } from "../../src/services/leaderboard/types";
 import { gqlData } from "../helpers/graphql-client";
 import { startTestServer, type TestServer } from "../helpers/test-server";
+import { seededRandom } from "../helpers/random";
 
 let server: TestServer;
 let client: pg.Client;
@@ -23,18 +24,6 @@ afterAll(async () => {
   await client?.end();
   await server?.close();
 });
-
-/** mulberry32: a small seeded generator, so a failure replays. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const INPUTS: LeaderboardInput[] = [
   { preset: "PAPER_TABLE_2" },
@@ -60,7 +49,7 @@ function shape(board: Awaited<ReturnType<ReturnType<typeof createLeaderboardServ
 
 describe("kept leaderboards", () => {
   it("equal a board built from scratch after every write of a random mix", async () => {
-    const rand = random(17);
+    const rand = seededRandom(17);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
     const services = server.app.services;
     const benchmarks = (await client.query(`SELECT id, name FROM benchmark WHERE name IN ('LFW', 'CFP-FP', 'CPLFW', 'CALFW', 'AgeDB-30')`)).rows as { id: string }[];

@@ -7,6 +7,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rebuildSummaries } from "../../src/db/summaries";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { seededRandom } from "../helpers/random";
 
 let database: TestDatabase;
 let client: pg.Client;
@@ -21,18 +22,6 @@ afterAll(async () => {
   await client?.end();
   await database?.drop();
 });
-
-/** mulberry32: a small seeded generator, so a failure replays. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const close = (a: number | null, b: number | null) =>
   a === null || b === null ? a === b : Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
@@ -183,7 +172,7 @@ async function log(runId: string, points: Array<{ benchmarkId: string | null; na
 
 describe("maintained summaries", () => {
   it("equal a full recomputation after a random mix of writes", async () => {
-    const rand = random(16);
+    const rand = seededRandom(16);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
     const benchmarks = (
       await client.query(`

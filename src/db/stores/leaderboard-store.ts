@@ -459,7 +459,7 @@ const DEFAULT_GROUPING: LeaderboardGrouping = { dataset: false, transferMethod: 
  * config identity, optionally by group name) over every leaderboard run, without run ids,
  * and with per-run averages only over latest values.
  */
-export function fromSummaries(query: LeaderboardQuery): boolean {
+function fromSummaries(query: LeaderboardQuery): boolean {
   const unscoped = Object.values(query.scope).every((v) => v === undefined);
   const allLast = query.columns.every((c) => (c.aggregate ?? "LAST") === "LAST");
   return byIdentity(query.grouping) && unscoped && query.withRuns === false && !query.configKeys && (allLast || query.columns.length === 1);
