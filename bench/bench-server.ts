@@ -57,8 +57,20 @@ export function percentile(sortedMs: number[], p: number): number {
 }
 
 export async function postGraphQL(url: string, query: string, variables: Record<string, unknown>): Promise<any> {
+  return (await timedGraphQL(url, query, variables)).data;
+}
+
+/**
+ * An answer and its latency: from sending the request to its last byte received. The answer
+ * is parsed after that: a bench client shares its process with the server, and parsing the
+ * answer is the client's cost, not the server's answer time.
+ */
+export async function timedGraphQL(url: string, query: string, variables: Record<string, unknown>): Promise<{ data: any; ms: number; bytes: number }> {
+  const start = performance.now();
   const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
-  const body = (await response.json()) as { data?: unknown; errors?: unknown[] };
+  const text = await response.text();
+  const ms = performance.now() - start;
+  const body = JSON.parse(text) as { data?: unknown; errors?: unknown[] };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
+  return { data: body.data, ms, bytes: text.length };
 }

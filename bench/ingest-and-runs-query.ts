@@ -100,6 +100,16 @@ async function seedRuns(databaseUrl: string): Promise<void> {
   console.log(`  seeded ${rows[0].runs} runs and ${rows[0].metrics} metrics`);
 }
 
+export interface IngestionResult {
+  rawPointsPerSecond: number;
+  graphqlPointsPerSecond: number;
+  ratio: number;
+  unmaintainedInsertPointsPerSecond: number;
+  ratioToUnmaintainedInsert: number;
+  bareInsertPointsPerSecond: number;
+  ratioToBareInsert: number;
+}
+
 export async function run() {
   const server = await startBenchServer();
   try {
@@ -115,7 +125,7 @@ export async function run() {
     const graphql = await graphqlRate(server.url, gqlRun);
     const unmaintained = await rawInsertRate(server.databaseUrl, unmaintainedRun, lfw, "unmaintained");
     const bare = await rawInsertRate(server.databaseUrl, bareRun, lfw, "bare");
-    const ingestion = {
+    const ingestion: IngestionResult = {
       rawPointsPerSecond: Math.round(raw),
       graphqlPointsPerSecond: Math.round(graphql),
       ratio: graphql / raw,

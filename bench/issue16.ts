@@ -3,10 +3,11 @@
 // SQL, measured right after seeding without a manual ANALYZE), the runs table at 10k and
 // 100k (sequential and with 100 concurrent clients), and logMetrics ingestion against a
 // raw INSERT without the summary triggers. Each bench measures its baseline in the same
-// process and database; the machine is shared, so read the ratios, not the absolutes.
-import { run as ingest } from "./ingest-and-runs-query";
-import { run as leaderboard, type LeaderboardBenchResult } from "./leaderboard";
-import { run as runsTable } from "./runs-table";
+// process and database (each bench runs in a process of its own); the machine is shared,
+// so read the ratios, not the absolutes.
+import type { IngestionResult } from "./ingest-and-runs-query";
+import type { LeaderboardBenchResult } from "./leaderboard";
+import { runInOwnProcess } from "./own-process";
 
 interface RunsSize {
   runs: number;
@@ -20,10 +21,10 @@ interface RunsSize {
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 
 export async function run() {
-  const board: LeaderboardBenchResult = await leaderboard({ log: (line) => console.log(line) });
-  process.env.BENCH_INGEST_ONLY = "1";
-  const { ingestion } = await ingest();
-  const runs = (await runsTable()) as Record<string, RunsSize>;
+  // Each bench in its own process (own-process.ts), one after the other.
+  const board = await runInOwnProcess<LeaderboardBenchResult>("leaderboard");
+  const { ingestion } = await runInOwnProcess<{ ingestion: IngestionResult }>("ingest", { BENCH_INGEST_ONLY: "1" });
+  const runs = await runInOwnProcess<Record<string, RunsSize>>("runs-table");
 
   const lines = [
     "",

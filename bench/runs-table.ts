@@ -9,13 +9,15 @@
 //   columns   runs(first: 100) with 3 metric-aggregate columns and 2 config columns;
 //   sorted    the same columns sorted by a metric aggregate (BEST accuracy on LFW);
 // then the baseline, the summaries and the columns query with 100 concurrent clients.
+// Latency runs from the request sent to the answer's last byte received, as in the
+// leaderboard bench (the answer is parsed and checked after the timer stops).
 // Targets: runs(first: 100) with their metrics p95 < 25 ms at 10k, < 50 ms at 100k.
 //
 //   npx tsx bench/runs-table.ts     (BENCH_RUNS_SIZES=10000 for one size, BENCH_ITERATIONS=100)
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import pg from "pg";
-import { percentile, postGraphQL, startBenchServer } from "./bench-server";
+import { percentile, startBenchServer, timedGraphQL } from "./bench-server";
 
 const PAIRS = ["LFW", "CFP-FP", "CPLFW", "CALFW", "AgeDB-30"];
 const FMRS = ["1e-6", "1e-5", "1e-4", "1e-3", "1e-2", "1e-1"];
@@ -70,10 +72,9 @@ async function seed(client: pg.Client, from: number, count: number): Promise<voi
   );
 }
 
+/** One answer's latency, to its last byte received (timedGraphQL), its content checked. */
 async function timeOnce(url: string, name: QueryName): Promise<number> {
-  const start = performance.now();
-  const data = await postGraphQL(url, QUERIES[name], {});
-  const elapsed = performance.now() - start;
+  const { data, ms: elapsed } = await timedGraphQL(url, QUERIES[name], {});
   if (data.runs.nodes.length !== 100) throw new Error(`${name}: expected 100 runs, got ${data.runs.nodes.length}`);
   if (name === "baseline" && data.runs.nodes[0].metrics.length !== 11) throw new Error("baseline: expected 11 metrics per run");
   if (name === "summaries" && data.runs.nodes[0].metricSummaries.length !== 11) throw new Error("summaries: expected 11 metrics per run");

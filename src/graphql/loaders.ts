@@ -3,7 +3,8 @@
 import DataLoader from "dataloader";
 import type { Stores } from "../db/stores";
 import type { MetricAggregateRef } from "../db/stores/run-list-sql";
-import type { Metric } from "../generated/prisma/client";
+import type { MetricPoint } from "../db/stores/metrics-store";
+import type { Benchmark } from "../generated/prisma/client";
 
 function byKey<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): (V | null)[] {
   const map = new Map(rows.map((row) => [keyOf(row), row]));
@@ -33,7 +34,11 @@ export function createLoaders(stores: Stores, options: { cache?: boolean } = {})
   const make = <K, V>(batch: DataLoader.BatchLoadFn<K, V>) => new DataLoader<K, V>(batch, { cache });
   let benchmarks: ReturnType<typeof catalogue.listBenchmarks> | null = null;
   const allBenchmarks = () => (cache ? (benchmarks ??= catalogue.listBenchmarks()) : catalogue.listBenchmarks());
+  let benchmarkMap: Promise<Map<string, Benchmark>> | null = null;
+  const benchmarksById = () => allBenchmarks().then((list) => new Map(list.map((b) => [b.id, b])));
   return {
+    /** Every benchmark by id, read once per request (uncached: per call). */
+    benchmarksById: () => (cache ? (benchmarkMap ??= benchmarksById()) : benchmarksById()),
     dataset: make(async (ids: readonly string[]) => byKey(ids, await catalogue.datasetsByIds(ids), (r) => r.id)),
     derivedDatasets: make(async (ids: readonly string[]) =>
       groupByKey(ids, await catalogue.datasetsBySourceIds(ids), (r) => r.sourceDatasetId!),
@@ -59,14 +64,14 @@ export function createLoaders(stores: Stores, options: { cache?: boolean } = {})
       groupByKey(runIds, await metrics.summariesForRuns(runIds), (r) => r.runId),
     ),
     /** Metrics per run; keys with the same filter are fetched in one query. */
-    metrics: new DataLoader<MetricsKey, Metric[], string>(
+    metrics: new DataLoader<MetricsKey, MetricPoint[], string>(
       async (keys) => {
         const byFilter = new Map<string, MetricsKey[]>();
         for (const key of keys) {
           const filter = JSON.stringify([key.benchmarkId, key.name ?? null]);
           byFilter.set(filter, [...(byFilter.get(filter) ?? []), key]);
         }
-        const found = new Map<MetricsKey, Metric[]>();
+        const found = new Map<MetricsKey, MetricPoint[]>();
         await Promise.all(
           [...byFilter.values()].map(async (group) => {
             const { benchmarkId, name } = group[0]!;

@@ -1,5 +1,5 @@
 // Runs, their metrics, curves and lineage: parse -> service -> shape.
-import type { Benchmark, Metric, Run } from "../generated/prisma/client";
+import type { Benchmark, Run } from "../generated/prisma/client";
 import type { GraphQLContext } from "../graphql/context";
 import { actorOf } from "../services/actor";
 import { metricColumnRef } from "../services/runs-service";
@@ -9,25 +9,15 @@ import type { CurveResolvers, MutationResolvers, QueryResolvers, RunConnectionRe
 type Ctx = GraphQLContext;
 
 /**
- * Shapes metrics for the API with their benchmark attached, so the thousands of
- * Metric fields in a dashboard query resolve synchronously (one loader call per
- * distinct benchmark instead of one promise per metric).
+ * Attaches each row's benchmark, so the thousands of Metric fields in a dashboard query
+ * resolve synchronously (one catalogue read per request instead of one promise per metric).
  */
 async function withBenchmarks<T extends { benchmarkId: string | null }>(rows: T[], ctx: Ctx): Promise<Array<T & { benchmark: Benchmark | null }>> {
-  const ids = [...new Set(rows.flatMap((m) => (m.benchmarkId ? [m.benchmarkId] : [])))];
-  const benchmarks = new Map(ids.map((id, i) => [id, i]));
-  const loaded = await ctx.loaders.benchmark.loadMany(ids);
-  // A failed load (the database) fails the field; it is not a missing benchmark.
-  const failed = loaded.find((b) => b instanceof Error);
-  if (failed) throw failed;
-  return rows.map((m) => ({
-    ...m,
-    benchmark: m.benchmarkId ? ((loaded[benchmarks.get(m.benchmarkId)!] as Benchmark | null) ?? null) : null,
-  }));
-}
-
-async function shapeMetrics(metrics: Metric[], ctx: Ctx) {
-  return (await withBenchmarks(metrics, ctx)).map((m) => ({ ...m, id: m.id.toString() }));
+  const byId = await ctx.loaders.benchmarksById();
+  // Set in place, not copied: the rows are this request's own (loaders live per request).
+  const shaped = rows as Array<T & { benchmark: Benchmark | null }>;
+  for (const row of shaped) row.benchmark = row.benchmarkId ? (byId.get(row.benchmarkId) ?? null) : null;
+  return shaped;
 }
 
 /** Resolves a benchmark name to its id: undefined = no filter, null = unknown name (matches nothing). */
@@ -84,13 +74,16 @@ export const runResolvers = {
     async metrics(run, args, ctx) {
       const benchmarkId = await benchmarkFilter(args.benchmark, ctx);
       if (benchmarkId === null) return [];
+      // The benchmark catalogue is read alongside the points, not after them.
+      void ctx.loaders.benchmarksById();
       const metrics = await ctx.loaders.metrics.load({ runId: run.id, ...(benchmarkId ? { benchmarkId } : {}), name: args.name ?? null });
-      return shapeMetrics(metrics, ctx);
+      return withBenchmarks(metrics, ctx);
     },
     /** One row per metric from the maintained summary: the runs table's values without the histories. */
     async metricSummaries(run, args, ctx) {
       const benchmarkId = await benchmarkFilter(args.benchmark, ctx);
       if (benchmarkId === null) return [];
+      void ctx.loaders.benchmarksById();
       const summaries = (await ctx.loaders.metricSummaries.load(run.id)).filter(
         (s) => (!benchmarkId || s.benchmarkId === benchmarkId) && (!args.name || s.name === args.name),
       );

@@ -71,6 +71,32 @@ describe("logMetrics", () => {
     expect(data.run.all).toHaveLength(4);
   });
 
+  it("returns each run's points ordered by benchmark, name and step, with the stored id and time", async () => {
+    const [a, b] = [await newRun(), await newRun()];
+    // Logged out of order, interleaved across two runs.
+    await gqlData(server.url, LOG, { runId: b, points: [{ name: "loss", value: 0.5, step: 2 }, { name: "acc", value: 0.1, step: 0 }] });
+    await gqlData(server.url, LOG, { runId: a, points: [{ name: "loss", value: 0.4, step: 5 }, { name: "acc", value: 0.7, step: 1 }, { name: "loss", value: 0.9, step: 1 }] });
+    const data = await gqlData(
+      server.url,
+      `query($a: ID!, $b: ID!) { a: run(id: $a) { id metrics { id name step createdAt } } b: run(id: $b) { id metrics { id name step createdAt } } }`,
+      { a, b },
+    );
+    const client = new pg.Client({ connectionString: server.database.url });
+    await client.connect();
+    const stored = await client.query(
+      "SELECT id::text, run_id::text, name, step, created_at FROM metric WHERE run_id = ANY($1::uuid[]) ORDER BY run_id, name, step",
+      [[a, b]],
+    );
+    await client.end();
+    const byRun = new Map([data.a, data.b].map((n: any) => [n.id, n.metrics]));
+    for (const runId of [a, b]) {
+      const expected = stored.rows
+        .filter((r) => r.run_id === runId)
+        .map((r) => ({ id: r.id, name: r.name, step: r.step, createdAt: (r.created_at as Date).toISOString() }));
+      expect(byRun.get(runId)).toEqual(expected);
+    }
+  });
+
   it("summarises each metric of a run in one row (latest, min, max, mean, count), filtered like metrics", async () => {
     const [a, b] = [await newRun(), await newRun()];
     await gqlData(server.url, LOG, {

@@ -1,7 +1,7 @@
 // Data access for metrics and curves. Metric ingestion is one multi-row INSERT
 // ... ON CONFLICT DO UPDATE per call: idempotent and ~one round trip.
 import type { Db } from "../prisma";
-import { Prisma, type Metric } from "../../generated/prisma/client";
+import { Prisma } from "../../generated/prisma/client";
 import { EVENTS_CHANNEL } from "../../events/topics";
 import type { AuditEventInput } from "./audit-store";
 import { metricAggregateSql, perRunSql, type MetricAggregateRef } from "./run-list-sql";
@@ -13,6 +13,15 @@ export interface MetricRow {
   value: number;
   std: number | null;
   step: number;
+}
+
+/**
+ * A logged metric point as read for the API: its id and time as text (the time in ISO 8601,
+ * UTC, as the DateTime scalar prints it), so reading a thousand points builds no BigInt or Date.
+ */
+export interface MetricPoint extends MetricRow {
+  id: string;
+  createdAt: string;
 }
 
 /** One metric of a run summarised over its steps (a run_metric_summary row). */
@@ -92,17 +101,18 @@ export function createMetricsStore(prisma: Db) {
     },
 
     /**
-     * Metrics of many runs at once (for DataLoader), optionally narrowed to one benchmark/name,
-     * ordered by benchmark, name and step; one index lookup per run (perRunSql).
+     * Metrics of many runs at once (for DataLoader), optionally narrowed to one benchmark/name;
+     * each run's points together, ordered by benchmark, name and step (one index lookup per
+     * run, perRunSql).
      */
-    findForRuns: (runIds: readonly string[], filter: { benchmarkId?: string | null; name?: string | null }): Promise<Metric[]> => {
+    findForRuns: (runIds: readonly string[], filter: { benchmarkId?: string | null; name?: string | null }): Promise<MetricPoint[]> => {
       const where: Prisma.Sql[] = [Prisma.sql`true`];
       if (filter.benchmarkId !== undefined) where.push(filter.benchmarkId === null ? Prisma.sql`m.benchmark_id IS NULL` : Prisma.sql`m.benchmark_id = ${filter.benchmarkId}::uuid`);
       if (filter.name) where.push(Prisma.sql`m.name = ${filter.name}`);
-      return prisma.$queryRaw<Metric[]>`
-        SELECT m.id, m.run_id::text AS "runId", m.benchmark_id::text AS "benchmarkId", m.name, m.value, m.std, m.step, m.created_at AS "createdAt"
-        FROM ${perRunSql("metric", "m", runIds, Prisma.join(where, " AND "))}
-        ORDER BY m.benchmark_id, m.name, m.step`;
+      return prisma.$queryRaw<MetricPoint[]>`
+        SELECT m.id::text AS id, m.run_id AS "runId", m.benchmark_id AS "benchmarkId", m.name, m.value, m.std, m.step,
+               to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt"
+        FROM ${perRunSql("metric", "m", runIds, Prisma.join(where, " AND "), Prisma.sql`m.benchmark_id, m.name, m.step`)}`;
     },
 
     /**
@@ -112,11 +122,10 @@ export function createMetricsStore(prisma: Db) {
      */
     summariesForRuns: (runIds: readonly string[]) =>
       prisma.$queryRaw<MetricSummaryRow[]>`
-        SELECT s.run_id::text AS "runId", s.benchmark_id::text AS "benchmarkId", s.name,
+        SELECT s.run_id AS "runId", s.benchmark_id AS "benchmarkId", s.name,
                s.last_value AS last, s.last_std AS "lastStd", s.last_step AS "lastStep",
                s.min_value AS min, s.max_value AS max, s.sum / s.count AS mean, s.count
-        FROM ${perRunSql("run_metric_summary", "s", runIds)}
-        ORDER BY s.benchmark_id, s.name`,
+        FROM ${perRunSql("run_metric_summary", "s", runIds, Prisma.sql`true`, Prisma.sql`s.benchmark_id, s.name`)}`,
 
     /** One metric aggregated over steps for each of the given runs (runs without it are absent). */
     aggregateForRuns: (runIds: readonly string[], ref: MetricAggregateRef) =>

@@ -4,7 +4,8 @@
 // (benchmark, name); curves and training histories are read per run on demand.
 import type { Stores } from "../../db/stores";
 import type { LatestMetricRow } from "../../db/stores/leaderboard-store";
-import type { Metric, Run } from "../../generated/prisma/client";
+import type { MetricPoint } from "../../db/stores/metrics-store";
+import type { Run } from "../../generated/prisma/client";
 import { badInput, notFound } from "../../errors";
 import { canonicalJson } from "./canonical-json";
 
@@ -30,7 +31,7 @@ export interface RunMetricHistory {
   run: Run;
   name: string;
   benchmarkId: string | null;
-  points: Metric[];
+  points: MetricPoint[];
 }
 
 export interface RunComparison {
