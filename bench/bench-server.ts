@@ -62,15 +62,15 @@ export async function postGraphQL(url: string, query: string, variables: Record<
 
 /**
  * An answer and its latency: from sending the request to its last byte received. The answer
- * is parsed after that: a bench client shares its process with the server, and parsing the
- * answer is the client's cost, not the server's answer time.
+ * is decoded and parsed after that: a bench client shares its process with the server, and
+ * decoding the answer is the client's cost, not the server's answer time.
  */
 export async function timedGraphQL(url: string, query: string, variables: Record<string, unknown>): Promise<{ data: any; ms: number; bytes: number }> {
   const start = performance.now();
   const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
-  const text = await response.text();
+  const bytes = await response.arrayBuffer();
   const ms = performance.now() - start;
-  const body = JSON.parse(text) as { data?: unknown; errors?: unknown[] };
+  const body = JSON.parse(new TextDecoder().decode(bytes)) as { data?: unknown; errors?: unknown[] };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return { data: body.data, ms, bytes: text.length };
+  return { data: body.data, ms, bytes: bytes.byteLength };
 }

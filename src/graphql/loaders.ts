@@ -32,6 +32,22 @@ export function createLoaders(stores: Stores, options: { cache?: boolean } = {})
   const { catalogue, runs, metrics } = stores;
   const cache = options.cache ?? true;
   const make = <K, V>(batch: DataLoader.BatchLoadFn<K, V>) => new DataLoader<K, V>(batch, { cache });
+  /**
+   * A loader by id that also answers synchronously (`peek`) for ids it has already loaded
+   * in this request: thousands of leaderboard rows naming a handful of datasets then resolve
+   * without a promise each. `peek` is undefined for an id not loaded yet (or when uncached).
+   */
+  const peekable = <V>(batch: (ids: readonly string[]) => Promise<(V | null)[]>) => {
+    const loaded = new Map<string, V | null>();
+    const loader = make<string, V | null>(async (ids) => {
+      const rows = await batch(ids);
+      if (cache) ids.forEach((id, i) => loaded.set(id, rows[i]!));
+      return rows;
+    });
+    return { loader, peek: (id: string) => loaded.get(id) };
+  };
+  const datasets = peekable(async (ids) => byKey(ids, await catalogue.datasetsByIds(ids), (r) => r.id));
+  const methods = peekable(async (ids) => byKey(ids, await catalogue.methodsByIds(ids), (r) => r.id));
   let benchmarks: ReturnType<typeof catalogue.listBenchmarks> | null = null;
   const allBenchmarks = () => (cache ? (benchmarks ??= catalogue.listBenchmarks()) : catalogue.listBenchmarks());
   let benchmarkMap: Promise<Map<string, Benchmark>> | null = null;
@@ -39,14 +55,18 @@ export function createLoaders(stores: Stores, options: { cache?: boolean } = {})
   return {
     /** Every benchmark by id, read once per request (uncached: per call). */
     benchmarksById: () => (cache ? (benchmarkMap ??= benchmarksById()) : benchmarksById()),
-    dataset: make(async (ids: readonly string[]) => byKey(ids, await catalogue.datasetsByIds(ids), (r) => r.id)),
+    dataset: datasets.loader,
+    /** A dataset already loaded in this request, without a promise (see peekable). */
+    loadedDataset: datasets.peek,
     derivedDatasets: make(async (ids: readonly string[]) =>
       groupByKey(ids, await catalogue.datasetsBySourceIds(ids), (r) => r.sourceDatasetId!),
     ),
     outputDataset: make(async (runIds: readonly string[]) =>
       byKey(runIds, await catalogue.datasetsByProducingRunIds(runIds), (r) => r.producedByRunId!),
     ),
-    transferMethod: make(async (ids: readonly string[]) => byKey(ids, await catalogue.methodsByIds(ids), (r) => r.id)),
+    transferMethod: methods.loader,
+    /** A transfer method already loaded in this request, without a promise (see peekable). */
+    loadedTransferMethod: methods.peek,
     faceModel: make(async (ids: readonly string[]) => byKey(ids, await catalogue.faceModelsByIds(ids), (r) => r.id)),
     outputFaceModel: make(async (runIds: readonly string[]) =>
       byKey(runIds, await catalogue.faceModelsByProducingRunIds(runIds), (r) => r.producedByRunId!),
