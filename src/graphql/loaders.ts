@@ -51,10 +51,18 @@ export function createLoaders(stores: Stores, options: { cache?: boolean } = {})
   let benchmarks: ReturnType<typeof catalogue.listBenchmarks> | null = null;
   const allBenchmarks = () => (cache ? (benchmarks ??= catalogue.listBenchmarks()) : catalogue.listBenchmarks());
   let benchmarkMap: Promise<Map<string, Benchmark>> | null = null;
-  const benchmarksById = () => allBenchmarks().then((list) => new Map(list.map((b) => [b.id, b])));
+  const readBenchmarksById = () => allBenchmarks().then((list) => new Map(list.map((b) => [b.id, b])));
+  const benchmarksById = () => (cache ? (benchmarkMap ??= readBenchmarksById()) : readBenchmarksById());
   return {
     /** Every benchmark by id, read once per request (uncached: per call). */
-    benchmarksById: () => (cache ? (benchmarkMap ??= benchmarksById()) : benchmarksById()),
+    benchmarksById,
+    /**
+     * Starts that read now, to run alongside another query (a no-op when uncached). A failure
+     * is left to whoever awaits benchmarksById; the catch only keeps it from going unhandled.
+     */
+    prefetchBenchmarks: () => {
+      if (cache) benchmarksById().catch(() => undefined);
+    },
     dataset: datasets.loader,
     /** A dataset already loaded in this request, without a promise (see peekable). */
     loadedDataset: datasets.peek,

@@ -75,7 +75,7 @@ export const runResolvers = {
       const benchmarkId = await benchmarkFilter(args.benchmark, ctx);
       if (benchmarkId === null) return [];
       // The benchmark catalogue is read alongside the points, not after them.
-      void ctx.loaders.benchmarksById();
+      ctx.loaders.prefetchBenchmarks();
       const metrics = await ctx.loaders.metrics.load({ runId: run.id, ...(benchmarkId ? { benchmarkId } : {}), name: args.name ?? null });
       return withBenchmarks(metrics, ctx);
     },
@@ -83,7 +83,7 @@ export const runResolvers = {
     async metricSummaries(run, args, ctx) {
       const benchmarkId = await benchmarkFilter(args.benchmark, ctx);
       if (benchmarkId === null) return [];
-      void ctx.loaders.benchmarksById();
+      ctx.loaders.prefetchBenchmarks();
       const summaries = (await ctx.loaders.metricSummaries.load(run.id)).filter(
         (s) => (!benchmarkId || s.benchmarkId === benchmarkId) && (!args.name || s.name === args.name),
       );

@@ -22,6 +22,7 @@ const PAGE = `query($filter: RunFilter, $orderBy: RunOrder, $first: Int, $after:
       maxLoss: metricValue(name: "train_loss", aggregate: MAX)
       meanLoss: metricValue(name: "train_loss", aggregate: MEAN)
       acc: metricValue(name: "accuracy", benchmark: "LFW", aggregate: BEST)
+      accMean: metricValue(name: "accuracy", benchmark: "LFW", aggregate: MEAN)
     }
   }
 }`;
@@ -82,12 +83,13 @@ describe("runs table columns", () => {
 });
 
 describe("sorting with keyset paging", () => {
-  it("sorts by a metric aggregate both ways, runs without the metric last, across pages", async () => {
+  it("sorts by a metric aggregate (BEST, MEAN) both ways, runs without the metric last, across pages", async () => {
+    for (const [aggregate, field] of [["BEST", "acc"], ["MEAN", "accMean"]] as const)
     for (const direction of ["ASC", "DESC"] as const) {
-      const nodes = await allPages({ field: "METRIC", direction, metric: { name: "accuracy", benchmark: "LFW", aggregate: "BEST" } }, 2);
+      const nodes = await allPages({ field: "METRIC", direction, metric: { name: "accuracy", benchmark: "LFW", aggregate } }, 2);
       expect(nodes).toHaveLength(9);
       expect(new Set(nodes.map((n) => n.id)).size).toBe(9);
-      const values = nodes.map((n) => n.acc);
+      const values = nodes.map((n) => n[field]);
       const present = values.filter((v) => v != null);
       expect(present).toEqual([...present].sort((a, b) => (direction === "ASC" ? a - b : b - a)));
       expect(values.slice(present.length).every((v) => v == null)).toBe(true);

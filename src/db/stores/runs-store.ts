@@ -6,8 +6,11 @@ import type { RunStatus } from "../../generated/prisma/enums";
 import { countTableWhereSql, keysetSql, runWhereSql, sortSql, type MetricAggregateRef, type RunListFilter, type RunSort, type SortSql } from "./run-list-sql";
 import { isUuid, uuidsOf } from "./uuid";
 
-/** The summary column each value-ordered index holds (migration 20261201130000_metric_value_order); MEAN has none. */
-const INDEXED_VALUE = { LAST: "last_value", MIN: "min_value", MAX: "max_value" } as const;
+/**
+ * The summary value each value-ordered index holds (migrations 20261201130000_metric_value_order
+ * and 20261203100000_metric_mean_order, whose expression this must match).
+ */
+const INDEXED_VALUE = { LAST: "s.last_value", MIN: "s.min_value", MAX: "s.max_value", MEAN: "(s.sum / s.count)" } as const;
 
 export type { ConfigCondition, MetricCondition, RunListFilter, RunSort } from "./run-list-sql";
 
@@ -56,12 +59,12 @@ export function createRunsStore(prisma: Db) {
   /**
    * Metric order: read the runs having the metric off the (benchmark, name, value, run)
    * index of run_metric_summary in a bounded window and filter those, as pageFromIndexWindow.
-   * Null (the planner decides) for MEAN, past the last run with a value (the runs without
-   * one come last), or when the window did not fill the page.
+   * Null (the planner decides) past the last run with a value (the runs without one come
+   * last), or when the window did not fill the page.
    */
   async function pageFromMetricIndex(request: RunPageRequest, where: Prisma.Sql, metric: MetricAggregateRef): Promise<PageRow[] | null> {
-    if (metric.aggregate === "MEAN" || (request.after && request.after.value == null)) return null;
-    const column = Prisma.raw(`s.${INDEXED_VALUE[metric.aggregate]}`);
+    if (request.after && request.after.value == null) return null;
+    const column = Prisma.raw(INDEXED_VALUE[metric.aggregate]);
     const window = (request.first + 1) * 4;
     const dir = Prisma.raw(request.direction === "desc" ? "DESC" : "ASC");
     const op = Prisma.raw(request.direction === "desc" ? "<" : ">");

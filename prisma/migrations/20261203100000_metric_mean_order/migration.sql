@@ -1,0 +1,6 @@
+-- Runs table sorted by a metric's mean over its steps (issue 16): like the latest, min and
+-- max orders (20261201130000_metric_value_order), the runs in the order of one metric's mean
+-- walk this index a window at a time instead of computing every run's mean and sorting them
+-- all. The expression reads exactly as the store's (src/db/stores/runs-store.ts, INDEXED_VALUE),
+-- so the planner matches it. A summary row always has count > 0 (rows reaching 0 are deleted).
+CREATE INDEX "run_metric_summary_benchmark_id_name_mean_run_id_idx" ON "run_metric_summary"("benchmark_id", "name", ("sum" / "count"), "run_id");
