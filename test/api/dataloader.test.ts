@@ -1,6 +1,8 @@
 // One nested query over 100 runs with their datasets, methods and metrics must
 // cost a constant number of SQL statements (DataLoader per request), not 1 + N.
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { createLoaders } from "../../src/graphql/loaders";
 import { gqlData } from "../helpers/graphql-client";
 import { startTestServer, type TestServer } from "../helpers/test-server";
 
@@ -47,4 +49,24 @@ it("keeps the number of SQL statements constant from 10 to 100 runs", async () =
   expect(forHundred).toBe(forTen);
   // page + count, datasets, methods (+ their trained-on datasets), benchmarks once, metrics for each of the two filters
   expect(forHundred).toBeLessThanOrEqual(8);
+});
+
+it("answers a dataset or method already loaded in this request without a promise, and never when uncached", async () => {
+  const stores = server.app.services.stores;
+  const { datasets, transferMethods } = await gqlData(server.url, `{ datasets { id name } transferMethods { id name } }`);
+  const [dataset, method] = [datasets[0], transferMethods[0]];
+  const missing = randomUUID();
+
+  const loaders = createLoaders(stores);
+  expect(loaders.loadedDataset(dataset.id)).toBeUndefined();
+  await loaders.dataset.loadMany([dataset.id, missing]);
+  expect(loaders.loadedDataset(dataset.id)).toMatchObject({ id: dataset.id, name: dataset.name });
+  expect(loaders.loadedDataset(missing)).toBeNull(); // loaded, and absent
+  await loaders.transferMethod.load(method.id);
+  expect(loaders.loadedTransferMethod(method.id)).toMatchObject({ id: method.id, name: method.name });
+
+  // Subscriptions' loaders keep nothing, so they never answer from memory.
+  const uncached = createLoaders(stores, { cache: false });
+  await uncached.dataset.load(dataset.id);
+  expect(uncached.loadedDataset(dataset.id)).toBeUndefined();
 });
