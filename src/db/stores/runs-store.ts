@@ -10,7 +10,7 @@ import { isUuid, uuidsOf } from "./uuid";
  * The summary value each value-ordered index holds (migrations 20261201130000_metric_value_order
  * and 20261203100000_metric_mean_order, whose expression this must match).
  */
-const INDEXED_VALUE = { LAST: "s.last_value", MIN: "s.min_value", MAX: "s.max_value", MEAN: "(s.sum / s.count)" } as const;
+const INDEXED_VALUE = { LAST: "s.last_value", MIN: "s.min_value", MAX: "s.max_value", MEAN: "(s.sum / NULLIF(s.count, 0))" } as const;
 
 export type { ConfigCondition, MetricCondition, RunListFilter, RunSort } from "./run-list-sql";
 
