@@ -13,6 +13,11 @@ export interface GraphQLContext {
   loaders: Loaders;
   /** Over WebSocket: aborted when the operation ends (complete, socket closed); ends its event streams. */
   signal?: AbortSignal;
+  /**
+   * The versions of the kept boards this request's leaderboards were answered from (null: one
+   * built for the request alone); src/graphql/kept-answers.ts keeps an answer by them.
+   */
+  leaderboardVersions: (string | null)[];
 }
 
 export function createContext(
@@ -21,5 +26,12 @@ export function createContext(
   principal: Principal,
   options: { cache?: boolean; signal?: AbortSignal } = {},
 ): GraphQLContext {
-  return { services, events, principal, loaders: createLoaders(services.stores, options), ...(options.signal ? { signal: options.signal } : {}) };
+  return {
+    services,
+    events,
+    principal,
+    loaders: createLoaders(services.stores, options),
+    leaderboardVersions: [],
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
 }

@@ -53,6 +53,7 @@ export const leaderboardResolvers = {
   Query: {
     async leaderboard(_, { first, after, ...args }, ctx, info) {
       const board = await ctx.services.leaderboard.leaderboard(args, { withRuns: wantsRuns(info), page: { first, after } });
+      ctx.leaderboardVersions.push(board.keptVersion ?? null);
       await loadRowCatalogue(board, ctx, info);
       return board;
     },

@@ -22,6 +22,8 @@ import { ANONYMOUS, type Principal } from "../services/auth-service";
 import { createContext, type GraphQLContext } from "../graphql/context";
 import { formatError } from "../graphql/format-error";
 import { buildSchema } from "../graphql/schema";
+import { createKeptAnswers } from "../graphql/kept-answers";
+import { mayQuery } from "../graphql/authorization";
 import type { EventBus } from "../events/event-bus";
 import type { Services } from "../services";
 
@@ -142,8 +144,15 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     wsServer,
   );
 
+  // Leaderboard-only queries answered again from their kept JSON while the version holds.
+  const keptAnswers = createKeptAnswers<GraphQLContext>({
+    currentVersion: () => options.services.leaderboard.currentVersion(),
+    versionsOf: (ctx) => ctx.leaderboardVersions,
+    mayRead: (ctx, field) => mayQuery(options.services.kinds, ctx, field),
+  });
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
+    stringifyResult: keptAnswers.stringifyResult,
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: options.limits.introspection,
@@ -169,6 +178,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
           };
         },
       },
+      // Before the compiled queries: a kept answer needs no execution at all.
+      keptAnswers.plugin,
       compiledQueriesPlugin<GraphQLContext>({ compileAfter: options.compileQueriesAfter ?? null }),
       // We set no cache hints; the default cache-control plugin would still wrap every field.
       ApolloServerPluginCacheControlDisabled(),

@@ -20,6 +20,11 @@ interface BuiltBoard {
   groupOf: Map<string, LeaderboardGroupRow>;
 }
 
+/** A leaderboard version as one string (groups and names: both move what a board shows). */
+function versionKey(version: LeaderboardVersion): string {
+  return `${version.version}:${version.fullVersion}`;
+}
+
 /** Config keys changed since a kept board's version above which the whole board is rebuilt. */
 const MAX_CHANGED_KEYS = 200;
 
@@ -61,9 +66,11 @@ export function createLeaderboardService(stores: Stores) {
     const resolved = await resolveLeaderboardInput(stores, input);
     const query = { ...resolved.query, withRuns: options.withRuns ?? true };
     let built: BuiltBoard;
+    let keptVersion: string | undefined;
     if (stores.leaderboard.answersFromSummaries(query)) {
       const version = await stores.leaderboard.version();
       built = await memo.get(JSON.stringify(resolved), version, (previous) => updateBoard(resolved, query, version, previous));
+      keptVersion = versionKey(version);
     } else {
       built = assemble(await stores.leaderboard.leaderboard(query), resolved);
     }
@@ -76,13 +83,16 @@ export function createLeaderboardService(stores: Stores) {
       await stores.leaderboard.averageSpreads(resolved.query.columns, groups);
       pending.forEach((row, i) => applyAverageSpread(row, groups[i]!, resolved.std));
     }
-    return { ...board, ...page };
+    return { ...board, ...page, ...(keptVersion ? { keptVersion } : {}) };
   }
 
   const compareRuns = createRunComparison(stores);
 
   return {
     leaderboard,
+
+    /** The leaderboard version now, as Leaderboard.keptVersion gives it. */
+    currentVersion: async () => versionKey(await stores.leaderboard.version()),
 
     async export(format: ExportFormat, input: LeaderboardInput = {}) {
       return exportLeaderboard(await leaderboard(input, { withRuns: false }), format);

@@ -122,6 +122,8 @@ export interface Leaderboard {
   hasAverage: boolean;
   bestScope: BestScope;
   skipBestRequirements: Requirement[];
+  /** When answered from a kept board: its leaderboard version (versionKey), which covers everything the board shows. */
+  keptVersion?: string;
 }
 
 export interface LeaderboardOptions {
