@@ -5,8 +5,8 @@
 //
 // An answer is kept only when every leaderboard in it was answered from a kept board at
 // exactly the version read before executing it (src/services/leaderboard, board-memo.ts),
-// and the query selects nothing the version does not cover: the leaderboard types, and only
-// the id and name of datasets, methods and benchmarks (their names move the version). It is
+// and the query selects nothing the version does not cover: the leaderboard types and
+// benchmarks, and only the id and name of datasets and methods (their names move it). It is
 // served only while the version is unchanged and only to a caller the field's authorization
 // lets through; limits and validation have run before (this is responseForOperation). Answers
 // with errors are never kept. The JSON texts are bounded (lru-cache, by size).
@@ -14,13 +14,15 @@ import type { ApolloServerPlugin } from "@apollo/server";
 import { Kind, type DocumentNode, type FormattedExecutionResult, type GraphQLObjectType, type GraphQLOutputType, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from "graphql";
 import { LRUCache } from "lru-cache";
 
-/** What may be selected in a kept answer: every field of these types... */
-const BOARD_TYPES = new Set(["Leaderboard", "LeaderboardRow", "LeaderboardCell", "LeaderboardColumn", "LeaderboardPageInfo", "LeaderboardGrouping"]);
+/**
+ * What may be selected in a kept answer: every field of these types (the board's, and
+ * benchmarks: any write to one moves the version)...
+ */
+const BOARD_TYPES = new Set(["Leaderboard", "LeaderboardRow", "LeaderboardCell", "LeaderboardColumn", "LeaderboardPageInfo", "LeaderboardGrouping", "Benchmark"]);
 /** ...and of these, the fields whose changes move the leaderboard version. */
 const NAMED_TYPES: Record<string, Set<string>> = {
   Dataset: new Set(["id", "name"]),
   TransferMethod: new Set(["id", "name"]),
-  Benchmark: new Set(["id", "name"]),
 };
 const ROOT_FIELDS = new Set(["leaderboard"]);
 

@@ -9,7 +9,7 @@ import { startTestServer, type TestServer } from "../helpers/test-server";
 
 const QUERY = `query($first: Int) { leaderboard(benchmarks: ["LFW"], metric: "accuracy", first: $first) {
   totalRows rows { key label runCount dataset { id name } transferMethod { name } cells { n mean std best } }
-  columns { benchmark { name } } } }`;
+  columns { benchmark { name dataUri } } } }`;
 
 let server: TestServer;
 let client: pg.Client;
@@ -78,6 +78,11 @@ describe("kept answers", () => {
     const afterRename = await answer(QUERY);
     expect(JSON.parse(afterRename.text).data.leaderboard.rows.find((r: any) => r.dataset?.id === datasetId).dataset.name).toBe("kept-data-renamed");
     expect((await answer(QUERY)).text).toBe(afterRename.text);
+
+    // Any write to a benchmark moves the version: its fields show at once.
+    await client.query(`UPDATE benchmark SET data_uri = '/data/lfw-moved' WHERE name = 'LFW'`);
+    const afterBenchmark = JSON.parse((await answer(QUERY)).text).data.leaderboard;
+    expect(afterBenchmark.columns[0].benchmark.dataUri).toBe("/data/lfw-moved");
   });
 
   it("never keeps a query that asks beyond the board, or a board built for the request alone", async () => {
