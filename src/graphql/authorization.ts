@@ -80,18 +80,21 @@ function guard(policyFor: ReturnType<typeof createPolicies>, rootType: string, f
 }
 
 /**
- * Whether the caller may run a Query field (with no run-limited argument) under its policy:
+ * Whether a caller may run a Query field (with no run-limited argument) under its policy:
  * for an answer served without running the resolvers (src/graphql/kept-answers.ts).
  */
-export function mayQuery(kinds: KindRegistry, ctx: GraphQLContext, field: string): boolean {
-  const policy = createPolicies(kinds)("Query", field);
-  if (policy.runOf) return false;
-  try {
-    ctx.services.auth.authorize(ctx.principal, policy.scope, field, null);
-    return true;
-  } catch {
-    return false;
-  }
+export function createQueryAccess(kinds: KindRegistry): (ctx: GraphQLContext, field: string) => boolean {
+  const policyFor = createPolicies(kinds);
+  return (ctx, field) => {
+    const policy = policyFor("Query", field);
+    if (policy.runOf) return false;
+    try {
+      ctx.services.auth.authorize(ctx.principal, policy.scope, field, null);
+      return true;
+    } catch {
+      return false;
+    }
+  };
 }
 
 /** Wraps every Query/Mutation resolver and Subscription `subscribe` with its policy. */

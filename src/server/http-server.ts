@@ -23,7 +23,7 @@ import { createContext, type GraphQLContext } from "../graphql/context";
 import { formatError } from "../graphql/format-error";
 import { buildSchema } from "../graphql/schema";
 import { createKeptAnswers } from "../graphql/kept-answers";
-import { mayQuery } from "../graphql/authorization";
+import { createQueryAccess } from "../graphql/authorization";
 import type { EventBus } from "../events/event-bus";
 import type { Services } from "../services";
 
@@ -148,7 +148,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const keptAnswers = createKeptAnswers<GraphQLContext>({
     currentVersion: () => options.services.leaderboard.currentVersion(),
     versionsOf: (ctx) => ctx.leaderboardVersions,
-    mayRead: (ctx, field) => mayQuery(options.services.kinds, ctx, field),
+    mayRead: createQueryAccess(options.services.kinds),
   });
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
