@@ -100,13 +100,12 @@ export function createKeptAnswers<Context extends object>(options: KeptAnswersOp
   const keptJsonOf = new WeakMap<object, string>();
   /** A kept-to-be answer's data -> where to keep its JSON text once printed. */
   const toKeep = new WeakMap<object, { key: string; version: string }>();
-  const roots = new WeakMap<DocumentNode, Map<OperationDefinitionNode, string[] | null>>();
+  /** Per operation node (Apollo reuses a parsed document): its keepable root fields. */
+  const roots = new WeakMap<OperationDefinitionNode, string[] | null>();
 
   function rootsOf(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): string[] | null {
-    let byOperation = roots.get(document);
-    if (!byOperation) roots.set(document, (byOperation = new Map()));
-    if (!byOperation.has(operation)) byOperation.set(operation, keepableRoots(schema, document, operation));
-    return byOperation.get(operation)!;
+    if (!roots.has(operation)) roots.set(operation, keepableRoots(schema, document, operation));
+    return roots.get(operation)!;
   }
 
   const plugin: ApolloServerPlugin<Context> = {

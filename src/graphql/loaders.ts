@@ -81,7 +81,10 @@ export function createLoaders(stores: Stores, options: { cache?: boolean } = {})
     ),
     // Benchmarks are a small catalogue: one read per request serves every lookup,
     // by id or by name, whenever in the request it happens.
-    benchmark: make(async (ids: readonly string[]) => byKey(ids, await allBenchmarks(), (r) => r.id)),
+    benchmark: make(async (ids: readonly string[]) => {
+      const byId = await benchmarksById();
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
     benchmarkByName: make(async (names: readonly string[]) => byKey(names, await allBenchmarks(), (r) => r.name)),
     run: make(async (ids: readonly string[]) => byKey(ids, await runs.byIds(ids), (r) => r.id)),
     curves: make(async (runIds: readonly string[]) =>

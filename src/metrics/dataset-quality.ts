@@ -3,6 +3,7 @@
 // features) and identity separability (mean intra- vs inter-identity cosine similarity).
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
 import type { FloatArray } from "./embeddings";
+import { mulberry32 } from "./seeded-random";
 
 function rowsOf(x: FloatArray, dim: number, what: string): number {
   if (!Number.isInteger(dim) || dim <= 0) throw new Error(`${what}: dim must be a positive integer, got ${dim}`);
@@ -89,18 +90,6 @@ export interface SeparabilityOptions {
   /** Above this many pairs in all, `maxPairs` pairs are drawn (deterministically, by `seed`). */
   maxPairs?: number;
   seed?: number;
-}
-
-/** mulberry32: a small deterministic PRNG in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

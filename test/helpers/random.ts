@@ -1,11 +1,2 @@
-// A small seeded generator (mulberry32) for the randomized tests, so a failure replays.
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The randomized tests' seeded generator: the project's own (mulberry32), so a failure replays.
+export { mulberry32 as seededRandom } from "../../src/metrics/seeded-random";

@@ -1,21 +1,13 @@
 /**
  * Reproducible Gaussian noise for iterating methods (UNSB's z). Small, well-known pieces:
- * - mulberry32 (Tommy Ettinger, public domain): 32-bit state PRNG, uniform in [0, 1);
+ * - mulberry32 (src/metrics/seeded-random.ts): 32-bit state PRNG, uniform in [0, 1);
  * - Box-Muller transform: two uniforms -> two independent standard normals;
  * - FNV-1a (32-bit) to derive one stream per (run seed, input name, image path), so an image
  *   gets the same noise whatever its batch, batch size or whether the run was resumed.
  */
+import { mulberry32 } from "../../metrics/seeded-random";
 
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 export function fnv1a32(text: string): number {
   let hash = 0x811c9dc5;
